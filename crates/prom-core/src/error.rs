@@ -1,0 +1,174 @@
+use std::fmt;
+
+/// Everything that can go wrong when building, labelling or updating a metric.
+///
+/// Every message names the offending input, so a log line is enough to find
+/// the call that caused it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Error {
+    /// A metric name does not match `[a-zA-Z_:][a-zA-Z0-9_:]*` or uses the reserved `__` prefix.
+    InvalidMetricName {
+        /// The rejected name.
+        name: String,
+    },
+    /// A label name does not match `[a-zA-Z_][a-zA-Z0-9_]*`.
+    InvalidLabelName {
+        /// The rejected label name.
+        name: String,
+    },
+    /// A label name is reserved: `__` prefixed, `le` on histograms, `quantile` on summaries.
+    ReservedLabelName {
+        /// The rejected label name.
+        name: String,
+        /// Why it is reserved.
+        reason: &'static str,
+    },
+    /// The same label name appears twice.
+    DuplicateLabelName {
+        /// The repeated label name.
+        name: String,
+    },
+    /// A unit is not made of `[a-zA-Z0-9_]` or is used where units are not allowed.
+    InvalidUnit {
+        /// The rejected unit.
+        unit: String,
+    },
+    /// The number of label values does not match the number of label names.
+    LabelCount {
+        /// The metric family.
+        metric: String,
+        /// How many label names the family has.
+        expected: usize,
+        /// How many values were given.
+        got: usize,
+    },
+    /// A label name given by name is not one of the family's.
+    UnknownLabel {
+        /// The metric family.
+        metric: String,
+        /// The unknown label name.
+        name: String,
+    },
+    /// A label of the family was not given a value.
+    MissingLabel {
+        /// The metric family.
+        metric: String,
+        /// The label without a value.
+        name: String,
+    },
+    /// Histogram bucket bounds are not strictly increasing, contain NaN or are empty.
+    InvalidBuckets {
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// A counter was asked to go down, or by NaN.
+    InvalidIncrement {
+        /// The counter.
+        metric: String,
+        /// The rejected amount.
+        amount: f64,
+    },
+    /// A series' value is not of its family's type.
+    TypeMismatch {
+        /// The family.
+        metric: String,
+        /// The family's type.
+        expected: crate::MetricType,
+        /// The type of the value given.
+        got: crate::MetricType,
+    },
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::InvalidMetricName { name } => write!(
+                f,
+                "invalid metric name {name:?}: must match [a-zA-Z_:][a-zA-Z0-9_:]* and not start with \"__\""
+            ),
+            Error::InvalidLabelName { name } => {
+                write!(f, "invalid label name {name:?}: must match [a-zA-Z_][a-zA-Z0-9_]*")
+            }
+            Error::ReservedLabelName { name, reason } => {
+                write!(f, "reserved label name {name:?}: {reason}")
+            }
+            Error::DuplicateLabelName { name } => write!(f, "duplicate label name {name:?}"),
+            Error::InvalidUnit { unit } => write!(
+                f,
+                "invalid unit {unit:?}: must match [a-zA-Z0-9_]+ and not be used on info or stateset metrics"
+            ),
+            Error::LabelCount {
+                metric,
+                expected,
+                got,
+            } => write!(
+                f,
+                "metric {metric:?} has {expected} label name(s) but {got} label value(s) were given"
+            ),
+            Error::UnknownLabel { metric, name } => {
+                write!(f, "metric {metric:?} has no label named {name:?}")
+            }
+            Error::MissingLabel { metric, name } => {
+                write!(f, "metric {metric:?}: no value given for label {name:?}")
+            }
+            Error::InvalidBuckets { reason } => write!(f, "invalid histogram buckets: {reason}"),
+            Error::InvalidIncrement { metric, amount } => write!(
+                f,
+                "counter {metric:?} can only increase: increment {amount} rejected (must be >= 0 and not NaN)"
+            ),
+            Error::TypeMismatch {
+                metric,
+                expected,
+                got,
+            } => write!(
+                f,
+                "metric family {metric:?} is a {} but was given a {} value",
+                expected.as_str(),
+                got.as_str()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// A collector failed to produce its metric families.
+///
+/// Wraps the collector's own error; exporters turn it into a failed scrape
+/// (HTTP 500) without stopping.
+#[derive(Debug)]
+pub struct CollectError {
+    collector: String,
+    source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl CollectError {
+    /// Creates an error for the collector named `collector`, caused by `source`.
+    pub fn new(
+        collector: impl Into<String>,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        Self {
+            collector: collector.into(),
+            source: source.into(),
+        }
+    }
+
+    /// The name of the collector that failed.
+    pub fn collector(&self) -> &str {
+        &self.collector
+    }
+}
+
+impl fmt::Display for CollectError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "collector {:?} failed: {}", self.collector, self.source)
+    }
+}
+
+impl std::error::Error for CollectError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.source)
+    }
+}

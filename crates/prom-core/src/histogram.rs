@@ -1,0 +1,470 @@
+use std::sync::Arc;
+
+use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
+use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
+use crate::timer::{time, ObserveDuration, Timer};
+use crate::{
+    Bucket, Descriptor, Error, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Opts,
+};
+
+/// client_python's default buckets (`+Inf` is added on construction).
+pub const DEFAULT_BUCKETS: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+];
+
+/// `count` bounds starting at `start`, each `width` above the previous.
+///
+/// # Errors
+/// [`Error::InvalidBuckets`] when `count` is 0 or `width` is not positive and finite.
+///
+/// ```
+/// assert_eq!(prom_core::linear_buckets(1.0, 0.5, 3).unwrap(), vec![1.0, 1.5, 2.0]);
+/// ```
+pub fn linear_buckets(start: f64, width: f64, count: usize) -> Result<Vec<f64>, Error> {
+    if count == 0 || !(width > 0.0) || !width.is_finite() || !start.is_finite() {
+        return Err(Error::InvalidBuckets {
+            reason: format!(
+                "linear buckets need count >= 1 and a finite width > 0 (start {start}, width {width}, count {count})"
+            ),
+        });
+    }
+    Ok((0..count).map(|i| start + width * i as f64).collect())
+}
+
+/// `count` bounds starting at `start`, each `factor` times the previous.
+///
+/// # Errors
+/// [`Error::InvalidBuckets`] when `count` is 0, `start <= 0` or `factor <= 1`.
+///
+/// ```
+/// assert_eq!(prom_core::exponential_buckets(1.0, 10.0, 3).unwrap(), vec![1.0, 10.0, 100.0]);
+/// ```
+pub fn exponential_buckets(start: f64, factor: f64, count: usize) -> Result<Vec<f64>, Error> {
+    if count == 0 || !(start > 0.0) || !(factor > 1.0) || !start.is_finite() || !factor.is_finite()
+    {
+        return Err(Error::InvalidBuckets {
+            reason: format!(
+                "exponential buckets need count >= 1, start > 0 and factor > 1 (start {start}, factor {factor}, count {count})"
+            ),
+        });
+    }
+    Ok((0..count)
+        .scan(start, |b, _| {
+            let cur = *b;
+            *b *= factor;
+            Some(cur)
+        })
+        .collect())
+}
+
+/// Validates bucket bounds and appends `+Inf` if absent.
+pub(crate) fn validate_buckets(bounds: &[f64]) -> Result<Arc<[f64]>, Error> {
+    if let Some(i) = bounds.iter().position(|b| b.is_nan()) {
+        return Err(Error::InvalidBuckets {
+            reason: format!("bound #{i} is NaN"),
+        });
+    }
+    if let Some(w) = bounds.windows(2).find(|w| w[0] >= w[1]) {
+        return Err(Error::InvalidBuckets {
+            reason: format!(
+                "bounds must be strictly increasing, but {} is followed by {}",
+                w[0], w[1]
+            ),
+        });
+    }
+    let mut v = bounds.to_vec();
+    if v.last() != Some(&f64::INFINITY) {
+        v.push(f64::INFINITY);
+    }
+    if v.len() < 2 {
+        return Err(Error::InvalidBuckets {
+            reason: "at least one finite bound is needed besides +Inf".into(),
+        });
+    }
+    Ok(v.into())
+}
+
+/// One of the two halves of a [`HotCold`] core.
+#[derive(Debug)]
+struct Shard {
+    /// Completed observations in this shard; incremented last, with Release.
+    count: AtomicU64,
+    sum: AtomicF64,
+    buckets: Box<[AtomicU64]>,
+}
+
+impl Shard {
+    fn new(buckets: usize) -> Self {
+        Self {
+            count: AtomicU64::new(0),
+            sum: AtomicF64::new(0.0),
+            buckets: (0..buckets).map(|_| AtomicU64::new(0)).collect(),
+        }
+    }
+}
+
+const HOT_BIT: u64 = 1 << 63;
+const COUNT_MASK: u64 = HOT_BIT - 1;
+
+/// Lock-free observations with consistent snapshots: client_golang's hot/cold
+/// double buffer.
+///
+/// Writers bump `started` (whose top bit names the hot shard) and record into
+/// the hot shard, bumping its `count` last. A scrape flips the hot bit, waits
+/// until the now-cold shard's `count` equals the number of observations
+/// started before the flip, reads it — count, sum and buckets of the same
+/// set of observations — then folds it into the hot shard and zeroes it.
+/// Writers never wait; only scrapes serialise, on `scrape`.
+#[derive(Debug)]
+pub(crate) struct HotCold {
+    started: AtomicU64,
+    shards: [Shard; 2],
+    scrape: Mutex<()>,
+}
+
+/// A consistent reading of a [`HotCold`] core.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reading {
+    pub(crate) count: u64,
+    pub(crate) sum: f64,
+    /// Per-bucket (not cumulative) counts.
+    pub(crate) buckets: Vec<u64>,
+}
+
+impl HotCold {
+    pub(crate) fn new(buckets: usize) -> Self {
+        Self {
+            started: AtomicU64::new(0),
+            shards: [Shard::new(buckets), Shard::new(buckets)],
+            scrape: Mutex::new(()),
+        }
+    }
+
+    /// Records `v` into bucket `bucket` (ignored when out of range, as for
+    /// summaries, which have none).
+    #[inline]
+    pub(crate) fn observe(&self, v: f64, bucket: usize) {
+        // Acquire pairs with the scrape's flip, so a shard zeroed before the
+        // flip is seen zeroed here.
+        let n = self.started.fetch_add(1, Ordering::Acquire);
+        let shard = &self.shards[(n >> 63) as usize];
+        if let Some(b) = shard.buckets.get(bucket) {
+            b.fetch_add(1, Ordering::Relaxed);
+        }
+        shard.sum.add(v, Ordering::Relaxed);
+        // Release publishes the bucket and sum updates to the scrape that
+        // sees this count.
+        shard.count.fetch_add(1, Ordering::Release);
+    }
+
+    pub(crate) fn read(&self) -> Reading {
+        let _guard = lock(&self.scrape);
+        let n = self.started.fetch_add(HOT_BIT, Ordering::AcqRel);
+        let count = n & COUNT_MASK;
+        let cold = &self.shards[(n >> 63) as usize];
+        let hot = &self.shards[((n >> 63) ^ 1) as usize];
+        // Every observation started before the flip went to `cold`; wait for
+        // the stragglers to finish. They are a few instructions from done.
+        while cold.count.load(Ordering::Acquire) != count {
+            yield_now();
+        }
+        let reading = Reading {
+            count,
+            sum: cold.sum.get(),
+            buckets: cold
+                .buckets
+                .iter()
+                .map(|b| b.load(Ordering::Relaxed))
+                .collect(),
+        };
+        // Fold the cold shard into the hot one so the hot one holds the
+        // whole history, and leave the cold one empty for the next flip.
+        for (h, (c, n)) in hot
+            .buckets
+            .iter()
+            .zip(cold.buckets.iter().zip(&reading.buckets))
+        {
+            h.fetch_add(*n, Ordering::Relaxed);
+            c.store(0, Ordering::Relaxed);
+        }
+        hot.sum.add(reading.sum, Ordering::Relaxed);
+        cold.sum.set(0.0);
+        cold.count.store(0, Ordering::Relaxed);
+        hot.count.fetch_add(reading.count, Ordering::Release);
+        reading
+    }
+}
+
+#[derive(Debug)]
+pub(crate) struct HistogramCore {
+    bounds: Arc<[f64]>,
+    hc: HotCold,
+}
+
+impl HistogramCore {
+    pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
+        let hc = HotCold::new(bounds.len());
+        Self { bounds, hc }
+    }
+
+    #[inline]
+    fn bucket_index(&self, v: f64) -> usize {
+        let b = &self.bounds;
+        if v.is_nan() {
+            // NaN is not <= any bound; it lands in +Inf so that the +Inf
+            // bucket always equals the count.
+            return b.len() - 1;
+        }
+        if b.len() <= 16 {
+            // The last bound is +Inf, so this always finds one.
+            b.iter().position(|&u| v <= u).unwrap_or(b.len() - 1)
+        } else {
+            b.partition_point(|&u| u < v)
+        }
+    }
+
+    #[inline]
+    fn observe(&self, v: f64) {
+        self.hc.observe(v, self.bucket_index(v));
+    }
+
+    fn value(&self) -> HistogramValue {
+        let r = self.hc.read();
+        let mut cumulative = 0;
+        let buckets = self
+            .bounds
+            .iter()
+            .zip(&r.buckets)
+            .map(|(&upper_bound, &n)| {
+                cumulative += n;
+                Bucket {
+                    upper_bound,
+                    cumulative_count: cumulative,
+                }
+            })
+            .collect();
+        // OpenMetrics: no _sum when observations may be negative.
+        let negative = self.bounds.first().is_some_and(|&b| b < 0.0);
+        HistogramValue {
+            buckets,
+            count: r.count,
+            sum: (!negative).then_some(r.sum),
+        }
+    }
+}
+
+/// Counts observations into cumulative buckets, with their count and sum.
+///
+/// `observe` takes no lock and allocates nothing; a scrape reads a
+/// consistent state (count = `+Inf` bucket = sum of buckets) while
+/// observations continue.
+///
+/// ```
+/// use prom_core::{Histogram, Opts};
+/// let h = Histogram::with_opts(Opts::new("size_bytes", "").buckets([100.0, 1000.0])).unwrap();
+/// h.observe(50.0);
+/// h.observe(500.0);
+/// h.observe(5000.0);
+/// assert_eq!(h.get_count(), 3);
+/// assert_eq!(h.get_sum(), Some(5550.0));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Histogram {
+    inner: Arc<Series<HistogramCore>>,
+}
+
+impl Histogram {
+    /// An unlabelled histogram with [`DEFAULT_BUCKETS`].
+    ///
+    /// # Errors
+    /// An invalid name, naming it.
+    pub fn new(name: &str, help: &str) -> Result<Self, Error> {
+        Self::with_opts(Opts::new(name, help))
+    }
+
+    /// An unlabelled histogram from options (use [`HistogramVec`](crate::HistogramVec) for labels).
+    ///
+    /// # Errors
+    /// An invalid name, unit or buckets, or label names given.
+    pub fn with_opts(opts: Opts) -> Result<Self, Error> {
+        standalone(&opts)
+    }
+
+    /// Records one observation.
+    #[inline]
+    pub fn observe(&self, v: f64) {
+        self.inner.core.observe(v);
+    }
+
+    /// A timer that observes the elapsed seconds when dropped.
+    pub fn start_timer(&self) -> Timer<'_, Self> {
+        Timer::new(self)
+    }
+
+    /// Runs `f` and observes how long it took, in seconds.
+    pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
+        time(self, f)
+    }
+
+    /// The number of observations so far.
+    pub fn get_count(&self) -> u64 {
+        self.inner.core.value().count
+    }
+
+    /// The sum of observations so far (`None` with a negative bucket bound).
+    pub fn get_sum(&self) -> Option<f64> {
+        self.inner.core.value().sum
+    }
+
+    /// A consistent reading of buckets, count and sum.
+    pub fn get(&self) -> HistogramValue {
+        self.inner.core.value()
+    }
+
+    /// The bucket upper bounds, ending with `+Inf`.
+    pub fn bounds(&self) -> &[f64] {
+        &self.inner.core.bounds
+    }
+
+    /// This series' labels.
+    pub fn labels(&self) -> &LabelSet {
+        &self.inner.labels
+    }
+}
+
+impl ObserveDuration for Histogram {
+    fn observe_seconds(&self, seconds: f64) {
+        self.observe(seconds);
+    }
+}
+
+impl Sealed for Histogram {}
+
+impl MetricKind for Histogram {
+    const TYPE: MetricType = MetricType::Histogram;
+    type Config = Arc<[f64]>;
+
+    fn config(opts: &Opts) -> Result<Arc<[f64]>, Error> {
+        validate_buckets(opts.buckets.as_deref().unwrap_or(&DEFAULT_BUCKETS))
+    }
+
+    fn create(desc: Arc<Descriptor>, labels: LabelSet, bounds: &Arc<[f64]>) -> Self {
+        let core = HistogramCore::new(Arc::clone(bounds));
+        Self {
+            inner: Arc::new(Series::new(core, desc, labels)),
+        }
+    }
+
+    fn snapshot(&self) -> Metric {
+        Metric::new(
+            self.inner.labels.clone(),
+            MetricValue::Histogram(self.inner.core.value()),
+        )
+        .with_created(self.inner.created)
+    }
+
+    fn series_descriptor(&self) -> &Arc<Descriptor> {
+        &self.inner.desc
+    }
+}
+
+impl_collector_for_series!(Histogram);
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_buckets_match_client_python() {
+        let h = Histogram::new("h", "").unwrap();
+        assert_eq!(h.bounds().len(), 15);
+        assert_eq!(h.bounds()[14], f64::INFINITY);
+    }
+
+    #[test]
+    fn bucket_validation() {
+        for bad in [
+            vec![1.0, 1.0],
+            vec![2.0, 1.0],
+            vec![f64::NAN],
+            vec![],
+            vec![f64::INFINITY],
+        ] {
+            let err = Histogram::with_opts(Opts::new("h", "").buckets(bad.clone())).unwrap_err();
+            assert!(matches!(err, Error::InvalidBuckets { .. }), "{bad:?}");
+        }
+        let h = Histogram::with_opts(Opts::new("h", "").buckets([1.0, f64::INFINITY])).unwrap();
+        assert_eq!(h.bounds(), &[1.0, f64::INFINITY]);
+        assert!(linear_buckets(0.0, 0.0, 3).is_err());
+        assert!(exponential_buckets(0.0, 2.0, 3).is_err());
+        assert!(exponential_buckets(1.0, 1.0, 3).is_err());
+    }
+
+    #[test]
+    fn observations_land_in_the_right_buckets() {
+        let h = Histogram::with_opts(Opts::new("h", "").buckets([1.0, 2.0])).unwrap();
+        for v in [0.5, 1.0, 1.5, 3.0, f64::NAN] {
+            h.observe(v);
+        }
+        let v = h.get();
+        let cum: Vec<u64> = v.buckets.iter().map(|b| b.cumulative_count).collect();
+        assert_eq!(cum, vec![2, 3, 5]);
+        assert_eq!(v.count, 5);
+        // Reading twice gives the same answer: the fold does not double count.
+        assert_eq!(h.get().buckets, v.buckets);
+        assert!(v.sum.unwrap().is_nan());
+        h.observe(0.1);
+        assert_eq!(h.get().buckets[0].cumulative_count, 3);
+    }
+
+    #[test]
+    fn many_buckets_use_binary_search() {
+        let bounds = linear_buckets(1.0, 1.0, 40).unwrap();
+        let h = Histogram::with_opts(Opts::new("h", "").buckets(bounds)).unwrap();
+        h.observe(10.5);
+        h.observe(41.0);
+        let v = h.get();
+        assert_eq!(v.buckets[9].cumulative_count, 0);
+        assert_eq!(v.buckets[10].cumulative_count, 1);
+        assert_eq!(v.buckets[39].cumulative_count, 1);
+        assert_eq!(v.buckets[40].cumulative_count, 2);
+    }
+
+    #[test]
+    fn negative_bounds_drop_the_sum() {
+        let h = Histogram::with_opts(Opts::new("h", "").buckets([-1.0, 1.0])).unwrap();
+        h.observe(-3.0);
+        assert_eq!(h.get_sum(), None);
+        assert_eq!(h.get_count(), 1);
+    }
+
+    #[test]
+    fn scrapes_are_consistent_under_concurrent_writers() {
+        let h = Histogram::with_opts(Opts::new("h", "").buckets([1.0, 2.0, 3.0])).unwrap();
+        let stop = std::sync::atomic::AtomicBool::new(false);
+        std::thread::scope(|s| {
+            for t in 0..2 {
+                let h = h.clone();
+                let stop = &stop;
+                s.spawn(move || {
+                    let mut i = 0u64;
+                    while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                        h.observe(((i + t) % 4) as f64);
+                        i += 1;
+                    }
+                });
+            }
+            let mut last = 0;
+            for _ in 0..2000 {
+                let v = h.get();
+                let inf = v.buckets.last().unwrap().cumulative_count;
+                assert_eq!(v.count, inf);
+                // Every observation is an integer 0..=3, so the sum is exact.
+                assert!(v.sum.unwrap() >= 0.0 && v.sum.unwrap() <= 3.0 * v.count as f64);
+                assert!(v.count >= last);
+                last = v.count;
+            }
+            stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        });
+    }
+}

@@ -1,0 +1,70 @@
+//! The metric core of **prom**, a Prometheus client library: lock-free metric
+//! types, label handling, and the snapshot data model that exposition
+//! encoders write from.
+//!
+//! No I/O and no async live here: exporters and the registry build on top.
+//!
+//! ```
+//! use prom_core::{Collector, Counter, MetricValue};
+//! let c = Counter::new("requests_total", "Requests served").unwrap();
+//! c.inc();
+//! let families = prom_core::collect(&c).unwrap();
+//! assert_eq!(&*families[0].name, "requests"); // `_total` is added back on exposition
+//! assert_eq!(families[0].metrics[0].value, MetricValue::Counter(1.0));
+//! ```
+//!
+//! # Metric types
+//! - [`Counter`]: `inc`, `inc_by`, error and panic counting.
+//! - [`Gauge`]: `inc`, `dec`, `set`, in-progress tracking, timing, callbacks.
+//! - [`Histogram`]: `observe`, timing; buckets from [`DEFAULT_BUCKETS`],
+//!   [`linear_buckets`] or [`exponential_buckets`].
+//! - [`Summary`]: `observe`, timing; count and sum.
+//!
+//! Each has a labelled form ([`CounterVec`] and co., all [`Family`]) and
+//! implements [`Collector`], the trait registries and exporters consume.
+//!
+//! # Crate feature flags
+//! None. Building with `RUSTFLAGS="--cfg loom"` swaps the atomics for loom's
+//! to model-check the histogram's double buffer.
+//!
+//! # Minimum supported Rust version
+//! 1.80.
+
+#![forbid(unsafe_code)]
+
+mod collector;
+mod counter;
+mod error;
+mod family;
+mod gauge;
+mod histogram;
+mod model;
+mod name;
+mod opts;
+mod series;
+mod summary;
+mod sync;
+mod timer;
+
+pub use collector::{collect, sample_names, Collector, Descriptor, FnCollector};
+pub use counter::{Counter, PanicCounter};
+pub use error::{CollectError, Error};
+pub use family::{CounterVec, Family, GaugeVec, HistogramVec, SummaryVec};
+pub use gauge::{Gauge, InProgress};
+pub use histogram::{exponential_buckets, linear_buckets, Histogram, DEFAULT_BUCKETS};
+pub use model::{
+    Bucket, HistogramValue, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile,
+    SummaryValue,
+};
+pub use name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
+pub use opts::Opts;
+pub use series::MetricKind;
+pub use summary::Summary;
+pub use timer::{ObserveDuration, Timer};
+
+#[cfg(loom)]
+#[doc(hidden)]
+pub mod loom_hooks {
+    //! The double buffer, exposed only to the loom model tests.
+    pub use crate::histogram::HotCold;
+}

@@ -1,0 +1,343 @@
+//! The snapshot data model: what collectors yield and encoders write.
+//!
+//! A [`MetricFamily`] is one name, help text, type and optional unit with the
+//! series ([`Metric`]s) that share them. Names and label sets are reference
+//! counted so that a scrape copies pointers, not strings.
+
+use std::sync::Arc;
+
+use crate::name::{validate_label_names, validate_metric_name, validate_unit};
+use crate::Error;
+
+/// The type of a metric family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum MetricType {
+    /// A monotonically increasing total.
+    Counter,
+    /// A value that goes up and down.
+    Gauge,
+    /// Observations counted into cumulative buckets, with count and sum.
+    Histogram,
+    /// Observations summarised by count, sum and optional quantiles.
+    Summary,
+    /// A value of unknown type (`untyped` in text format 0.0.4).
+    Unknown,
+}
+
+impl MetricType {
+    /// The type's name in OpenMetrics (`unknown` for [`MetricType::Unknown`]).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MetricType::Counter => "counter",
+            MetricType::Gauge => "gauge",
+            MetricType::Histogram => "histogram",
+            MetricType::Summary => "summary",
+            MetricType::Unknown => "unknown",
+        }
+    }
+
+    /// The sample-name suffixes a family of this type exposes, across both
+    /// formats (`""` is the bare family name). Used to detect two collectors
+    /// exposing the same time series.
+    pub fn suffixes(self) -> &'static [&'static str] {
+        match self {
+            MetricType::Counter => &["", "_total", "_created"],
+            MetricType::Gauge | MetricType::Unknown => &[""],
+            MetricType::Histogram => &["", "_bucket", "_count", "_sum", "_created"],
+            MetricType::Summary => &["", "_count", "_sum", "_created"],
+        }
+    }
+}
+
+/// The label names and values of one series, in the family's label order.
+///
+/// Cloning is two reference-count increments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct LabelSet {
+    names: Arc<[Box<str>]>,
+    values: Arc<[Box<str>]>,
+}
+
+impl LabelSet {
+    /// The empty label set.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Builds a label set from names shared by a family and this series' values.
+    ///
+    /// # Errors
+    /// [`Error::LabelCount`] when the lengths differ.
+    pub fn new(names: Arc<[Box<str>]>, values: Arc<[Box<str>]>) -> Result<Self, Error> {
+        if names.len() != values.len() {
+            return Err(Error::LabelCount {
+                metric: String::new(),
+                expected: names.len(),
+                got: values.len(),
+            });
+        }
+        Ok(Self { names, values })
+    }
+
+    /// Builds a label set from `(name, value)` pairs, validating the names.
+    ///
+    /// # Errors
+    /// An invalid, reserved or duplicated label name.
+    ///
+    /// ```
+    /// let l = prom_core::LabelSet::from_pairs([("method", "GET"), ("code", "200")]).unwrap();
+    /// assert_eq!(l.get("code"), Some("200"));
+    /// ```
+    pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (N, V)>,
+    ) -> Result<Self, Error> {
+        let (names, values): (Vec<Box<str>>, Vec<Box<str>>) = pairs
+            .into_iter()
+            .map(|(n, v)| (Box::from(n.as_ref()), Box::from(v.as_ref())))
+            .unzip();
+        validate_label_names(&names, MetricType::Unknown)?;
+        Ok(Self {
+            names: names.into(),
+            values: values.into(),
+        })
+    }
+
+    /// The number of labels.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The label names, in order.
+    pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+
+    /// The label values, in the order of [`LabelSet::names`].
+    pub fn values(&self) -> &[Box<str>] {
+        &self.values
+    }
+
+    /// The value of label `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.names
+            .iter()
+            .position(|n| &**n == name)
+            .map(|i| &*self.values[i])
+    }
+
+    /// `(name, value)` pairs in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.names
+            .iter()
+            .zip(self.values.iter())
+            .map(|(n, v)| (&**n, &**v))
+    }
+}
+
+/// One histogram bucket: how many observations were at most `upper_bound`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bucket {
+    /// The inclusive upper bound (`le`); the last bucket's is `+Inf`.
+    pub upper_bound: f64,
+    /// Observations `<= upper_bound`, cumulative.
+    pub cumulative_count: u64,
+}
+
+/// The value of one histogram series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistogramValue {
+    /// Cumulative buckets in increasing bound order, ending with `+Inf`.
+    pub buckets: Vec<Bucket>,
+    /// The number of observations (equals the `+Inf` bucket).
+    pub count: u64,
+    /// The sum of observations; `None` when a bucket bound is negative, where
+    /// OpenMetrics forbids exposing it.
+    pub sum: Option<f64>,
+}
+
+/// One quantile of a summary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Quantile {
+    /// The quantile, in `[0, 1]`.
+    pub quantile: f64,
+    /// The observed value at that quantile.
+    pub value: f64,
+}
+
+/// The value of one summary series.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SummaryValue {
+    /// The number of observations.
+    pub count: u64,
+    /// The sum of observations.
+    pub sum: f64,
+    /// Quantiles, possibly none.
+    pub quantiles: Vec<Quantile>,
+}
+
+/// The value of one series, by type.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum MetricValue {
+    /// A counter's total.
+    Counter(f64),
+    /// A gauge's value.
+    Gauge(f64),
+    /// An untyped value.
+    Unknown(f64),
+    /// A histogram's buckets, count and sum.
+    Histogram(HistogramValue),
+    /// A summary's count, sum and quantiles.
+    Summary(SummaryValue),
+}
+
+impl MetricValue {
+    /// The metric type this value belongs to.
+    pub fn metric_type(&self) -> MetricType {
+        match self {
+            MetricValue::Counter(_) => MetricType::Counter,
+            MetricValue::Gauge(_) => MetricType::Gauge,
+            MetricValue::Unknown(_) => MetricType::Unknown,
+            MetricValue::Histogram(_) => MetricType::Histogram,
+            MetricValue::Summary(_) => MetricType::Summary,
+        }
+    }
+}
+
+/// One series of a family: its labels, value, and optional timestamps.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Metric {
+    /// The series' labels.
+    pub labels: LabelSet,
+    /// The series' value.
+    pub value: MetricValue,
+    /// When the value was observed, in milliseconds since the Unix epoch;
+    /// `None` for "now" (the usual case).
+    pub timestamp_ms: Option<i64>,
+    /// When the series was created or last reset, in seconds since the Unix
+    /// epoch; exposed as `_created` in OpenMetrics.
+    pub created: Option<f64>,
+}
+
+impl Metric {
+    /// A series with these labels and value, no timestamp and no created time.
+    pub fn new(labels: LabelSet, value: MetricValue) -> Self {
+        Self {
+            labels,
+            value,
+            timestamp_ms: None,
+            created: None,
+        }
+    }
+
+    /// Sets the created time (seconds since the Unix epoch).
+    #[must_use]
+    pub fn with_created(mut self, created: f64) -> Self {
+        self.created = Some(created);
+        self
+    }
+
+    /// Sets the timestamp (milliseconds since the Unix epoch).
+    #[must_use]
+    pub fn with_timestamp_ms(mut self, timestamp_ms: i64) -> Self {
+        self.timestamp_ms = Some(timestamp_ms);
+        self
+    }
+}
+
+/// A named group of series sharing type, help and unit.
+///
+/// `name` is the family name: for counters it has no `_total` suffix (the
+/// encoders add it), and with a unit it ends in `_<unit>`.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MetricFamily {
+    /// The family name.
+    pub name: Arc<str>,
+    /// The help text (may be empty).
+    pub help: Arc<str>,
+    /// The unit, if any (the name ends in `_<unit>`).
+    pub unit: Option<Arc<str>>,
+    /// The type every series' value has.
+    pub metric_type: MetricType,
+    /// The series.
+    pub metrics: Vec<Metric>,
+}
+
+impl MetricFamily {
+    /// A family with no series yet. For counters a trailing `_total` is
+    /// removed from `name`, as the encoders add it back.
+    ///
+    /// # Errors
+    /// [`Error::InvalidMetricName`] naming `name`.
+    ///
+    /// ```
+    /// use prom_core::{LabelSet, MetricFamily, MetricType, MetricValue};
+    /// let mut fam = MetricFamily::new("queue_depth", "Items waiting", MetricType::Gauge).unwrap();
+    /// fam.push(LabelSet::from_pairs([("queue", "mail")]).unwrap(), MetricValue::Gauge(3.0)).unwrap();
+    /// assert_eq!(fam.metrics.len(), 1);
+    /// ```
+    pub fn new(name: &str, help: &str, metric_type: MetricType) -> Result<Self, Error> {
+        validate_metric_name(name)?;
+        let name = match metric_type {
+            MetricType::Counter => name.strip_suffix("_total").unwrap_or(name),
+            _ => name,
+        };
+        Ok(Self {
+            name: name.into(),
+            help: help.into(),
+            unit: None,
+            metric_type,
+            metrics: Vec::new(),
+        })
+    }
+
+    /// Sets the unit; the name must already end in `_<unit>`.
+    ///
+    /// # Errors
+    /// [`Error::InvalidUnit`] for a malformed unit or a name that does not end in it.
+    pub fn with_unit(mut self, unit: &str) -> Result<Self, Error> {
+        validate_unit(unit)?;
+        if !self
+            .name
+            .strip_suffix(unit)
+            .is_some_and(|rest| rest.ends_with('_'))
+        {
+            return Err(Error::InvalidUnit { unit: unit.into() });
+        }
+        self.unit = Some(unit.into());
+        Ok(self)
+    }
+
+    /// Appends a series; its value must match the family's type.
+    ///
+    /// # Errors
+    /// [`Error::TypeMismatch`] when the value's type is not the family's.
+    pub fn push(&mut self, labels: LabelSet, value: MetricValue) -> Result<&mut Metric, Error> {
+        self.push_metric(Metric::new(labels, value))
+    }
+
+    /// Appends a prepared series; its value must match the family's type.
+    ///
+    /// # Errors
+    /// As [`MetricFamily::push`].
+    pub fn push_metric(&mut self, metric: Metric) -> Result<&mut Metric, Error> {
+        if metric.value.metric_type() != self.metric_type {
+            return Err(Error::TypeMismatch {
+                metric: self.name.to_string(),
+                expected: self.metric_type,
+                got: metric.value.metric_type(),
+            });
+        }
+        self.metrics.push(metric);
+        let last = self.metrics.len() - 1;
+        Ok(&mut self.metrics[last])
+    }
+}

@@ -1,0 +1,100 @@
+//! What every metric handle shares: the series' descriptor, labels and
+//! creation time, next to its type-specific atomic core.
+
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use crate::{CollectError, Descriptor, Error, LabelSet, Metric, MetricFamily, MetricType, Opts};
+
+/// Seconds since the Unix epoch, as OpenMetrics timestamps are written.
+pub(crate) fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+}
+
+#[derive(Debug)]
+pub(crate) struct Series<C> {
+    pub(crate) core: C,
+    pub(crate) desc: Arc<Descriptor>,
+    pub(crate) labels: LabelSet,
+    pub(crate) created: f64,
+}
+
+impl<C> Series<C> {
+    pub(crate) fn new(core: C, desc: Arc<Descriptor>, labels: LabelSet) -> Self {
+        Self {
+            core,
+            desc,
+            labels,
+            created: unix_now(),
+        }
+    }
+}
+
+mod private {
+    pub trait Sealed {}
+}
+pub(crate) use private::Sealed;
+
+/// The metric types a [`Family`](crate::Family) can hold: [`Counter`](crate::Counter),
+/// [`Gauge`](crate::Gauge), [`Histogram`](crate::Histogram) and [`Summary`](crate::Summary).
+///
+/// Sealed: the methods are the family's plumbing, not an extension point.
+pub trait MetricKind: Clone + Send + Sync + 'static + Sealed {
+    #[doc(hidden)]
+    const TYPE: MetricType;
+    #[doc(hidden)]
+    type Config: Send + Sync + std::fmt::Debug;
+    #[doc(hidden)]
+    fn config(opts: &Opts) -> Result<Self::Config, Error>;
+    #[doc(hidden)]
+    fn create(desc: Arc<Descriptor>, labels: LabelSet, config: &Self::Config) -> Self;
+    #[doc(hidden)]
+    fn snapshot(&self) -> Metric;
+    #[doc(hidden)]
+    fn series_descriptor(&self) -> &Arc<Descriptor>;
+}
+
+/// Builds an unlabelled metric from options.
+pub(crate) fn standalone<M: MetricKind>(opts: &Opts) -> Result<M, Error> {
+    let config = M::config(opts)?;
+    let desc = opts.descriptor(M::TYPE)?;
+    if !desc.label_names().is_empty() {
+        return Err(Error::LabelCount {
+            metric: desc.name().to_owned(),
+            expected: desc.label_names().len(),
+            got: 0,
+        });
+    }
+    Ok(M::create(Arc::new(desc), LabelSet::empty(), &config))
+}
+
+/// A single series is a collector of a one-series family.
+pub(crate) fn collect_one<M: MetricKind>(
+    m: &M,
+    out: &mut Vec<MetricFamily>,
+) -> Result<(), CollectError> {
+    let mut fam = m.series_descriptor().family(1);
+    fam.metrics.push(m.snapshot());
+    out.push(fam);
+    Ok(())
+}
+
+/// Implements `Collector` for a metric handle, exposing its one series.
+macro_rules! impl_collector_for_series {
+    ($t:ty) => {
+        impl $crate::Collector for $t {
+            fn collect(
+                &self,
+                out: &mut Vec<$crate::MetricFamily>,
+            ) -> Result<(), $crate::CollectError> {
+                $crate::series::collect_one(self, out)
+            }
+            fn describe(&self) -> Vec<$crate::Descriptor> {
+                vec![(**$crate::MetricKind::series_descriptor(self)).clone()]
+            }
+        }
+    };
+}
+pub(crate) use impl_collector_for_series;
