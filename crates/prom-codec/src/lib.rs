@@ -1,1 +1,167 @@
-//! placeholder
+//! Exposition encoders for **prom**: Prometheus text format 0.0.4 and
+//! OpenMetrics 1.0.0, written byte-exact to the specifications.
+//!
+//! Encoders write into any [`std::io::Write`] with no allocation per sample
+//! (write into a `Vec<u8>`, or wrap files and sockets in a `BufWriter`).
+//!
+//! ```
+//! use prom_codec::Encoder;
+//! use prom_core::{Counter, Opts};
+//!
+//! let c = Counter::with_opts(Opts::new("requests", "Requests served.")).unwrap();
+//! c.inc();
+//! let families = prom_core::collect(&c).unwrap();
+//! assert_eq!(
+//!     Encoder::text().encode_to_string(&families),
+//!     "# HELP requests_total Requests served.\n# TYPE requests_total counter\nrequests_total 1\n"
+//! );
+//! let om = Encoder::openmetrics().encode_to_string(&families);
+//! assert!(om.starts_with("# HELP requests Requests served.\n# TYPE requests counter\nrequests_total 1\nrequests_created "));
+//! assert!(om.ends_with("\n# EOF\n"));
+//! ```
+//!
+//! # Formats
+//! - Text 0.0.4: `# HELP` (escaping `\` and newline), `# TYPE` (`untyped`
+//!   for unknown), counters named `<name>_total`, no `_created`.
+//! - OpenMetrics 1.0.0: `# HELP` (escaping `"` too), `# TYPE`, `# UNIT`,
+//!   `_total` and `_created` samples, timestamps in seconds, `# EOF`.
+//!
+//! Both: label values escape `\`, `"` and newline; `le` and `quantile` are
+//! written canonically (`1.0`, `0.005`, `1e+06`, `+Inf`); other values as
+//! integers when integral and below 1e15, else shortest round-trip.
+//!
+//! # Crate feature flags
+//! None.
+//!
+//! # Minimum supported Rust version
+//! 1.80.
+
+#![forbid(unsafe_code)]
+
+mod encode;
+mod number;
+
+use std::io;
+
+use prom_core::MetricFamily;
+
+use encode::Format;
+pub use number::{canonical_float, CanonicalFloat};
+
+/// The `Content-Type` of text format 0.0.4.
+pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+/// The `Content-Type` of OpenMetrics 1.0.0.
+pub const OPENMETRICS_CONTENT_TYPE: &str =
+    "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+/// An exposition format. New formats can be added without breaking callers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Encoder {
+    format: Format,
+}
+
+impl Encoder {
+    /// Prometheus text format 0.0.4.
+    pub const fn text() -> Self {
+        Self {
+            format: Format::Text,
+        }
+    }
+
+    /// OpenMetrics 1.0.0.
+    pub const fn openmetrics() -> Self {
+        Self {
+            format: Format::OpenMetrics,
+        }
+    }
+
+    /// Picks the format an HTTP `Accept` header asks for: OpenMetrics when it
+    /// lists `application/openmetrics-text` (with a non-zero `q`), else text.
+    ///
+    /// ```
+    /// use prom_codec::Encoder;
+    /// let prometheus = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// assert_eq!(Encoder::negotiate(Some(prometheus)), Encoder::openmetrics());
+    /// assert_eq!(Encoder::negotiate(Some("text/plain")), Encoder::text());
+    /// assert_eq!(Encoder::negotiate(None), Encoder::text());
+    /// ```
+    pub fn negotiate(accept: Option<&str>) -> Self {
+        let wants_om = accept.is_some_and(|accept| {
+            accept.split(',').any(|range| {
+                let mut parts = range.split(';');
+                let media = parts.next().unwrap_or("").trim();
+                media.eq_ignore_ascii_case("application/openmetrics-text")
+                    && !parts.any(|p| {
+                        let p = p.trim();
+                        p.strip_prefix("q=")
+                            .and_then(|q| q.trim().parse::<f64>().ok())
+                            .is_some_and(|q| q <= 0.0)
+                    })
+            })
+        });
+        if wants_om {
+            Self::openmetrics()
+        } else {
+            Self::text()
+        }
+    }
+
+    /// The HTTP `Content-Type` of this format.
+    pub const fn content_type(self) -> &'static str {
+        match self.format {
+            Format::Text => TEXT_CONTENT_TYPE,
+            Format::OpenMetrics => OPENMETRICS_CONTENT_TYPE,
+        }
+    }
+
+    /// Whether this is OpenMetrics.
+    pub const fn is_openmetrics(self) -> bool {
+        matches!(self.format, Format::OpenMetrics)
+    }
+
+    /// Writes `families` in this format. Families are written whole and in
+    /// the order given; series keep their label order.
+    ///
+    /// # Errors
+    /// Whatever the writer returns.
+    pub fn encode<W: io::Write + ?Sized>(
+        self,
+        families: &[MetricFamily],
+        w: &mut W,
+    ) -> io::Result<()> {
+        encode::encode(self.format, families, w)
+    }
+
+    /// Encodes into a new byte vector.
+    pub fn encode_to_vec(self, families: &[MetricFamily]) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.encode(families, &mut out)
+            .expect("writing to a Vec<u8> cannot fail");
+        out
+    }
+
+    /// Encodes into a new string.
+    pub fn encode_to_string(self, families: &[MetricFamily]) -> String {
+        String::from_utf8(self.encode_to_vec(families))
+            .expect("the exposition is built from &str and ASCII only")
+    }
+}
+
+/// Writes `families` in text format 0.0.4; see [`Encoder::encode`].
+///
+/// # Errors
+/// Whatever the writer returns.
+pub fn encode_text<W: io::Write + ?Sized>(families: &[MetricFamily], w: &mut W) -> io::Result<()> {
+    Encoder::text().encode(families, w)
+}
+
+/// Writes `families` in OpenMetrics 1.0.0; see [`Encoder::encode`].
+///
+/// # Errors
+/// Whatever the writer returns.
+pub fn encode_openmetrics<W: io::Write + ?Sized>(
+    families: &[MetricFamily],
+    w: &mut W,
+) -> io::Result<()> {
+    Encoder::openmetrics().encode(families, w)
+}

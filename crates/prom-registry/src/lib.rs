@@ -1,1 +1,325 @@
-//! placeholder
+//! The collector registry of **prom**, and the process-wide default registry.
+//!
+//! A [`Registry`] holds collectors (metrics, families, custom collectors),
+//! refuses two that would expose the same time series, and gathers their
+//! families for an exporter. It is itself a [`Collector`], which is how
+//! exporters (that do not depend on this crate) consume it.
+//!
+//! ```
+//! use prom_core::Counter;
+//! use prom_registry::Registry;
+//!
+//! let registry = Registry::new();
+//! let c = Counter::new("requests", "Requests served").unwrap();
+//! registry.register(c.clone()).unwrap();
+//! // The same name again is refused, naming it:
+//! let err = registry.register(Counter::new("requests_total", "again").unwrap()).unwrap_err();
+//! assert!(err.to_string().contains("requests"));
+//! c.inc();
+//! assert_eq!(registry.gather().unwrap().len(), 1);
+//! ```
+//!
+//! # Crate feature flags
+//! None.
+//!
+//! # Minimum supported Rust version
+//! 1.80.
+
+#![forbid(unsafe_code)]
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::sync::{Arc, OnceLock, RwLock};
+
+use prom_core::{CollectError, Collector, Descriptor, MetricFamily};
+
+/// Why a registry refused a collector.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistryError {
+    /// A time series name the collector exposes is already exposed by
+    /// another registered collector.
+    Duplicate {
+        /// The sample name both would expose (e.g. `requests_total`).
+        name: String,
+    },
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryError::Duplicate { name } => write!(
+                f,
+                "duplicated time series {name:?}: another registered collector already exposes it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for RegistryError {}
+
+/// Identifies a registered collector, for [`Registry::unregister`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct CollectorId(u64);
+
+struct Entry {
+    collector: Arc<dyn Collector>,
+    names: Vec<String>,
+}
+
+#[derive(Default)]
+struct Inner {
+    next_id: u64,
+    // Ordered by id, so gathering follows registration order.
+    collectors: BTreeMap<u64, Entry>,
+    names: HashMap<String, u64>,
+}
+
+/// A set of collectors gathered together.
+///
+/// Registration and unregistration take a write lock; gathering takes a read
+/// lock only to copy the collector list, then collects without it.
+#[derive(Default)]
+pub struct Registry {
+    inner: RwLock<Inner>,
+}
+
+impl fmt::Debug for Registry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let inner = self.read();
+        f.debug_struct("Registry")
+            .field("collectors", &inner.collectors.len())
+            .field("names", &inner.names.len())
+            .finish()
+    }
+}
+
+impl Registry {
+    /// An empty registry.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Inner> {
+        // Every write below completes before it could panic; the data stays consistent.
+        self.inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Inner> {
+        self.inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Registers `collector` (a metric handle, a family, a registry, a custom
+    /// collector). The names its [`Collector::describe`] declares, with every
+    /// sample suffix (`_total`, `_bucket`, …), must be new to this registry.
+    ///
+    /// # Errors
+    /// [`RegistryError::Duplicate`] naming the first clashing series; nothing
+    /// is registered then.
+    pub fn register(
+        &self,
+        collector: impl Collector + 'static,
+    ) -> Result<CollectorId, RegistryError> {
+        self.register_arc(Arc::new(collector))
+    }
+
+    /// Registers a shared collector; see [`Registry::register`].
+    ///
+    /// # Errors
+    /// As [`Registry::register`].
+    pub fn register_arc(
+        &self,
+        collector: Arc<dyn Collector>,
+    ) -> Result<CollectorId, RegistryError> {
+        let names: Vec<String> = collector
+            .describe()
+            .iter()
+            .flat_map(Descriptor::sample_names)
+            .collect();
+        let mut inner = self.write();
+        for (i, name) in names.iter().enumerate() {
+            // A collector may declare a name twice (two families with
+            // overlapping suffixes): that is a clash within itself.
+            if inner.names.contains_key(name) || names[..i].contains(name) {
+                return Err(RegistryError::Duplicate { name: name.clone() });
+            }
+        }
+        let id = inner.next_id;
+        inner.next_id += 1;
+        for name in &names {
+            inner.names.insert(name.clone(), id);
+        }
+        inner.collectors.insert(id, Entry { collector, names });
+        Ok(CollectorId(id))
+    }
+
+    /// Removes a collector; returns whether it was registered. Its names
+    /// become free again.
+    pub fn unregister(&self, id: CollectorId) -> bool {
+        let mut inner = self.write();
+        match inner.collectors.remove(&id.0) {
+            Some(entry) => {
+                for name in &entry.names {
+                    inner.names.remove(name);
+                }
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The number of registered collectors.
+    pub fn len(&self) -> usize {
+        self.read().collectors.len()
+    }
+
+    /// Whether no collector is registered.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn snapshot(&self) -> Vec<Arc<dyn Collector>> {
+        self.read()
+            .collectors
+            .values()
+            .map(|e| Arc::clone(&e.collector))
+            .collect()
+    }
+
+    /// Collects every registered collector, in registration order.
+    ///
+    /// # Errors
+    /// The first collector failure; the families of the others are dropped,
+    /// as a partial scrape would be misread as metrics disappearing.
+    pub fn gather(&self) -> Result<Vec<MetricFamily>, CollectError> {
+        let mut out = Vec::new();
+        for c in self.snapshot() {
+            c.collect(&mut out)?;
+        }
+        Ok(out)
+    }
+
+    /// Collects only the families exposing one of `names`, a family name or
+    /// one of its sample names (`requests_total`, `latency_bucket`); the
+    /// `name[]` filter of client_python's HTTP handler. Unknown names select
+    /// nothing.
+    ///
+    /// Collectors whose declared names are all outside `names` are not run.
+    ///
+    /// # Errors
+    /// As [`Registry::gather`].
+    pub fn gather_names<S: AsRef<str>>(
+        &self,
+        names: &[S],
+    ) -> Result<Vec<MetricFamily>, CollectError> {
+        let collectors: Vec<Arc<dyn Collector>> = {
+            let inner = self.read();
+            inner
+                .collectors
+                .values()
+                .filter(|e| {
+                    e.names.is_empty()
+                        || names
+                            .iter()
+                            .any(|n| e.names.iter().any(|x| x == n.as_ref()))
+                })
+                .map(|e| Arc::clone(&e.collector))
+                .collect()
+        };
+        let mut out = Vec::new();
+        for c in collectors {
+            c.collect(&mut out)?;
+        }
+        out.retain(|f| names.iter().any(|n| f.exposes(n.as_ref())));
+        Ok(out)
+    }
+}
+
+impl Collector for Registry {
+    fn collect(&self, out: &mut Vec<MetricFamily>) -> Result<(), CollectError> {
+        for c in self.snapshot() {
+            c.collect(out)?;
+        }
+        Ok(())
+    }
+
+    fn describe(&self) -> Vec<Descriptor> {
+        self.snapshot().iter().flat_map(|c| c.describe()).collect()
+    }
+}
+
+/// The process-wide default registry, created on first use. The facade
+/// crate's constructors register here, as client_python's module-level
+/// metrics do.
+pub fn default_registry() -> &'static Registry {
+    static DEFAULT: OnceLock<Registry> = OnceLock::new();
+    DEFAULT.get_or_init(Registry::new)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prom_core::{Counter, CounterVec, FnCollector, Gauge, Histogram, Opts};
+
+    #[test]
+    fn duplicates_across_suffixes_are_refused() {
+        let r = Registry::new();
+        r.register(Histogram::new("latency", "").unwrap()).unwrap();
+        // A gauge named like a histogram sample clashes.
+        assert_eq!(
+            r.register(Gauge::new("latency_bucket", "").unwrap()),
+            Err(RegistryError::Duplicate {
+                name: "latency_bucket".into()
+            })
+        );
+        r.register(Counter::new("x_total", "").unwrap()).unwrap();
+        assert!(r.register(Gauge::new("x_created", "").unwrap()).is_err());
+        assert!(r.register(Gauge::new("x", "").unwrap()).is_err());
+        assert_eq!(r.len(), 2);
+    }
+
+    #[test]
+    fn unregister_frees_names() {
+        let r = Registry::new();
+        let id = r.register(Counter::new("c", "").unwrap()).unwrap();
+        assert!(r.unregister(id));
+        assert!(!r.unregister(id));
+        r.register(Counter::new("c", "").unwrap()).unwrap();
+    }
+
+    #[test]
+    fn gather_names_filters_by_family_and_sample_name() {
+        let r = Registry::new();
+        let a = CounterVec::new(Opts::new("a", "").labels(["x"])).unwrap();
+        a.with_label_values(&["1"]).unwrap().inc();
+        r.register(a).unwrap();
+        r.register(Gauge::new("b", "").unwrap()).unwrap();
+        r.register(FnCollector::new(|_| Ok(()))).unwrap();
+        let names =
+            |fams: Vec<MetricFamily>| fams.iter().map(|f| f.name.to_string()).collect::<Vec<_>>();
+        assert_eq!(names(r.gather_names(&["a_total"]).unwrap()), ["a"]);
+        assert_eq!(names(r.gather_names(&["b", "a"]).unwrap()), ["a", "b"]);
+        assert!(r.gather_names(&["nope"]).unwrap().is_empty());
+        assert_eq!(names(r.gather().unwrap()), ["a", "b"]);
+    }
+
+    #[test]
+    fn a_failing_collector_fails_the_gather() {
+        let r = Registry::new();
+        r.register(FnCollector::new(|_| {
+            Err(CollectError::new("broken", "disk on fire"))
+        }))
+        .unwrap();
+        let err = r.gather().unwrap_err();
+        assert!(err.to_string().contains("broken"), "{err}");
+    }
+
+    #[test]
+    fn default_registry_is_shared() {
+        assert!(std::ptr::eq(default_registry(), default_registry()));
+    }
+}
