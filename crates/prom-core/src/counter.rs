@@ -31,8 +31,8 @@ impl CounterCore {
 
     #[inline]
     fn add(&self, v: f64) -> bool {
-        // `!(v >= 0.0)` is true for negatives and NaN alike.
-        if !(v >= 0.0) {
+        // Rejects negatives and NaN alike.
+        if v.is_nan() || v < 0.0 {
             return false;
         }
         if v.fract() == 0.0 && v <= MAX_EXACT {

@@ -21,7 +21,7 @@ pub const DEFAULT_BUCKETS: [f64; 14] = [
 /// assert_eq!(prom_core::linear_buckets(1.0, 0.5, 3).unwrap(), vec![1.0, 1.5, 2.0]);
 /// ```
 pub fn linear_buckets(start: f64, width: f64, count: usize) -> Result<Vec<f64>, Error> {
-    if count == 0 || !(width > 0.0) || !width.is_finite() || !start.is_finite() {
+    if count == 0 || width.is_nan() || width <= 0.0 || !width.is_finite() || !start.is_finite() {
         return Err(Error::InvalidBuckets {
             reason: format!(
                 "linear buckets need count >= 1 and a finite width > 0 (start {start}, width {width}, count {count})"
@@ -40,7 +40,13 @@ pub fn linear_buckets(start: f64, width: f64, count: usize) -> Result<Vec<f64>, 
 /// assert_eq!(prom_core::exponential_buckets(1.0, 10.0, 3).unwrap(), vec![1.0, 10.0, 100.0]);
 /// ```
 pub fn exponential_buckets(start: f64, factor: f64, count: usize) -> Result<Vec<f64>, Error> {
-    if count == 0 || !(start > 0.0) || !(factor > 1.0) || !start.is_finite() || !factor.is_finite()
+    if count == 0
+        || start.is_nan()
+        || start <= 0.0
+        || factor.is_nan()
+        || factor <= 1.0
+        || !start.is_finite()
+        || !factor.is_finite()
     {
         return Err(Error::InvalidBuckets {
             reason: format!(
