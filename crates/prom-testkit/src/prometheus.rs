@@ -1,0 +1,369 @@
+//! A real `prometheus` server, started per test on 127.0.0.1.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::{self, File};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::http::{http_get, percent_encode};
+use crate::tempdir::TempDir;
+use crate::tools::require_binary;
+use crate::{free_port, HarnessError};
+
+/// How long the server may take to answer 200 on `/-/ready`; it usually takes well under 1 s.
+const READY_TIMEOUT: Duration = Duration::from_secs(30);
+/// How often [`Prometheus::wait_for`] queries.
+const POLL_INTERVAL: Duration = Duration::from_millis(250);
+/// Starts retried when the free port was taken before the server bound it.
+const START_ATTEMPTS: usize = 3;
+/// Lines of the server's log shown in errors.
+const LOG_TAIL_LINES: usize = 40;
+
+/// The job name of the one scrape job in the generated configuration.
+pub const JOB: &str = "prom-test";
+
+/// One series of an instant-vector query result.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuerySample {
+    /// All labels of the series, including `__name__`, `job` and `instance` when present.
+    pub labels: BTreeMap<String, String>,
+    /// The sample value; `NaN` and the infinities are parsed from Prometheus' spelling.
+    pub value: f64,
+}
+
+/// A `prometheus` server process started by the test, scraping the given targets every second.
+///
+/// Its configuration, TSDB and log live in a fresh temporary directory. Dropping it kills and
+/// reaps exactly the process it started and removes the directory.
+///
+/// New targets are applied on Prometheus' fixed 5 s tick, so the first scrape lands about 5 s
+/// after start: use [`Prometheus::wait_for`], never a fixed sleep.
+pub struct Prometheus {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    // Dropped after the child is killed (fields drop after `Drop::drop` runs).
+    dir: TempDir,
+}
+
+impl Prometheus {
+    /// Starts `prometheus` scraping `targets` at `/metrics` every second (timeout 1 s) under the
+    /// job `prom-test`, listening on `127.0.0.1:<free port>`, and waits until `/-/ready` is 200.
+    ///
+    /// # Errors
+    ///
+    /// If `prometheus` is not installed (the message says how to install it), the temporary
+    /// directory cannot be written, or the server exits or is not ready within 30 s; then it is
+    /// killed and the error carries the tail of its log.
+    pub fn start(targets: &[SocketAddr]) -> Result<Prometheus, HarnessError> {
+        Self::start_with_args(targets, &[])
+    }
+
+    /// Like [`Prometheus::start`], with extra command-line flags for the server, such as
+    /// `--enable-feature=exemplar-storage`.
+    ///
+    /// # Errors
+    ///
+    /// As for [`Prometheus::start`].
+    pub fn start_with_args(
+        targets: &[SocketAddr],
+        extra_args: &[&str],
+    ) -> Result<Prometheus, HarnessError> {
+        let binary = require_binary("prometheus", "prometheus")?;
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(&binary, targets, extra_args) {
+                Ok(p) => return Ok(p),
+                // Another process may take the port between `free_port` and the bind.
+                Err(e)
+                    if attempt < START_ATTEMPTS
+                        && e.message().contains("address already in use") =>
+                {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    fn start_once(
+        binary: &std::path::Path,
+        targets: &[SocketAddr],
+        extra_args: &[&str],
+    ) -> Result<Prometheus, HarnessError> {
+        let io_err = |what: &str, e: std::io::Error| HarnessError::new(format!("{what}: {e}"));
+        let dir = TempDir::new("prom-testkit-prometheus")
+            .map_err(|e| io_err("cannot create a temporary directory", e))?;
+        let config = dir.path().join("prometheus.yml");
+        let tsdb = dir.path().join("tsdb");
+        let log = dir.path().join("prometheus.log");
+        fs::write(&config, config_yaml(targets))
+            .map_err(|e| io_err("cannot write the Prometheus configuration", e))?;
+        let log_file = File::create(&log).map_err(|e| io_err("cannot create the log file", e))?;
+        let log_file2 = log_file
+            .try_clone()
+            .map_err(|e| io_err("cannot share the log file", e))?;
+
+        let port = free_port();
+        let child = Command::new(binary)
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!("--storage.tsdb.path={}", tsdb.display()))
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
+            .args(extra_args)
+            .stdin(Stdio::null())
+            .stdout(log_file)
+            .stderr(log_file2)
+            .spawn()
+            .map_err(|e| io_err(&format!("cannot start {}", binary.display()), e))?;
+        let mut prometheus = Prometheus {
+            child,
+            port,
+            log,
+            dir,
+        };
+        prometheus.wait_ready()?;
+        Ok(prometheus)
+    }
+
+    /// Polls `/-/ready`; on failure the caller drops `self`, which kills the process.
+    fn wait_ready(&mut self) -> Result<(), HarnessError> {
+        let deadline = Instant::now() + READY_TIMEOUT;
+        let ready_url = format!("{}/-/ready", self.url());
+        loop {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(HarnessError::new(format!(
+                    "prometheus exited during start-up ({status}); log tail:\n{}",
+                    self.log_tail()
+                )));
+            }
+            if matches!(http_get(&ready_url, &[]), Ok(r) if r.status == 200) {
+                return Ok(());
+            }
+            if Instant::now() >= deadline {
+                return Err(HarnessError::new(format!(
+                    "prometheus was not ready at {ready_url} within {READY_TIMEOUT:?}; log tail:\n{}",
+                    self.log_tail()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    /// The base URL of the server, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The process id of the server.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The last lines of the server's combined stdout and stderr.
+    pub fn log_tail(&self) -> String {
+        let log = fs::read_to_string(&self.log).unwrap_or_else(|e| format!("(no log: {e})"));
+        let lines: Vec<&str> = log.lines().collect();
+        lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
+    }
+
+    /// Runs an instant query and returns the resulting vector (a scalar result becomes one
+    /// sample without labels).
+    ///
+    /// # Errors
+    ///
+    /// If the request fails, Prometheus answers with an error (a bad PromQL expression, say), or
+    /// the result is neither a vector nor a scalar.
+    pub fn query(&self, promql: &str) -> Result<Vec<QuerySample>, HarnessError> {
+        let url = format!(
+            "{}/api/v1/query?query={}",
+            self.url(),
+            percent_encode(promql)
+        );
+        let json = self.get_json(&url)?;
+        let fail = |what: &str| {
+            HarnessError::new(format!("query {promql:?}: {what}; the answer was {json}"))
+        };
+        let data = &json["data"];
+        match data["resultType"].as_str() {
+            Some("vector") => data["result"]
+                .as_array()
+                .ok_or_else(|| fail("no result array"))?
+                .iter()
+                .map(|series| {
+                    let labels = series["metric"]
+                        .as_object()
+                        .ok_or_else(|| fail("a series has no metric object"))?
+                        .iter()
+                        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+                        .collect();
+                    let value = parse_value(&series["value"]).ok_or_else(|| fail("bad value"))?;
+                    Ok(QuerySample { labels, value })
+                })
+                .collect(),
+            Some("scalar") => {
+                let value = parse_value(&data["result"]).ok_or_else(|| fail("bad value"))?;
+                Ok(vec![QuerySample {
+                    labels: BTreeMap::new(),
+                    value,
+                }])
+            }
+            _ => Err(fail("expected an instant vector")),
+        }
+    }
+
+    /// Queries `promql` every 250 ms until `pred` accepts the result, and returns that result.
+    ///
+    /// # Errors
+    ///
+    /// If `timeout` passes first; the message carries the last result (or query error), each
+    /// target's health and last scrape error, and the tail of the server's log.
+    pub fn wait_for(
+        &self,
+        promql: &str,
+        timeout: Duration,
+        pred: impl Fn(&[QuerySample]) -> bool,
+    ) -> Result<Vec<QuerySample>, HarnessError> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let last = self.query(promql);
+            if let Ok(samples) = &last {
+                if pred(samples) {
+                    return last;
+                }
+            }
+            if Instant::now() >= deadline {
+                let last = match last {
+                    Ok(samples) => format!("{samples:?}"),
+                    Err(e) => format!("error: {e}"),
+                };
+                return Err(HarnessError::new(format!(
+                    "query {promql:?} did not give the expected result within {timeout:?}\n\
+                     last result: {last}\ntargets: {}\nprometheus log tail:\n{}",
+                    self.targets_summary(),
+                    self.log_tail()
+                )));
+            }
+            std::thread::sleep(POLL_INTERVAL);
+        }
+    }
+
+    /// The `/api/v1/targets` answer, for diagnostics: each active target's `health` and
+    /// `lastError` tell why a scrape failed.
+    ///
+    /// # Errors
+    ///
+    /// If the request fails or the answer is not a successful API response.
+    pub fn targets(&self) -> Result<serde_json::Value, HarnessError> {
+        self.get_json(&format!("{}/api/v1/targets", self.url()))
+    }
+
+    fn targets_summary(&self) -> String {
+        let targets = match self.targets() {
+            Ok(t) => t,
+            Err(e) => return format!("unavailable ({e})"),
+        };
+        let mut out = String::new();
+        for t in targets["data"]["activeTargets"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            let _ = write!(
+                out,
+                "\n  {} health={} lastError={:?}",
+                t["scrapeUrl"].as_str().unwrap_or("?"),
+                t["health"].as_str().unwrap_or("?"),
+                t["lastError"].as_str().unwrap_or("")
+            );
+        }
+        if out.is_empty() {
+            out.push_str("none active yet (targets are applied on a 5 s tick)");
+        }
+        out
+    }
+
+    fn get_json(&self, url: &str) -> Result<serde_json::Value, HarnessError> {
+        let response = http_get(url, &[])?;
+        let json: serde_json::Value = serde_json::from_slice(&response.body).map_err(|e| {
+            HarnessError::new(format!(
+                "GET {url}: HTTP {} with a body that is not JSON ({e}): {}",
+                response.status,
+                response.text()
+            ))
+        })?;
+        if response.status != 200 || json["status"] != "success" {
+            return Err(HarnessError::new(format!(
+                "GET {url}: HTTP {}: {} {}",
+                response.status,
+                json["errorType"].as_str().unwrap_or(""),
+                json["error"].as_str().unwrap_or(&json.to_string())
+            )));
+        }
+        Ok(json)
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        // Kill fails only if the process already exited; wait reaps it either way, so no zombie
+        // outlives the test. The temporary directory goes when `dir` drops after this.
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl std::fmt::Debug for Prometheus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Prometheus")
+            .field("pid", &self.child.id())
+            .field("url", &self.url())
+            .field("dir", &self.dir.path())
+            .finish()
+    }
+}
+
+fn config_yaml(targets: &[SocketAddr]) -> String {
+    let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
+    format!(
+        "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
+         scrape_configs:\n  - job_name: {JOB}\n    metrics_path: /metrics\n    static_configs:\n      - targets: [{}]\n",
+        targets.join(", ")
+    )
+}
+
+/// Parses an API `[timestamp, "value"]` pair.
+fn parse_value(pair: &serde_json::Value) -> Option<f64> {
+    match pair.get(1)?.as_str()? {
+        "NaN" => Some(f64::NAN),
+        "+Inf" => Some(f64::INFINITY),
+        "-Inf" => Some(f64::NEG_INFINITY),
+        s => s.parse().ok(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn config_lists_every_target() {
+        let yaml = config_yaml(&["127.0.0.1:1".parse().unwrap(), "[::1]:2".parse().unwrap()]);
+        assert!(
+            yaml.contains("- targets: ['127.0.0.1:1', '[::1]:2']"),
+            "{yaml}"
+        );
+        assert!(yaml.contains("job_name: prom-test"), "{yaml}");
+    }
+
+    #[test]
+    fn values_use_prometheus_spelling() {
+        let v = |s: &str| parse_value(&serde_json::json!([1.5, s]));
+        assert_eq!(v("+Inf"), Some(f64::INFINITY));
+        assert_eq!(v("-Inf"), Some(f64::NEG_INFINITY));
+        assert!(v("NaN").unwrap().is_nan());
+        assert_eq!(v("0.25"), Some(0.25));
+    }
+}
