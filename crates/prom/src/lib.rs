@@ -1,1 +1,246 @@
-//! placeholder
+//! **prom**: Prometheus instrumentation for Rust in three lines.
+//!
+//! ```no_run
+//! let requests = prom::counter("requests", "Requests served.")?;
+//! let _server = prom::start_http_server("127.0.0.1:8000")?;
+//! requests.inc();
+//! # Ok::<(), prom::Error>(())
+//! ```
+//!
+//! The functions at the top level ([`counter`], [`gauge_vec`],
+//! [`histogram`], …) create a metric and register it in the
+//! [`default_registry`], which on Linux also carries the process metrics
+//! (`process_cpu_seconds_total`, `process_resident_memory_bytes`, …);
+//! [`start_http_server`] serves that registry. Everything is also available
+//! piecewise: build metrics with [`Opts`], register them in your own
+//! [`Registry`], and serve any [`Collector`] with [`http`].
+//!
+//! ```
+//! use prom::{CounterVec, Opts, Registry};
+//!
+//! let registry = Registry::new();
+//! let requests = CounterVec::new(Opts::new("requests", "Requests.").labels(["method"]))?;
+//! registry.register(requests.clone())?;
+//! requests.with_label_values(&["GET"])?.inc();
+//! let text = prom::codec::Encoder::text().encode_to_string(&registry.gather()?);
+//! assert_eq!(text, "# HELP requests_total Requests.\n# TYPE requests_total counter\nrequests_total{method=\"GET\"} 1\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Crates
+//! | crate | role |
+//! |---|---|
+//! | `prom-core` | metric types, labels, data model, [`Collector`] |
+//! | `prom-codec` | text 0.0.4 and OpenMetrics encoders ([`codec`]) |
+//! | `prom-registry` | [`Registry`] and the default registry |
+//! | `prom-http` | HTTP exporter ([`http`]) |
+//! | `prom-process` | process metrics ([`process`]) |
+//!
+//! # Crate feature flags
+//! - `registry` (default): [`Registry`], [`default_registry`] and the
+//!   registering constructors.
+//! - `http` (default): [`start_http_server`] and the [`http`] module.
+//! - `process` (default): the [`process`] module, and process metrics in
+//!   the default registry.
+//!
+//! # Minimum supported Rust version
+//! 1.80.
+
+#![forbid(unsafe_code)]
+
+use std::fmt;
+
+/// Errors of metric construction and use (bad names, label counts, increments).
+pub use prom_core::Error as MetricError;
+pub use prom_core::{
+    collect, exponential_buckets, linear_buckets, Bucket, CollectError, Collector, Counter,
+    CounterVec, Descriptor, Family, FnCollector, Gauge, GaugeVec, Histogram, HistogramValue,
+    HistogramVec, InProgress, LabelSet, Metric, MetricFamily, MetricKind, MetricType, MetricValue,
+    ObserveDuration, Opts, PanicCounter, Quantile, Summary, SummaryValue, SummaryVec, Timer,
+    DEFAULT_BUCKETS,
+};
+
+#[cfg(feature = "registry")]
+pub use prom_registry::{CollectorId, Registry, RegistryError};
+
+/// Exposition encoders (text 0.0.4 and OpenMetrics 1.0.0).
+#[cfg(feature = "http")]
+pub mod codec {
+    pub use prom_codec::*;
+}
+
+/// The HTTP exporter: a mountable axum router and a standalone server.
+#[cfg(feature = "http")]
+pub mod http {
+    pub use prom_http::*;
+}
+
+/// Process metrics (CPU, memory, file descriptors, start time).
+#[cfg(feature = "process")]
+pub mod process {
+    pub use prom_process::*;
+}
+
+/// Anything the facade's one-call helpers can fail with.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The metric could not be built (bad name, labels, buckets…).
+    Metric(prom_core::Error),
+    /// The metric could not be registered (its name is taken).
+    #[cfg(feature = "registry")]
+    Registry(RegistryError),
+    /// The HTTP server could not start.
+    #[cfg(feature = "http")]
+    Http(prom_http::HttpError),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Metric(e) => e.fmt(f),
+            #[cfg(feature = "registry")]
+            Error::Registry(e) => e.fmt(f),
+            #[cfg(feature = "http")]
+            Error::Http(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Metric(e) => Some(e),
+            #[cfg(feature = "registry")]
+            Error::Registry(e) => Some(e),
+            #[cfg(feature = "http")]
+            Error::Http(e) => Some(e),
+        }
+    }
+}
+
+impl From<prom_core::Error> for Error {
+    fn from(e: prom_core::Error) -> Self {
+        Error::Metric(e)
+    }
+}
+
+#[cfg(feature = "registry")]
+impl From<RegistryError> for Error {
+    fn from(e: RegistryError) -> Self {
+        Error::Registry(e)
+    }
+}
+
+#[cfg(feature = "http")]
+impl From<prom_http::HttpError> for Error {
+    fn from(e: prom_http::HttpError) -> Self {
+        Error::Http(e)
+    }
+}
+
+#[cfg(feature = "registry")]
+mod default {
+    use std::sync::Once;
+
+    use super::{Collector, Error, Registry};
+
+    /// The process-wide default registry. On first use it is given the
+    /// process collector (feature `process`; exports on Linux only).
+    pub fn default_registry() -> &'static Registry {
+        static PROCESS: Once = Once::new();
+        let registry = prom_registry::default_registry();
+        PROCESS.call_once(|| {
+            #[cfg(feature = "process")]
+            {
+                // Only fails if the user registered process_* names first;
+                // theirs win then.
+                let _ = registry.register(prom_process::ProcessCollector::new());
+            }
+        });
+        registry
+    }
+
+    /// Registers `collector` in the default registry.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] when one of its names is taken.
+    pub fn register<C: Collector + 'static>(collector: C) -> Result<super::CollectorId, Error> {
+        Ok(default_registry().register(collector)?)
+    }
+
+    fn registered<C: Collector + Clone + 'static>(c: C) -> Result<C, Error> {
+        register(c.clone())?;
+        Ok(c)
+    }
+
+    macro_rules! constructors {
+        ($(($one:ident, $vec:ident, $t:ident, $tv:ident, $what:literal)),* $(,)?) => {$(
+            #[doc = concat!("Creates ", $what, " and registers it in the default registry.")]
+            ///
+            /// # Errors
+            /// An invalid name or a name already registered, naming it.
+            pub fn $one(name: &str, help: &str) -> Result<super::$t, Error> {
+                registered(super::$t::new(name, help)?)
+            }
+
+            #[doc = concat!("Creates labelled ", $what, " and registers it in the default registry.")]
+            ///
+            /// # Errors
+            /// An invalid name or label name, or a name already registered, naming it.
+            pub fn $vec(name: &str, help: &str, labels: &[&str]) -> Result<super::$tv, Error> {
+                registered(super::$tv::new(super::Opts::new(name, help).labels(labels.iter().copied()))?)
+            }
+        )*};
+    }
+
+    constructors!(
+        (counter, counter_vec, Counter, CounterVec, "a counter"),
+        (gauge, gauge_vec, Gauge, GaugeVec, "a gauge"),
+        (
+            histogram,
+            histogram_vec,
+            Histogram,
+            HistogramVec,
+            "a histogram (default buckets)"
+        ),
+        (summary, summary_vec, Summary, SummaryVec, "a summary"),
+    );
+
+    /// Creates a histogram with the given bucket bounds and registers it in
+    /// the default registry.
+    ///
+    /// # Errors
+    /// An invalid name or buckets, or a name already registered.
+    pub fn histogram_with_buckets(
+        name: &str,
+        help: &str,
+        buckets: &[f64],
+    ) -> Result<super::Histogram, Error> {
+        registered(super::Histogram::with_opts(
+            super::Opts::new(name, help).buckets(buckets),
+        )?)
+    }
+}
+
+#[cfg(feature = "registry")]
+pub use default::{
+    counter, counter_vec, default_registry, gauge, gauge_vec, histogram, histogram_vec,
+    histogram_with_buckets, register, summary, summary_vec,
+};
+
+/// Serves the [`default_registry`] on `addr` (`/` and `/metrics`) from a
+/// background thread; see [`http::start_http_server`]. Keep the returned
+/// handle: dropping it stops the server (or call
+/// [`detach`](http::MetricsServer::detach)).
+///
+/// # Errors
+/// [`Error::Http`] when the address cannot be resolved or bound.
+#[cfg(feature = "http")]
+pub fn start_http_server(addr: impl std::net::ToSocketAddrs) -> Result<http::MetricsServer, Error> {
+    let registry: &'static Registry = default_registry();
+    Ok(prom_http::start_http_server(
+        addr,
+        std::sync::Arc::new(registry),
+    )?)
+}
