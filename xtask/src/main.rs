@@ -1,1 +1,181 @@
-fn main() {}
+//! Automation for the prom workspace: `cargo xtask <command>`.
+//!
+//! The alias in `.cargo/config.toml` runs this binary, so the only tools a contributor needs are
+//! cargo and, for `test`, the ability to install Debian packages (or have them installed).
+//! Everything else is driven through `std::process`, keeping this crate free of dependencies.
+
+#![forbid(unsafe_code)]
+
+mod peers;
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+const HELP: &str = "\
+cargo xtask: automation for the prom workspace
+
+USAGE:
+    cargo xtask <COMMAND> [-- <ARGS>...]
+
+COMMANDS:
+    test     Install the real peers if missing, then run every test of the workspace:
+               1. the Debian packages prometheus (with promtool), prometheus-pushgateway,
+                  prometheus-node-exporter, graphite-carbon and python3-whisper, through
+                  apt-get (needs root; daemons are kept from starting);
+               2. a Python virtual environment in target/peers/venv with prometheus_client,
+                  the reference parser;
+               3. `cargo test --workspace --all-targets`, then `cargo test --workspace --doc`,
+                  with PROM_TEST_PYTHON pointing at the virtual environment.
+             ARGS go to both cargo test runs, e.g. `cargo xtask test -- histogram`
+             or `cargo xtask test -- -- --nocapture`.
+    peers    Only steps 1 and 2 of `test`, then print the PROM_TEST_PYTHON setting, for running
+             `cargo test -p <crate>` against the real peers.
+    lint     `cargo fmt --all --check` and
+             `cargo clippy --workspace --all-targets -- -D warnings`.
+    bench    `cargo bench -p prom-benches` with ARGS. The benches crate is still a skeleton,
+             so for now this builds it and runs nothing of interest.
+    help     Print this message.
+
+The checks of the repository itself (crate layering, prom-core free of I/O, README and CI
+naming `cargo xtask test`) are ordinary tests of this crate, so `cargo test` runs them too.
+";
+
+fn main() -> ExitCode {
+    let mut args = std::env::args_os().skip(1);
+    let command = args.next().map(|a| a.to_string_lossy().into_owned());
+    let mut rest: Vec<OsString> = args.collect();
+    if rest.first().is_some_and(|a| a == "--") {
+        rest.remove(0);
+    }
+    let result = match command.as_deref() {
+        Some("test") => test(&rest),
+        Some("peers") => peers(&rest),
+        Some("lint") => lint(&rest),
+        Some("bench") => bench(&rest),
+        None | Some("help" | "-h" | "--help") => {
+            print!("{HELP}");
+            return ExitCode::SUCCESS;
+        }
+        Some(other) => Err(format!(
+            "unknown command `{other}`; run `cargo xtask help` for the list"
+        )),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+pub fn project_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        // xtask/ always sits directly in the workspace root.
+        .expect("xtask lives one directory below the workspace root")
+        .to_path_buf()
+}
+
+/// The cargo that runs us, so `cargo +toolchain xtask` stays on that toolchain.
+fn cargo() -> Command {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command.current_dir(project_root());
+    command
+}
+
+/// Runs `command` with inherited output, echoing it first; `Err` names it on failure.
+pub(crate) fn run(command: &mut Command) -> Result<(), String> {
+    let shown = show(command);
+    eprintln!("$ {shown}");
+    let status = command
+        .status()
+        .map_err(|e| format!("cannot run `{shown}`: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{shown}` failed ({status})"))
+    }
+}
+
+pub(crate) fn show(command: &Command) -> String {
+    let mut shown = Path::new(command.get_program())
+        .file_name()
+        .unwrap_or(command.get_program())
+        .to_string_lossy()
+        .into_owned();
+    for arg in command.get_args() {
+        shown.push(' ');
+        shown.push_str(&arg.to_string_lossy());
+    }
+    shown
+}
+
+/// Runs every step even after a failure, so one run reports everything, then sums up.
+fn run_all(task: &str, steps: Vec<Command>) -> Result<(), String> {
+    let mut failed = Vec::new();
+    for mut step in steps {
+        if let Err(e) = run(&mut step) {
+            eprintln!("xtask {task}: {e}");
+            failed.push(show(&step));
+        }
+    }
+    if failed.is_empty() {
+        eprintln!("xtask {task}: all steps passed");
+        Ok(())
+    } else {
+        Err(format!("{task} FAILED in: {}", failed.join("; ")))
+    }
+}
+
+fn test(extra: &[OsString]) -> Result<(), String> {
+    peers::ensure_debian_peers()?;
+    let python = peers::ensure_python_venv()?;
+
+    let mut all_targets = cargo();
+    all_targets.args(["test", "--workspace", "--all-targets"]);
+    let mut doc = cargo();
+    doc.args(["test", "--workspace", "--doc"]);
+    let mut steps = vec![all_targets, doc];
+    for step in &mut steps {
+        step.args(extra).env("PROM_TEST_PYTHON", &python);
+    }
+    run_all("test", steps)
+}
+
+fn peers(extra: &[OsString]) -> Result<(), String> {
+    if !extra.is_empty() {
+        return Err("`peers` takes no arguments".into());
+    }
+    peers::ensure_debian_peers()?;
+    let python = peers::ensure_python_venv()?;
+    println!("export PROM_TEST_PYTHON={}", python.display());
+    Ok(())
+}
+
+fn lint(extra: &[OsString]) -> Result<(), String> {
+    if !extra.is_empty() {
+        return Err("`lint` takes no arguments".into());
+    }
+    let mut fmt = cargo();
+    fmt.args(["fmt", "--all", "--check"]);
+    let mut clippy = cargo();
+    clippy.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run_all("lint", vec![fmt, clippy])
+}
+
+fn bench(extra: &[OsString]) -> Result<(), String> {
+    let mut bench = cargo();
+    bench.args(["bench", "-p", "prom-benches"]).args(extra);
+    run_all("bench", vec![bench])
+}

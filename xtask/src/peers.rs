@@ -1,0 +1,243 @@
+//! Installing the real peer programs the tests run against.
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::{project_root, run, show};
+
+/// Binaries the tests start, each with the Debian package that ships it.
+const BINARIES: &[(&str, &str)] = &[
+    ("prometheus", "prometheus"),
+    ("promtool", "prometheus"),
+    ("prometheus-pushgateway", "prometheus-pushgateway"),
+    ("prometheus-node-exporter", "prometheus-node-exporter"),
+    ("carbon-cache", "graphite-carbon"),
+];
+
+/// Installed together, whichever binary is missing: `python3-whisper` brings `whisper-fetch`.
+const PACKAGES: &[&str] = &[
+    "prometheus",
+    "prometheus-pushgateway",
+    "prometheus-node-exporter",
+    "graphite-carbon",
+    "python3-whisper",
+];
+
+/// The Python reference client, pinned to the minor version the tests were written against.
+const PY_CLIENT: &str = "prometheus_client>=0.26,<0.27";
+
+const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
+
+/// Installs the Debian packages of any missing peer binary.
+pub(crate) fn ensure_debian_peers() -> Result<(), String> {
+    let missing: Vec<&str> = BINARIES
+        .iter()
+        .filter(|(binary, _)| find_binary(binary).is_none())
+        .map(|(binary, _)| *binary)
+        .collect();
+    if missing.is_empty() {
+        eprintln!("xtask: peers present: {}", binary_names());
+        return Ok(());
+    }
+    let install = format!(
+        "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+         --no-install-recommends {}",
+        PACKAGES.join(" ")
+    );
+    if !is_root() {
+        return Err(format!(
+            "missing peer programs: {}. Installing them needs root; run\n    sudo sh -c '{install}'\n\
+             then `cargo xtask test` again",
+            missing.join(", ")
+        ));
+    }
+    eprintln!(
+        "xtask test: missing {}; installing {}",
+        missing.join(", "),
+        PACKAGES.join(" ")
+    );
+    apt_install(PACKAGES)?;
+    let still_missing: Vec<&str> = BINARIES
+        .iter()
+        .filter(|(binary, _)| find_binary(binary).is_none())
+        .map(|(binary, _)| *binary)
+        .collect();
+    if still_missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "still missing after `{install}`: {}",
+            still_missing.join(", ")
+        ))
+    }
+}
+
+/// `apt-get update` and a non-interactive install, with invoke-rc.d told not to start daemons:
+/// Debian's postinst scripts would otherwise start them listening on 0.0.0.0.
+fn apt_install(packages: &[&str]) -> Result<(), String> {
+    let _policy = PolicyRcD::install()?;
+    run(Command::new("apt-get").arg("update"))?;
+    run(Command::new("apt-get")
+        .args(["install", "-y", "--no-install-recommends"])
+        .args(packages)
+        .env("DEBIAN_FRONTEND", "noninteractive"))
+}
+
+/// A `policy-rc.d` that forbids starting services (exit 101), removed on drop only if we
+/// created it, so a machine that already had one keeps its own.
+struct PolicyRcD {
+    path: PathBuf,
+    created: bool,
+}
+
+impl PolicyRcD {
+    fn install() -> Result<PolicyRcD, String> {
+        Self::install_at(Path::new(POLICY_RC_D))
+    }
+
+    fn install_at(path: &Path) -> Result<PolicyRcD, String> {
+        let path = path.to_path_buf();
+        if path.exists() {
+            return Ok(PolicyRcD {
+                path,
+                created: false,
+            });
+        }
+        fs::write(
+            &path,
+            "#!/bin/sh\n# Keep package installs from starting daemons.\nexit 101\n",
+        )
+        .and_then(|()| fs::set_permissions(&path, fs::Permissions::from_mode(0o755)))
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+        eprintln!(
+            "xtask: created {} (exit 101) for the install",
+            path.display()
+        );
+        Ok(PolicyRcD {
+            path,
+            created: true,
+        })
+    }
+}
+
+impl Drop for PolicyRcD {
+    fn drop(&mut self) {
+        if self.created {
+            if let Err(e) = fs::remove_file(&self.path) {
+                eprintln!("xtask: warning: cannot remove {}: {e}", self.path.display());
+            }
+        }
+    }
+}
+
+/// Makes `target/peers/venv` with the Python reference client and returns its interpreter.
+pub(crate) fn ensure_python_venv() -> Result<PathBuf, String> {
+    let venv = project_root().join("target/peers/venv");
+    let python = venv.join("bin/python");
+    if imports_client(&python) {
+        eprintln!("xtask: {} has prometheus_client", python.display());
+        return Ok(python);
+    }
+    if !python.is_file() {
+        let mut create = Command::new("python3");
+        create.arg("-m").arg("venv").arg(&venv);
+        if let Err(e) = run(&mut create) {
+            // Debian's own python3 needs python3-venv for `-m venv` (ensurepip).
+            if !is_root() {
+                return Err(format!(
+                    "{e}. If python3 is Debian's, run `apt-get install python3-venv` as root, \
+                     then `cargo xtask test` again"
+                ));
+            }
+            let _ = fs::remove_dir_all(&venv);
+            apt_install(&["python3-venv"])?;
+            run(&mut create)?;
+        }
+    }
+    run(Command::new(&python).args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        PY_CLIENT,
+    ]))?;
+    if imports_client(&python) {
+        Ok(python)
+    } else {
+        Err(format!(
+            "{} still cannot import prometheus_client after `{}`",
+            python.display(),
+            show(Command::new(&python).args(["-m", "pip", "install", PY_CLIENT]))
+        ))
+    }
+}
+
+fn imports_client(python: &Path) -> bool {
+    python.is_file()
+        && Command::new(python)
+            .args(["-c", "import prometheus_client"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+}
+
+/// Searches `PATH`, then `/usr/bin` and `/usr/sbin`, as the test harness does.
+fn find_binary(name: &str) -> Option<PathBuf> {
+    let path_var = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path_var)
+        .chain(["/usr/bin", "/usr/sbin"].map(PathBuf::from))
+        .map(|dir| dir.join(name))
+        .find(|p| {
+            p.metadata()
+                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+        })
+}
+
+fn binary_names() -> String {
+    BINARIES
+        .iter()
+        .map(|(binary, _)| *binary)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Whether we run as root; `/proc/self` belongs to the process's user.
+fn is_root() -> bool {
+    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
+    #[test]
+    fn a_created_policy_forbids_starts_and_is_removed_afterwards() {
+        let dir = scratch_dir("policy-created");
+        let path = dir.join("policy-rc.d");
+        let policy = PolicyRcD::install_at(&path).unwrap();
+        let status = Command::new(&path).status().unwrap();
+        assert_eq!(status.code(), Some(101));
+        drop(policy);
+        assert!(!path.exists(), "the policy we created was left behind");
+        fs::remove_dir_all(dir).unwrap();
+    }
+
+    #[test]
+    fn an_existing_policy_is_left_alone() {
+        let dir = scratch_dir("policy-existing");
+        let path = dir.join("policy-rc.d");
+        fs::write(&path, "#!/bin/sh\nexit 0\n").unwrap();
+        drop(PolicyRcD::install_at(&path).unwrap());
+        assert_eq!(fs::read_to_string(&path).unwrap(), "#!/bin/sh\nexit 0\n");
+        fs::remove_dir_all(dir).unwrap();
+    }
+}
