@@ -179,9 +179,17 @@ impl<W: Write + ?Sized> Writer<'_, W> {
             let le = canonical_float(b.upper_bound);
             self.count(name, "_bucket", m, Some(("le", &le)), b.cumulative_count)?;
         }
-        self.count(name, "_count", m, None, h.count)?;
-        if let Some(sum) = h.sum {
-            self.float(name, "_sum", m, None, sum)?;
+        match (self.format, h.sum) {
+            (_, Some(sum)) => {
+                self.count(name, "_count", m, None, h.count)?;
+                self.float(name, "_sum", m, None, sum)?;
+            }
+            // Text 0.0.4 has no rule against a lone _count, and it keeps
+            // rate(x_count) working.
+            (Format::Text, None) => self.count(name, "_count", m, None, h.count)?,
+            // OpenMetrics: _count appears if and only if _sum does, and
+            // _sum is forbidden when observations can be negative.
+            (Format::OpenMetrics, None) => {}
         }
         self.created(name, m)
     }

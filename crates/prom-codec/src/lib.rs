@@ -24,7 +24,8 @@
 //! - Text 0.0.4: `# HELP` (escaping `\` and newline), `# TYPE` (`untyped`
 //!   for unknown), counters named `<name>_total`, no `_created`.
 //! - OpenMetrics 1.0.0: `# HELP` (escaping `"` too), `# TYPE`, `# UNIT`,
-//!   `_total` and `_created` samples, timestamps in seconds, `# EOF`.
+//!   `_total` and `_created` samples, timestamps in seconds, `# EOF`; a
+//!   histogram without `_sum` (negative buckets) has no `_count` either.
 //!
 //! Both: label values escape `\`, `"` and newline; `le` and `quantile` are
 //! written canonically (`1.0`, `0.005`, `1e+06`, `+Inf`); other values as
