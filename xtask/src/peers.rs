@@ -54,7 +54,7 @@ pub(crate) fn ensure_debian_peers() -> Result<(), String> {
         ));
     }
     eprintln!(
-        "xtask test: missing {}; installing {}",
+        "xtask: missing {}; installing {}",
         missing.join(", "),
         PACKAGES.join(" ")
     );
