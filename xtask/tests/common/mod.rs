@@ -1,4 +1,4 @@
-//! Helpers shared by the repository checks.
+//! Helpers used by several repository checks.
 
 // Each test file compiles this module and uses only some of it.
 #![allow(dead_code)]

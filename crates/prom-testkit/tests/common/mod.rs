@@ -1,4 +1,4 @@
-//! Fixtures shared by the integration tests.
+//! Fixtures used by several integration tests.
 
 use std::io::{Read, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
