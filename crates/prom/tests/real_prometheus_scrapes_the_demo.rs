@@ -1,0 +1,119 @@
+//! End to end: the README demo, run as its own process, is scraped every
+//! second by a real Prometheus server, and the request counts arrive and grow
+//! next to the process metrics.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use prom_testkit::{free_port, http_get, Prometheus, QuerySample};
+
+/// The demo binary, built by `cargo test` alongside this test.
+fn demo_binary() -> PathBuf {
+    let exe = std::env::current_exe().expect("test binary path");
+    // target/<profile>/deps/<test> -> target/<profile>/examples/demo
+    let dir = exe
+        .parent()
+        .and_then(|d| d.parent())
+        .expect("target profile directory");
+    let demo = dir
+        .join("examples")
+        .join(format!("demo{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        demo.is_file(),
+        "{} is missing: `cargo test` builds examples unless targets are restricted; run `cargo xtask test`",
+        demo.display()
+    );
+    demo
+}
+
+/// Kills and reaps the demo however the test ends.
+struct Demo(Child);
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn value(samples: &[QuerySample]) -> f64 {
+    samples.first().map_or(0.0, |s| s.value)
+}
+
+#[test]
+fn prometheus_sees_the_demo_counts_grow() {
+    let port = free_port();
+    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+    let demo = Demo(
+        Command::new(demo_binary())
+            .arg(addr.to_string())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("start the demo"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while http_get(&format!("http://{addr}/metrics"), &[]).is_err() {
+        assert!(Instant::now() < deadline, "the demo never served on {addr}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    let prometheus = Prometheus::start(&[addr]).unwrap();
+    let timeout = Duration::from_secs(60);
+    prometheus
+        .wait_for("up", timeout, |s| value(s) == 1.0)
+        .unwrap();
+    let first = value(
+        &prometheus
+            .wait_for("request_processing_seconds_count", timeout, |s| {
+                value(s) > 0.0
+            })
+            .unwrap(),
+    );
+    // A later scrape shows more requests: the loop runs and the counts grow.
+    prometheus
+        .wait_for("request_processing_seconds_count", timeout, |s| {
+            value(s) > first
+        })
+        .unwrap();
+    let sum = value(&prometheus.query("request_processing_seconds_sum").unwrap());
+    assert!(sum > 0.0, "sum {sum}");
+    // Each request sleeps less than a second: the average is below one.
+    let count = value(
+        &prometheus
+            .query("request_processing_seconds_count")
+            .unwrap(),
+    );
+    assert!(sum / count < 1.0, "sum {sum} over {count} requests");
+    // OpenMetrics was negotiated: `_created` is stored as a series.
+    prometheus
+        .wait_for("request_processing_seconds_created", timeout, |s| {
+            value(s) > 1.6e9
+        })
+        .unwrap();
+
+    #[cfg(target_os = "linux")]
+    {
+        let pid = demo.0.id();
+        for name in [
+            "process_cpu_seconds_total",
+            "process_resident_memory_bytes",
+            "process_virtual_memory_bytes",
+            "process_start_time_seconds",
+            "process_open_fds",
+            "process_max_fds",
+        ] {
+            let s = prometheus
+                .wait_for(name, timeout, |s| !s.is_empty())
+                .unwrap();
+            assert!(
+                s[0].value >= 0.0,
+                "{name} = {} (demo pid {pid})",
+                s[0].value
+            );
+        }
+        let rss = value(&prometheus.query("process_resident_memory_bytes").unwrap());
+        assert!(rss > 0.0);
+    }
+    drop(demo);
+}
