@@ -210,7 +210,7 @@ impl MetricKind for Counter {
 
 impl_collector_for_series!(Counter);
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

@@ -268,7 +268,7 @@ impl<M: MetricKind> Collector for Family<M> {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

@@ -223,7 +223,7 @@ impl MetricKind for Gauge {
 
 impl_collector_for_series!(Gauge);
 
-#[cfg(test)]
+#[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
 

@@ -474,3 +474,72 @@ mod tests {
         });
     }
 }
+
+/// Model checks of the hot/cold protocol: every interleaving of writers and a
+/// scrape (up to loom's preemption bound) yields a consistent reading.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::HotCold;
+    use loom::sync::Arc;
+
+    fn assert_consistent(r: &super::Reading) {
+        // One bucket, every observation is 1.0: count = bucket = sum.
+        assert_eq!(r.buckets[0], r.count);
+        assert_eq!(r.sum, r.count as f64);
+    }
+
+    #[test]
+    fn loom_scrape_during_observations_is_consistent() {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(|| {
+            let hc = Arc::new(HotCold::new(1));
+            let writers: Vec<_> = (0..2)
+                .map(|_| {
+                    let hc = Arc::clone(&hc);
+                    loom::thread::spawn(move || hc.observe(1.0, 0))
+                })
+                .collect();
+            let during = hc.read();
+            assert_consistent(&during);
+            for w in writers {
+                w.join().expect("writer thread");
+            }
+            let after = hc.read();
+            assert_consistent(&after);
+            assert_eq!(after.count, 2);
+        });
+    }
+
+    #[test]
+    fn loom_two_scrapes_and_a_writer_never_lose_counts() {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(|| {
+            let hc = Arc::new(HotCold::new(1));
+            let writer = {
+                let hc = Arc::clone(&hc);
+                loom::thread::spawn(move || {
+                    hc.observe(1.0, 0);
+                    hc.observe(1.0, 0);
+                })
+            };
+            let scraper = {
+                let hc = Arc::clone(&hc);
+                loom::thread::spawn(move || {
+                    let r = hc.read();
+                    assert_consistent(&r);
+                    r.count
+                })
+            };
+            let first = hc.read();
+            assert_consistent(&first);
+            writer.join().expect("writer thread");
+            let seen = scraper.join().expect("scraper thread");
+            let last = hc.read();
+            assert_consistent(&last);
+            assert_eq!(last.count, 2);
+            assert!(seen <= 2 && first.count <= 2);
+        });
+    }
+}

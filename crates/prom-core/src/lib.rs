@@ -25,7 +25,9 @@
 //!
 //! # Crate feature flags
 //! None. Building with `RUSTFLAGS="--cfg loom"` swaps the atomics for loom's
-//! to model-check the histogram's double buffer.
+//! to model-check the histogram's double buffer
+//! (`RUSTFLAGS="--cfg loom" cargo test -p prom-core --lib --release loom`;
+//! `cargo xtask test` runs it).
 //!
 //! # Minimum supported Rust version
 //! 1.80.
@@ -61,10 +63,3 @@ pub use opts::Opts;
 pub use series::MetricKind;
 pub use summary::Summary;
 pub use timer::{ObserveDuration, Timer};
-
-#[cfg(loom)]
-#[doc(hidden)]
-pub mod loom_hooks {
-    //! The double buffer, exposed only to the loom model tests.
-    pub use crate::histogram::HotCold;
-}
