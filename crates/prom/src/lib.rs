@@ -48,6 +48,11 @@
 
 #![forbid(unsafe_code)]
 
+// The README's examples are compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+struct ReadmeDoctests;
+
 use std::fmt;
 
 /// Errors of metric construction and use (bad names, label counts, increments).
