@@ -1,0 +1,95 @@
+//! The hot paths — `inc`, `inc_by`, `set`, `observe`, timers, and looking up
+//! an existing labelled child by borrowed `&str` values — allocate nothing.
+//! A counting global allocator proves it.
+
+// The only unsafe code is the allocator shim below, which forwards to the
+// system allocator unchanged.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+
+use prom_core::{CounterVec, Gauge, Histogram, HistogramVec, Opts, Summary};
+
+thread_local! {
+    static ALLOCATIONS: Cell<u64> = const { Cell::new(0) };
+}
+
+struct Counting;
+
+// SAFETY: every method forwards to `System` with the caller's arguments, so
+// `System`'s guarantees carry over unchanged; the only addition is a
+// thread-local counter increment, which neither allocates (a const-initialised
+// `Cell` needs no lazy allocation) nor touches the memory handed out.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` came from `System.alloc` above with this `layout`.
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        ALLOCATIONS.with(|a| a.set(a.get() + 1));
+        // SAFETY: as for `dealloc`, and the caller upholds `realloc`'s contract.
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+fn allocations_in(f: impl FnOnce()) -> u64 {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[test]
+fn the_counter_shim_sees_allocations() {
+    // Without this, a broken shim would make every other test pass vacuously.
+    assert!(allocations_in(|| drop(std::hint::black_box(vec![1u8; 64]))) >= 1);
+}
+
+#[test]
+fn updates_do_not_allocate() {
+    let families = CounterVec::new(Opts::new("req", "").labels(["method", "code"])).unwrap();
+    for i in 0..100 {
+        families
+            .with_label_values(&["GET", &i.to_string()])
+            .unwrap();
+    }
+    let counter = families.with_label_values(&["GET", "200"]).unwrap();
+    let gauge = Gauge::new("g", "").unwrap();
+    let histogram = Histogram::new("h", "").unwrap();
+    let many = HistogramVec::new(
+        Opts::new("hv", "")
+            .labels(["x"])
+            .buckets(prom_core::linear_buckets(1.0, 1.0, 40).unwrap()),
+    )
+    .unwrap();
+    let many = many.with_label_values(&["a"]).unwrap();
+    let summary = Summary::new("s", "").unwrap();
+    let n = allocations_in(|| {
+        for i in 0..1000 {
+            counter.inc();
+            counter.inc_by(2.0).unwrap();
+            counter.inc_by(0.5).unwrap();
+            gauge.set(i as f64);
+            gauge.inc();
+            gauge.dec_by(0.25);
+            histogram.observe(i as f64 / 100.0);
+            many.observe(i as f64 / 10.0);
+            summary.observe(1.5);
+            drop(histogram.start_timer());
+            // An existing child looked up by borrowed values.
+            families.with_label_values(&["GET", "42"]).unwrap().inc();
+        }
+    });
+    assert_eq!(n, 0, "hot paths allocated {n} times");
+    assert_eq!(counter.get(), 3500.0);
+}
