@@ -25,8 +25,9 @@ COMMANDS:
                   apt-get (needs root; daemons are kept from starting);
                2. a Python virtual environment in target/peers/venv with prometheus_client,
                   the reference parser;
-               3. `cargo test --workspace --all-targets`, then `cargo test --workspace --doc`,
-                  with PROM_TEST_PYTHON pointing at the virtual environment.
+               3. `cargo test --workspace --all-targets`, then `cargo test --workspace --doc`
+                  (both with --no-fail-fast), with PROM_TEST_PYTHON pointing at the virtual
+                  environment. Missing peers fail the tests; nothing is skipped.
              ARGS go to both cargo test runs, e.g. `cargo xtask test -- histogram`
              or `cargo xtask test -- -- --nocapture`.
     peers    Only steps 1 and 2 of `test`, then print the PROM_TEST_PYTHON setting, for running
@@ -117,14 +118,18 @@ pub(crate) fn show(command: &Command) -> String {
 /// Runs every step even after a failure, so one run reports everything, then sums up.
 fn run_all(task: &str, steps: Vec<Command>) -> Result<(), String> {
     let mut failed = Vec::new();
+    let mut passed = Vec::new();
     for mut step in steps {
-        if let Err(e) = run(&mut step) {
-            eprintln!("xtask {task}: {e}");
-            failed.push(show(&step));
+        match run(&mut step) {
+            Ok(()) => passed.push(show(&step)),
+            Err(e) => {
+                eprintln!("xtask {task}: {e}");
+                failed.push(show(&step));
+            }
         }
     }
     if failed.is_empty() {
-        eprintln!("xtask {task}: all steps passed");
+        eprintln!("xtask {task}: PASSED ({})", passed.join("; "));
         Ok(())
     } else {
         Err(format!("{task} FAILED in: {}", failed.join("; ")))
@@ -136,9 +141,9 @@ fn test(extra: &[OsString]) -> Result<(), String> {
     let python = peers::ensure_python_venv()?;
 
     let mut all_targets = cargo();
-    all_targets.args(["test", "--workspace", "--all-targets"]);
+    all_targets.args(["test", "--workspace", "--all-targets", "--no-fail-fast"]);
     let mut doc = cargo();
-    doc.args(["test", "--workspace", "--doc"]);
+    doc.args(["test", "--workspace", "--doc", "--no-fail-fast"]);
     let mut steps = vec![all_targets, doc];
     for step in &mut steps {
         step.args(extra).env("PROM_TEST_PYTHON", &python);
