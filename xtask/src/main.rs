@@ -46,6 +46,11 @@ fn main() -> ExitCode {
     let mut args = std::env::args_os().skip(1);
     let command = args.next().map(|a| a.to_string_lossy().into_owned());
     let mut rest: Vec<OsString> = args.collect();
+    // `cargo xtask test --help` asks about xtask; ARGS for cargo come after `--`.
+    if rest.first().is_some_and(|a| a == "-h" || a == "--help") {
+        print!("{HELP}");
+        return ExitCode::SUCCESS;
+    }
     if rest.first().is_some_and(|a| a == "--") {
         rest.remove(0);
     }
