@@ -153,6 +153,19 @@ fn test(extra: &[OsString]) -> Result<(), String> {
     for step in &mut steps {
         step.args(extra).env("PROM_TEST_PYTHON", &python);
     }
+    if extra.is_empty() {
+        // The loom model checks of prom-core's lock-free parts: a build of
+        // prom-core alone with loom's atomics, kept in its own target
+        // directory so it never invalidates the main build.
+        let mut loom = cargo();
+        loom.args(["test", "-p", "prom-core", "--lib", "--release", "loom"])
+            .env("RUSTFLAGS", "--cfg loom")
+            .env(
+                "CARGO_TARGET_DIR",
+                project_root().join("target").join("loom"),
+            );
+        steps.push(loom);
+    }
     run_all("test", steps)
 }
 
