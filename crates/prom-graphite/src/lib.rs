@@ -1,0 +1,1 @@
+//! prom-graphite: under construction.

@@ -1,0 +1,1 @@
+//! prom-pushgateway: under construction.

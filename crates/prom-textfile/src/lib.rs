@@ -1,0 +1,1 @@
+//! prom-textfile: under construction.
