@@ -30,6 +30,7 @@
 //! The workspace's `rust-version`, 1.80.
 #![forbid(unsafe_code)]
 
+mod carbon;
 mod error;
 mod http;
 mod prometheus;
@@ -40,6 +41,7 @@ mod tools;
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 
+pub use crate::carbon::Carbon;
 pub use crate::error::HarnessError;
 pub use crate::http::{http_get, HttpResponse};
 pub use crate::prometheus::{Prometheus, QuerySample, JOB};
