@@ -33,6 +33,7 @@
 mod carbon;
 mod error;
 mod http;
+mod node_exporter;
 mod prometheus;
 mod python;
 mod tempdir;
@@ -44,6 +45,7 @@ use std::path::{Path, PathBuf};
 pub use crate::carbon::Carbon;
 pub use crate::error::HarnessError;
 pub use crate::http::{http_get, HttpResponse};
+pub use crate::node_exporter::NodeExporter;
 pub use crate::prometheus::{Prometheus, QuerySample, JOB};
 pub use crate::python::{python, python_parse, PyFormat};
 pub use crate::tools::{promtool_check_metrics, require_binary};
