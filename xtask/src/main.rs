@@ -25,10 +25,13 @@ COMMANDS:
                   apt-get (needs root; daemons are kept from starting);
                2. a Python virtual environment in target/peers/venv with prometheus_client,
                   the reference parser;
-               3. `cargo test --workspace --all-targets`, then `cargo test --workspace --doc`
-                  (both with --no-fail-fast), with PROM_TEST_PYTHON pointing at the virtual
-                  environment. Missing peers fail the tests; nothing is skipped.
-             ARGS go to both cargo test runs, e.g. `cargo xtask test -- histogram`
+               3. `cargo test --workspace --no-fail-fast` (unit, integration and doc tests;
+                  examples are built as programs), with PROM_TEST_PYTHON pointing at the
+                  virtual environment. Missing peers fail the tests; nothing is skipped;
+               4. without ARGS, the loom model checks of prom-core
+                  (`RUSTFLAGS="--cfg loom" cargo test -p prom-core --lib --release loom`,
+                  in target/loom).
+             ARGS go to the workspace cargo test run, e.g. `cargo xtask test -- histogram`
              or `cargo xtask test -- -- --nocapture`.
     peers    Only steps 1 and 2 of `test`, then print the PROM_TEST_PYTHON setting, for running
              `cargo test -p <crate>` against the real peers.
@@ -145,11 +148,13 @@ fn test(extra: &[OsString]) -> Result<(), String> {
     peers::ensure_debian_peers()?;
     let python = peers::ensure_python_venv()?;
 
-    let mut all_targets = cargo();
-    all_targets.args(["test", "--workspace", "--all-targets", "--no-fail-fast"]);
-    let mut doc = cargo();
-    doc.args(["test", "--workspace", "--doc", "--no-fail-fast"]);
-    let mut steps = vec![all_targets, doc];
+    // Cargo's default targets: libraries, binaries, integration and doc
+    // tests, with examples built as ordinary binaries (the real-Prometheus
+    // test runs `examples/demo`; `--all-targets` would build it as a test
+    // harness instead). Clippy in `lint` covers every target.
+    let mut workspace = cargo();
+    workspace.args(["test", "--workspace", "--no-fail-fast"]);
+    let mut steps = vec![workspace];
     for step in &mut steps {
         step.args(extra).env("PROM_TEST_PYTHON", &python);
     }

@@ -21,7 +21,7 @@ fn demo_binary() -> PathBuf {
         .join(format!("demo{}", std::env::consts::EXE_SUFFIX));
     assert!(
         demo.is_file(),
-        "{} is missing: `cargo test` builds examples unless targets are restricted; run `cargo xtask test`",
+        "{} is missing: plain `cargo test` builds it (`--all-targets` builds a test harness instead); run `cargo xtask test`",
         demo.display()
     );
     demo
