@@ -29,7 +29,7 @@ COMMANDS:
                   examples are built as programs), with PROM_TEST_PYTHON pointing at the
                   virtual environment. Missing peers fail the tests; nothing is skipped;
                4. without ARGS, the loom model checks of prom-core
-                  (`RUSTFLAGS="--cfg loom" cargo test -p prom-core --lib --release loom`,
+                  (`RUSTFLAGS='--cfg loom' cargo test -p prom-core --lib --release loom`,
                   in target/loom).
              ARGS go to the workspace cargo test run, e.g. `cargo xtask test -- histogram`
              or `cargo xtask test -- -- --nocapture`.
