@@ -35,6 +35,7 @@ mod error;
 mod http;
 mod node_exporter;
 mod prometheus;
+mod pushgateway;
 mod python;
 mod tempdir;
 mod tools;
@@ -47,6 +48,7 @@ pub use crate::error::HarnessError;
 pub use crate::http::{http_get, HttpResponse};
 pub use crate::node_exporter::NodeExporter;
 pub use crate::prometheus::{Prometheus, QuerySample, JOB};
+pub use crate::pushgateway::Pushgateway;
 pub use crate::python::{python, python_parse, PyFormat};
 pub use crate::tools::{promtool_check_metrics, require_binary};
 
