@@ -250,13 +250,12 @@ impl GraphiteBridge {
     }
 
     fn report(&self, error: &GraphiteError) {
-        match &self.inner.on_error {
-            Some(callback) => callback(error),
-            None => {
-                #[cfg(feature = "log")]
-                log::warn!(target: "prom_graphite", "{error}");
-            }
-        }
+        let Some(callback) = &self.inner.on_error else {
+            #[cfg(feature = "log")]
+            log::warn!(target: "prom_graphite", "{error}");
+            return;
+        };
+        callback(error);
     }
 
     /// Opens a connection (trying each resolved address in turn, like Python's

@@ -138,7 +138,7 @@ impl Renderer<'_> {
         // Debug is the shortest round-trip form, like Python's float repr: `1.0`, `0.25`,
         // `1e300`, `inf`; carbon parses each with Python's `float()`. Writing to a String
         // cannot fail.
-        let _ = write!(out, " {value:?} {ts}\n");
+        let _ = writeln!(out, " {value:?} {ts}");
     }
 }
 
@@ -275,7 +275,7 @@ mod tests {
             MetricValue::Histogram(h),
         );
         assert_eq!(
-            render(LabelStyle::Path, None, &[f.clone()]),
+            render(LabelStyle::Path, None, std::slice::from_ref(&f)),
             "lat_bucket.a.2.le.0_1.z.1 1.0 1700000000\n\
              lat_bucket.a.2.le.1_0.z.1 2.0 1700000000\n\
              lat_bucket.a.2.le.1e_06.z.1 2.0 1700000000\n\
