@@ -237,3 +237,51 @@ impl std::fmt::Debug for NodeExporter {
             .finish()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dropping_kills_the_process_and_removes_the_owned_directory() {
+        let exporter = NodeExporter::start().unwrap();
+        let proc_dir = PathBuf::from(format!("/proc/{}", exporter.pid()));
+        let textfile_dir = exporter.textfile_dir().to_path_buf();
+        assert!(proc_dir.exists());
+        assert!(textfile_dir.is_dir());
+        assert_eq!(exporter.textfile_scrape_error().unwrap(), 0.0);
+
+        drop(exporter);
+
+        // Killed and reaped: not even a zombie entry remains.
+        assert!(!proc_dir.exists(), "node_exporter survived drop");
+        assert!(
+            !textfile_dir.exists(),
+            "the textfile directory survived drop"
+        );
+    }
+
+    #[test]
+    fn a_textfile_directory_passed_in_is_read_and_left_in_place() {
+        let dir = TempDir::new("prom-testkit-node-exporter-test").unwrap();
+        fs::write(dir.path().join("a.prom"), "# TYPE given gauge\ngiven 42\n").unwrap();
+        let exporter = NodeExporter::start_with_textfile_dir(dir.path()).unwrap();
+        assert_eq!(exporter.textfile_dir(), dir.path());
+        assert!(exporter.metrics_text().unwrap().contains("\ngiven 42\n"));
+
+        drop(exporter);
+
+        assert!(dir.path().join("a.prom").is_file());
+    }
+
+    #[test]
+    fn a_file_that_does_not_parse_is_a_scrape_error() {
+        let exporter = NodeExporter::start().unwrap();
+        fs::write(
+            exporter.textfile_dir().join("bad.prom"),
+            "not { an exposition\n",
+        )
+        .unwrap();
+        assert_eq!(exporter.textfile_scrape_error().unwrap(), 1.0);
+    }
+}

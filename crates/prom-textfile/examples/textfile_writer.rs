@@ -12,9 +12,7 @@
 
 use std::process::ExitCode;
 
-use prom_core::{
-    CollectError, Collector, Counter, Gauge, GaugeVec, Histogram, MetricFamily, Opts,
-};
+use prom_core::{CollectError, Collector, Counter, Gauge, GaugeVec, Histogram, MetricFamily, Opts};
 use prom_textfile::TextfileWriter;
 
 /// The job's metrics, collected in a fixed order with the completion marker last.
@@ -83,7 +81,9 @@ fn parse_args() -> Result<Args, String> {
         series: 100,
     };
     while let Some(flag) = args.next() {
-        let value = args.next().ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
+        let value = args
+            .next()
+            .ok_or_else(|| format!("{flag} needs a value; {USAGE}"))?;
         let number = || format!("{flag} {value:?} is not a number; {USAGE}");
         match flag.as_str() {
             "--count" => parsed.count = value.parse().map_err(|_| number())?,

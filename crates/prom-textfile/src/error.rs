@@ -165,9 +165,9 @@ impl fmt::Display for TextfileError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "cannot write {:?}: ", self.path())?;
         match self {
-            TextfileError::InvalidPath { .. } => {
-                f.write_str("the path does not name a file (it is empty or ends in `/`, `.` or `..`)")
-            }
+            TextfileError::InvalidPath { .. } => f.write_str(
+                "the path does not name a file (it is empty or ends in `/`, `.` or `..`)",
+            ),
             TextfileError::InvalidMode { mode, .. } => write!(
                 f,
                 "mode {mode:#o} is not a file permission mode: only the bits 0o777 may be set"

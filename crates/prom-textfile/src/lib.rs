@@ -15,9 +15,11 @@
 //! prom_textfile::write_to_textfile(&path, &files)?;
 //! assert_eq!(
 //!     fs::read_to_string(&path)?,
-//!     "# HELP backup_files_total Files copied by the last backup.\n\
-//!      # TYPE backup_files_total counter\n\
-//!      backup_files_total 3\n"
+//!     concat!(
+//!         "# HELP backup_files_total Files copied by the last backup.\n",
+//!         "# TYPE backup_files_total counter\n",
+//!         "backup_files_total 3\n",
+//!     )
 //! );
 //!
 //! // Writing again replaces the whole file in one step.
@@ -26,9 +28,11 @@
 //! prom_textfile::write_to_textfile(&path, &last)?;
 //! assert_eq!(
 //!     fs::read_to_string(&path)?,
-//!     "# HELP backup_last_success_timestamp_seconds When the last backup ended.\n\
-//!      # TYPE backup_last_success_timestamp_seconds gauge\n\
-//!      backup_last_success_timestamp_seconds 1700000000\n"
+//!     concat!(
+//!         "# HELP backup_last_success_timestamp_seconds When the last backup ended.\n",
+//!         "# TYPE backup_last_success_timestamp_seconds gauge\n",
+//!         "backup_last_success_timestamp_seconds 1700000000\n",
+//!     )
 //! );
 //! # fs::remove_dir_all(&dir)?;
 //! # Ok::<(), Box<dyn std::error::Error>>(())

@@ -39,9 +39,11 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// prom_textfile::write_to_textfile(dir.join("queues.prom"), &queue)?;
 /// assert_eq!(
 ///     fs::read_to_string(dir.join("queues.prom"))?,
-///     "# HELP queue_depth Items waiting.\n\
-///      # TYPE queue_depth gauge\n\
-///      queue_depth{queue=\"mail \\\"urgent\\\"\"} 7\n"
+///     concat!(
+///         "# HELP queue_depth Items waiting.\n",
+///         "# TYPE queue_depth gauge\n",
+///         "queue_depth{queue=\"mail \\\"urgent\\\"\"} 7\n",
+///     )
 /// );
 /// # fs::remove_dir_all(&dir)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -128,8 +130,8 @@ pub fn remove_stale_temp_files(
 ) -> Result<usize, TextfileError> {
     let target = Target::new(path.as_ref())?;
     let now = SystemTime::now();
-    let entries = fs::read_dir(&target.dir)
-        .map_err(|e| target.error("listing the directory", e))?;
+    let entries =
+        fs::read_dir(&target.dir).map_err(|e| target.error("listing the directory", e))?;
     let mut removed = 0;
     for entry in entries {
         let entry = entry.map_err(|e| target.error("listing the directory", e))?;
@@ -276,7 +278,9 @@ impl<'a> Target<'a> {
         // `Path::file_name` ignores a trailing `/` or `/.`, which would make `dir/` name a file
         // `dir` in the parent directory.
         let raw = path.as_os_str().as_encoded_bytes();
-        let ends_like_a_directory = raw.last().is_some_and(|&b| std::path::is_separator(b.into()))
+        let ends_like_a_directory = raw
+            .last()
+            .is_some_and(|&b| std::path::is_separator(b.into()))
             || raw.ends_with(b"/.")
             || raw == b".";
         let file_name = path.file_name().ok_or_else(invalid)?;
@@ -361,7 +365,12 @@ impl<'a> Target<'a> {
         Ok(())
     }
 
-    fn fill_and_rename(&self, mut file: File, temp: &Path, bytes: &[u8]) -> Result<(), TextfileError> {
+    fn fill_and_rename(
+        &self,
+        mut file: File,
+        temp: &Path,
+        bytes: &[u8],
+    ) -> Result<(), TextfileError> {
         file.write_all(bytes)
             .and_then(|()| file.flush())
             .map_err(|e| self.error("writing the temporary file", e))?;

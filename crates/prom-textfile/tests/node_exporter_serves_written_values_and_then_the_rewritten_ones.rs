@@ -7,8 +7,8 @@ mod common;
 use std::fs;
 use std::time::UNIX_EPOCH;
 
-use prom_core::{Counter, Histogram, MetricFamily, Opts};
 use prom_core::{CollectError, Collector, GaugeVec};
+use prom_core::{Counter, Histogram, MetricFamily, Opts};
 use prom_testkit::{python_parse, NodeExporter, PyFormat};
 use prom_textfile::write_to_textfile;
 
@@ -50,12 +50,12 @@ fn written_values_and_rewrites_are_served() {
         .unwrap(),
     };
     metrics.processed.inc_by(3.0).unwrap();
+    metrics.queue.with_label_values(&[NASTY]).unwrap().set(7.5);
     metrics
         .queue
-        .with_label_values(&[NASTY])
+        .with_label_values(&["plain"])
         .unwrap()
-        .set(7.5);
-    metrics.queue.with_label_values(&["plain"]).unwrap().set(-2.0);
+        .set(-2.0);
     metrics.latency.observe(0.05);
     metrics.latency.observe(0.5);
 
@@ -63,21 +63,40 @@ fn written_values_and_rewrites_are_served() {
 
     let families = scrape(&exporter);
     let value = |name: &str, labels: &[(&str, &str)]| sample_value(&families, name, labels);
-    assert_eq!(value("node_textfile_scrape_error", &[]), Some(0.0), "{families}");
-    assert_eq!(value("job_items_processed_total", &[]), Some(3.0), "{families}");
+    assert_eq!(
+        value("node_textfile_scrape_error", &[]),
+        Some(0.0),
+        "{families}"
+    );
+    assert_eq!(
+        value("job_items_processed_total", &[]),
+        Some(3.0),
+        "{families}"
+    );
     assert_eq!(value("job_queue_depth", &[("queue", NASTY)]), Some(7.5));
     assert_eq!(value("job_queue_depth", &[("queue", "plain")]), Some(-2.0));
-    assert_eq!(value("job_latency_seconds_bucket", &[("le", "0.1")]), Some(1.0));
+    assert_eq!(
+        value("job_latency_seconds_bucket", &[("le", "0.1")]),
+        Some(1.0)
+    );
     // node_exporter re-encodes the bounds the Go way: `1.0` is served as `1`.
-    assert_eq!(value("job_latency_seconds_bucket", &[("le", "1")]), Some(2.0));
-    assert_eq!(value("job_latency_seconds_bucket", &[("le", "+Inf")]), Some(2.0));
+    assert_eq!(
+        value("job_latency_seconds_bucket", &[("le", "1")]),
+        Some(2.0)
+    );
+    assert_eq!(
+        value("job_latency_seconds_bucket", &[("le", "+Inf")]),
+        Some(2.0)
+    );
     assert_eq!(value("job_latency_seconds_count", &[]), Some(2.0));
     assert_eq!(value("job_latency_seconds_sum", &[]), Some(0.55));
 
     // node_exporter reports the modification time of each file it read.
     let file_label = path.to_str().expect("temporary paths are UTF-8");
-    let mtime = value("node_textfile_mtime_seconds", &[("file", file_label)])
-        .unwrap_or_else(|| panic!("no node_textfile_mtime_seconds{{file={file_label:?}}}: {families}"));
+    let mtime =
+        value("node_textfile_mtime_seconds", &[("file", file_label)]).unwrap_or_else(|| {
+            panic!("no node_textfile_mtime_seconds{{file={file_label:?}}}: {families}")
+        });
     let actual = fs::metadata(&path)
         .unwrap()
         .modified()
@@ -89,20 +108,23 @@ fn written_values_and_rewrites_are_served() {
 
     // node_exporter reads the files at each scrape: the next one shows the rewrite.
     metrics.processed.inc();
-    metrics
-        .queue
-        .with_label_values(&[NASTY])
-        .unwrap()
-        .set(0.25);
+    metrics.queue.with_label_values(&[NASTY]).unwrap().set(0.25);
     metrics.latency.observe(5.0);
     write_to_textfile(&path, &metrics).unwrap();
 
     let families = scrape(&exporter);
     let value = |name: &str, labels: &[(&str, &str)]| sample_value(&families, name, labels);
-    assert_eq!(value("node_textfile_scrape_error", &[]), Some(0.0), "{families}");
+    assert_eq!(
+        value("node_textfile_scrape_error", &[]),
+        Some(0.0),
+        "{families}"
+    );
     assert_eq!(value("job_items_processed_total", &[]), Some(4.0));
     assert_eq!(value("job_queue_depth", &[("queue", NASTY)]), Some(0.25));
-    assert_eq!(value("job_latency_seconds_bucket", &[("le", "+Inf")]), Some(3.0));
+    assert_eq!(
+        value("job_latency_seconds_bucket", &[("le", "+Inf")]),
+        Some(3.0)
+    );
     assert_eq!(value("job_latency_seconds_count", &[]), Some(3.0));
 
     // Only the target is in the directory: no temporary file outlives a write.

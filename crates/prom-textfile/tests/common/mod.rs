@@ -19,14 +19,11 @@ impl TempDir {
     pub fn new(prefix: &str) -> TempDir {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-        let path = std::env::temp_dir().join(format!(
-            "prom-textfile-{prefix}-{}-{n}",
-            std::process::id()
-        ));
+        let path =
+            std::env::temp_dir().join(format!("prom-textfile-{prefix}-{}-{n}", std::process::id()));
         // A directory left by an earlier run with the same pid would mix old files in.
         let _ = fs::remove_dir_all(&path);
-        fs::create_dir(&path)
-            .unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
+        fs::create_dir(&path).unwrap_or_else(|e| panic!("cannot create {}: {e}", path.display()));
         TempDir { path }
     }
 
@@ -104,7 +101,10 @@ pub fn sample_value(families: &Value, name: &str, labels: &[(&str, &str)]) -> Op
         .iter()
         .flat_map(|f| f["samples"].as_array().into_iter().flatten())
         .find(|s| {
-            s["name"] == name && labels.iter().all(|(k, v)| s["labels"][*k].as_str() == Some(*v))
+            s["name"] == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s["labels"][*k].as_str() == Some(*v))
         })
         .and_then(|s| number(&s["value"]))
 }
