@@ -10,6 +10,19 @@ use prom_core::CollectError;
 /// exposition, or still does not exist. Every message starts with `cannot write "<target>"` and
 /// names the cause; the underlying [`io::Error`] or [`CollectError`] is kept as the
 /// [`source`](std::error::Error::source).
+///
+/// ```
+/// use prom_core::Gauge;
+/// use prom_textfile::{write_to_textfile, TextfileError};
+///
+/// let dir = std::env::temp_dir().join("prom-textfile-doc-no-such-directory");
+/// let err = write_to_textfile(dir.join("job.prom"), &Gauge::new("up", "")?).unwrap_err();
+/// assert!(matches!(err, TextfileError::MissingDirectory { .. }));
+/// assert!(err
+///     .to_string()
+///     .starts_with(&format!("cannot write {:?}: directory {dir:?} does not exist", dir.join("job.prom"))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum TextfileError {

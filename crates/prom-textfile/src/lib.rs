@@ -56,7 +56,8 @@
 //! best effort, as some file systems refuse to sync a directory, and its failure is ignored
 //! because the new content is already visible.
 //!
-//! On any failure the temporary file is removed and the target is left as it was.
+//! On any failure the temporary file is removed and the target is left as it was. A symbolic
+//! link at the target path is replaced by the new file, not followed.
 //!
 //! # Leftover temporary files
 //!
