@@ -1,4 +1,4 @@
-//! Fixtures shared by the integration tests: temporary directories, the `textfile_writer`
+//! Fixtures used by several integration tests: temporary directories, the `textfile_writer`
 //! example as a separate process, and checks of what it writes.
 #![allow(dead_code)]
 
