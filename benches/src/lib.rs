@@ -1,2 +1,38 @@
-//! Criterion benchmarks comparing prom with the other Rust Prometheus clients
-//! live in `benches/`; this library holds their shared fixtures.
+//! Shared fixtures of the criterion benchmarks in `benches/`, which compare
+//! prom with `prometheus`, `prometheus-client`, `metrics` and raw atomics in
+//! the same run. `cargo xtask bench` runs them and writes
+//! `docs/benchmarks.md`.
+
+#![forbid(unsafe_code)]
+
+use std::sync::Barrier;
+use std::time::{Duration, Instant};
+
+pub use crossbeam_utils::CachePadded;
+
+/// Runs `op(thread, i)` for `i in 0..iters` on `threads` threads started
+/// together, and returns the wall time divided by `threads`: criterion then
+/// reports nanoseconds per operation across all threads.
+pub fn contended<F>(threads: usize, iters: u64, op: F) -> Duration
+where
+    F: Fn(usize, u64) + Sync,
+{
+    let barrier = Barrier::new(threads + 1);
+    let op = &op;
+    let barrier = &barrier;
+    std::thread::scope(|s| {
+        for t in 0..threads {
+            s.spawn(move || {
+                barrier.wait();
+                for i in 0..iters {
+                    op(t, i);
+                }
+                barrier.wait();
+            });
+        }
+        barrier.wait();
+        let start = Instant::now();
+        barrier.wait();
+        start.elapsed() / threads as u32
+    })
+}
