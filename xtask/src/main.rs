@@ -25,7 +25,7 @@ COMMANDS:
                   apt-get (needs root; daemons are kept from starting);
                2. a Python virtual environment in target/peers/venv with prometheus_client,
                   the reference parser;
-               3. `cargo test --workspace --no-fail-fast` (unit, integration and doc tests;
+               3. `cargo test --workspace --all-features --no-fail-fast` (unit, integration and doc tests;
                   examples are built as programs), with PROM_TEST_PYTHON pointing at the
                   virtual environment. Missing peers fail the tests; nothing is skipped;
                4. without ARGS, the loom model checks of prom-core
@@ -153,7 +153,7 @@ fn test(extra: &[OsString]) -> Result<(), String> {
     // test runs `examples/demo`; `--all-targets` would build it as a test
     // harness instead). Clippy in `lint` covers every target.
     let mut workspace = cargo();
-    workspace.args(["test", "--workspace", "--no-fail-fast"]);
+    workspace.args(["test", "--workspace", "--all-features", "--no-fail-fast"]);
     let mut steps = vec![workspace];
     for step in &mut steps {
         step.args(extra).env("PROM_TEST_PYTHON", &python);

@@ -35,6 +35,9 @@
 //! | `prom-registry` | [`Registry`] and the default registry |
 //! | `prom-http` | HTTP exporter ([`http`]) |
 //! | `prom-process` | process metrics ([`process`]) |
+//! | `prom-textfile` | node_exporter textfiles (`textfile`, feature `textfile`) |
+//! | `prom-pushgateway` | Pushgateway client (`pushgateway`, feature `pushgateway`) |
+//! | `prom-graphite` | Graphite bridge (`graphite`, feature `graphite`) |
 //!
 //! # Crate feature flags
 //! - `registry` (default): [`Registry`], [`default_registry`] and the
@@ -42,14 +45,22 @@
 //! - `http` (default): [`start_http_server`] and the [`http`] module.
 //! - `process` (default): the [`process`] module, and process metrics in
 //!   the default registry.
+//! - `textfile`, `pushgateway`, `graphite` (off by default): the exporters
+//!   for batch jobs and other systems, as modules of the same names.
 //!
 //! # Minimum supported Rust version
 //! 1.80.
 
 #![forbid(unsafe_code)]
 
-// The README's examples are compiled and run as doc tests.
-#[cfg(doctest)]
+// The README's examples are compiled and run as doc tests; they use every
+// exporter, so they need every feature (`cargo xtask test` enables them all).
+#[cfg(all(
+    doctest,
+    feature = "textfile",
+    feature = "pushgateway",
+    feature = "graphite"
+))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
 
@@ -84,6 +95,24 @@ pub mod http {
 #[cfg(feature = "process")]
 pub mod process {
     pub use prom_process::*;
+}
+
+/// Atomic textfiles for node_exporter's textfile collector.
+#[cfg(feature = "textfile")]
+pub mod textfile {
+    pub use prom_textfile::*;
+}
+
+/// The Pushgateway client (blocking and async).
+#[cfg(feature = "pushgateway")]
+pub mod pushgateway {
+    pub use prom_pushgateway::*;
+}
+
+/// The Graphite bridge.
+#[cfg(feature = "graphite")]
+pub mod graphite {
+    pub use prom_graphite::*;
 }
 
 /// Anything the facade's one-call helpers can fail with.
