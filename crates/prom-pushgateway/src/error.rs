@@ -185,7 +185,11 @@ impl fmt::Display for PushError {
                 method,
                 url,
                 source,
-            } => write!(f, "{method} {url}: the request failed: {}", innermost(&**source)),
+            } => write!(
+                f,
+                "{method} {url}: the request failed: {}",
+                innermost(&**source)
+            ),
             PushError::Status {
                 method,
                 url,

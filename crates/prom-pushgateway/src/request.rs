@@ -269,21 +269,25 @@ impl Options {
         self
     }
 
-    /// Trusts the certificate authority in `pem` (PEM-encoded X.509) for `https://` gateways,
-    /// in addition to the built-in roots: for a gateway with a private or self-signed
-    /// certificate.
+    /// Trusts the certificate authorities in `pem` (one or more PEM-encoded X.509
+    /// certificates) for `https://` gateways, in addition to the built-in roots: for a gateway
+    /// with a private or self-signed certificate.
     ///
     /// # Errors
     ///
-    /// [`PushError::InvalidCertificate`] if `pem` is not a PEM certificate.
+    /// [`PushError::InvalidCertificate`] if `pem` holds no PEM certificate or a malformed one.
     #[cfg(feature = "rustls")]
     pub fn add_root_certificate_pem(mut self, pem: &[u8]) -> Result<Self, PushError> {
-        let certificate = reqwest::Certificate::from_pem(pem)
+        let certificates = reqwest::Certificate::from_pem_bundle(pem)
             .map_err(|e| PushError::InvalidCertificate { source: e.into() })?;
-        self.root_certificates.push(certificate);
+        if certificates.is_empty() {
+            return Err(PushError::InvalidCertificate {
+                source: "no \"-----BEGIN CERTIFICATE-----\" block found".into(),
+            });
+        }
+        self.root_certificates.extend(certificates);
         Ok(self)
     }
-
 }
 
 impl Default for Options {
@@ -360,7 +364,9 @@ impl Shared {
             }
         }
         if url.query().is_some() || url.fragment().is_some() {
-            return Err(invalid("the address must not have a query or fragment".into()));
+            return Err(invalid(
+                "the address must not have a query or fragment".into(),
+            ));
         }
         if url.host_str().map_or(true, str::is_empty) {
             return Err(invalid("the address has no host".into()));
@@ -490,7 +496,11 @@ impl Outgoing {
     }
 
     /// `Ok` for a 2xx status, else the error carrying the status and the body's text.
-    pub(crate) fn check_status(&self, status: reqwest::StatusCode, body: String) -> Result<(), PushError> {
+    pub(crate) fn check_status(
+        &self,
+        status: reqwest::StatusCode,
+        body: String,
+    ) -> Result<(), PushError> {
         if status.is_success() {
             Ok(())
         } else {
@@ -544,9 +554,18 @@ mod tests {
 
     #[test]
     fn gateway_addresses_are_normalised() {
-        assert_eq!(shared("localhost:9091", Options::new()).gateway(), "http://localhost:9091");
-        assert_eq!(shared("http://gw:9091/", Options::new()).gateway(), "http://gw:9091");
-        assert_eq!(shared("http://gw/prefix/", Options::new()).gateway(), "http://gw/prefix");
+        assert_eq!(
+            shared("localhost:9091", Options::new()).gateway(),
+            "http://localhost:9091"
+        );
+        assert_eq!(
+            shared("http://gw:9091/", Options::new()).gateway(),
+            "http://gw:9091"
+        );
+        assert_eq!(
+            shared("http://gw/prefix/", Options::new()).gateway(),
+            "http://gw/prefix"
+        );
     }
 
     #[test]
@@ -557,12 +576,35 @@ mod tests {
             ("http://", "empty host"),
             ("http://gw:99999", "invalid port"),
         ] {
-            let err = Shared::new(bad, Options::new()).err().expect(bad).to_string();
+            let err = Shared::new(bad, Options::new())
+                .err()
+                .expect(bad)
+                .to_string();
             assert!(
-                err.starts_with(&format!("invalid Pushgateway address {bad:?}: ")) && err.contains(why),
+                err.starts_with(&format!("invalid Pushgateway address {bad:?}: "))
+                    && err.contains(why),
                 "{err}"
             );
         }
+    }
+
+    #[cfg(not(feature = "rustls"))]
+    #[test]
+    fn https_needs_the_rustls_feature() {
+        let err = Shared::new("https://gw", Options::new()).err().unwrap();
+        assert_eq!(
+            err.to_string(),
+            "invalid Pushgateway address \"https://gw\": https:// needs the `rustls` feature of prom-pushgateway"
+        );
+    }
+
+    #[cfg(feature = "rustls")]
+    #[test]
+    fn https_is_accepted_with_rustls() {
+        assert_eq!(
+            shared("https://gw:443/", Options::new()).gateway(),
+            "https://gw"
+        );
     }
 
     #[test]
@@ -654,14 +696,25 @@ mod tests {
     #[test]
     fn invalid_headers_are_named() {
         let err = Options::new().header("bad name", "v").err().unwrap();
-        assert!(err.to_string().starts_with("invalid request header \"bad name\": "), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid request header \"bad name\": "),
+            "{err}"
+        );
         let err = Options::new().header("X-Ok", "line\nbreak").err().unwrap();
-        assert!(err.to_string().starts_with("invalid request header \"X-Ok\": "), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("invalid request header \"X-Ok\": "),
+            "{err}"
+        );
     }
 
     #[test]
     fn debug_hides_the_password() {
         let debug = format!("{:?}", Options::new().basic_auth("user", "s3cret"));
-        assert!(debug.contains("user") && !debug.contains("s3cret"), "{debug}");
+        assert!(
+            debug.contains("user") && !debug.contains("s3cret"),
+            "{debug}"
+        );
     }
 }

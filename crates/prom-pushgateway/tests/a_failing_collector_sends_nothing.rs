@@ -1,6 +1,8 @@
 //! A collector that fails makes the push an error and sends nothing: the real Pushgateway
 //! never hears of the group.
 
+#![cfg(feature = "blocking")]
+
 mod common;
 
 use common::of_job;
@@ -21,7 +23,10 @@ fn the_collector_error_is_returned_and_no_group_appears() {
     });
 
     let err = gateway.push(&Group::new("broken"), &broken).unwrap_err();
-    assert!(matches!(&err, PushError::Collect { job, .. } if job == "broken"), "{err:?}");
+    assert!(
+        matches!(&err, PushError::Collect { job, .. } if job == "broken"),
+        "{err:?}"
+    );
     assert_eq!(
         err.to_string(),
         "nothing pushed for job \"broken\": collecting the metrics failed: \
@@ -35,6 +40,12 @@ fn the_collector_error_is_returned_and_no_group_appears() {
 
     // Not even a failed push is recorded: no request reached the gateway.
     let text = real.metrics_text().unwrap();
-    assert!(of_job(&text, "push_time_seconds", "broken").is_empty(), "{text}");
-    assert!(of_job(&text, "push_failure_time_seconds", "broken").is_empty(), "{text}");
+    assert!(
+        of_job(&text, "push_time_seconds", "broken").is_empty(),
+        "{text}"
+    );
+    assert!(
+        of_job(&text, "push_failure_time_seconds", "broken").is_empty(),
+        "{text}"
+    );
 }

@@ -1,6 +1,8 @@
 //! A gateway nobody listens on is a connection error naming the URL, returned well before the
 //! timeout; one that accepts but never answers is a timeout error after the configured time.
 
+#![cfg(feature = "blocking")]
+
 use std::net::{Ipv4Addr, TcpListener};
 use std::time::{Duration, Instant};
 
@@ -43,7 +45,16 @@ fn a_closed_port_is_a_quick_connection_error() {
     assert!(std::error::Error::source(&err).is_some());
 
     let err = gateway.delete(&Group::new("down")).unwrap_err();
-    assert!(matches!(err, PushError::Connect { method: Method::Delete, .. }), "{err:?}");
+    assert!(
+        matches!(
+            err,
+            PushError::Connect {
+                method: Method::Delete,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -52,8 +63,7 @@ fn a_silent_gateway_is_a_timeout_error() {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
     let gateway_url = format!("http://{}", listener.local_addr().unwrap());
     let timeout = Duration::from_millis(500);
-    let gateway =
-        Pushgateway::with_options(&gateway_url, Options::new().timeout(timeout)).unwrap();
+    let gateway = Pushgateway::with_options(&gateway_url, Options::new().timeout(timeout)).unwrap();
 
     let started = Instant::now();
     let err = gateway.push(&Group::new("silent"), &gauge()).unwrap_err();
@@ -72,7 +82,9 @@ fn a_silent_gateway_is_a_timeout_error() {
     }
     assert_eq!(
         err.to_string(),
-        format!("PUT {gateway_url}/metrics/job/silent: the Pushgateway did not answer within 500ms")
+        format!(
+            "PUT {gateway_url}/metrics/job/silent: the Pushgateway did not answer within 500ms"
+        )
     );
     drop(listener);
 }

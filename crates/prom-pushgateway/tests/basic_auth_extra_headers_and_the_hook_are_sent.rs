@@ -1,6 +1,8 @@
 //! Basic auth, extra headers and the request hook's changes are sent: the real Pushgateway
 //! (requiring basic auth) accepts them, and a recording listener shows the raw request.
 
+#![cfg(feature = "blocking")]
+
 mod common;
 
 use common::{of_job, RecordingServer};
@@ -28,7 +30,11 @@ fn the_real_gateway_accepts_only_the_right_credentials() {
     let real = RealPushgateway::start_with_basic_auth().unwrap();
     let group = Group::new("authed");
 
-    assert_unauthorized(Pushgateway::new(&real.url()).unwrap().push(&group, &gauge()));
+    assert_unauthorized(
+        Pushgateway::new(&real.url())
+            .unwrap()
+            .push(&group, &gauge()),
+    );
     let wrong = Options::new().basic_auth(RealPushgateway::USERNAME, "wrong");
     assert_unauthorized(
         Pushgateway::with_options(&real.url(), wrong)
@@ -40,7 +46,11 @@ fn the_real_gateway_accepts_only_the_right_credentials() {
     let gateway = Pushgateway::with_options(&real.url(), right).unwrap();
     gateway.push(&group, &gauge()).unwrap();
     let text = real.metrics_text().unwrap();
-    assert_eq!(of_job(&text, "auth_probe", "authed")[0].value, 7.0, "{text}");
+    assert_eq!(
+        of_job(&text, "auth_probe", "authed")[0].value,
+        7.0,
+        "{text}"
+    );
     gateway.delete(&group).unwrap();
 }
 
@@ -109,7 +119,11 @@ fn the_raw_request_carries_auth_headers_hook_changes_and_the_body() {
     gateway.delete(&Group::new("rec")).unwrap();
     let request = server.next();
     assert_eq!(request.request_line(), "DELETE /metrics/job/rec HTTP/1.1");
-    assert!(request.headers("content-type").is_empty(), "{}", request.head);
+    assert!(
+        request.headers("content-type").is_empty(),
+        "{}",
+        request.head
+    );
     let delete_url = format!("{}/metrics/job/rec", server.url());
     assert_eq!(
         request.headers("x-signature"),
@@ -132,6 +146,8 @@ fn a_failing_hook_sends_nothing() {
         }
         other => panic!("expected a hook error, got {other:?}"),
     }
-    assert!(err.to_string().ends_with("the request hook failed: signing key unavailable"));
+    assert!(err
+        .to_string()
+        .ends_with("the request hook failed: signing key unavailable"));
     assert!(!server.received_any());
 }

@@ -1,6 +1,8 @@
 //! `delete` removes exactly the group it names, with all its metrics; deleting a group that
 //! does not exist succeeds.
 
+#![cfg(feature = "blocking")]
+
 mod common;
 
 use common::{named, of_job};
@@ -19,7 +21,10 @@ fn delete_removes_only_the_named_group() {
     let kept = Group::new("cleanup").label("host", "b");
     gateway.push(&doomed, &g).unwrap();
     gateway.push(&kept, &g).unwrap();
-    assert_eq!(named(&real.metrics_text().unwrap(), "cleanup_files").len(), 2);
+    assert_eq!(
+        named(&real.metrics_text().unwrap(), "cleanup_files").len(),
+        2
+    );
 
     gateway.delete(&doomed).unwrap();
 

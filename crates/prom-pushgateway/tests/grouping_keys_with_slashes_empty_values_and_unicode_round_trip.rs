@@ -2,6 +2,8 @@
 //! dots, unicode) reach the real Pushgateway verbatim as labels, and `delete` finds the same
 //! group again.
 
+#![cfg(feature = "blocking")]
+
 mod common;
 
 use common::{labels, of_job};

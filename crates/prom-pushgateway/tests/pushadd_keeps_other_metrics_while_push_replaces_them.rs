@@ -1,6 +1,8 @@
 //! `pushadd` (POST) replaces only same-named metrics of the group, so a different metric
 //! survives; `push` (PUT) replaces the whole group, so it disappears.
 
+#![cfg(feature = "blocking")]
+
 mod common;
 
 use common::of_job;

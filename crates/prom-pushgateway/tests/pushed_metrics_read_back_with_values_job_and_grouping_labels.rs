@@ -1,6 +1,8 @@
 //! A push shows up on the real Pushgateway's `/metrics` with its values, the job and the
 //! grouping key as labels, and a `push_time_seconds` for the group.
 
+#![cfg(feature = "blocking")]
+
 mod common;
 
 use std::sync::Arc;
@@ -17,13 +19,19 @@ fn values_and_labels_arrive_as_pushed() {
 
     let rows = Counter::new("rows_imported", "Rows imported.").unwrap();
     rows.inc_by(1234.0).unwrap();
-    let errors = CounterVec::new(Opts::new("import_errors", "Errors by kind.").labels(["kind"])).unwrap();
-    errors.with_label_values(&["parse"]).unwrap().inc_by(2.0).unwrap();
+    let errors =
+        CounterVec::new(Opts::new("import_errors", "Errors by kind.").labels(["kind"])).unwrap();
+    errors
+        .with_label_values(&["parse"])
+        .unwrap()
+        .inc_by(2.0)
+        .unwrap();
     let duration = Gauge::new("import_duration_seconds", "Run time.").unwrap();
     duration.set(12.5);
-    let sizes =
-        Histogram::with_opts(Opts::new("import_batch_rows", "Rows per batch.").buckets([10.0, 100.0]))
-            .unwrap();
+    let sizes = Histogram::with_opts(
+        Opts::new("import_batch_rows", "Rows per batch.").buckets([10.0, 100.0]),
+    )
+    .unwrap();
     sizes.observe(5.0);
     sizes.observe(50.0);
     let all = All(vec![
@@ -40,7 +48,11 @@ fn values_and_labels_arrive_as_pushed() {
     gateway.push(&group, &all).unwrap();
 
     let text = real.metrics_text().unwrap();
-    let grouping = [("instance", "db-1"), ("job", "nightly_import"), ("shard", "eu")];
+    let grouping = [
+        ("instance", "db-1"),
+        ("job", "nightly_import"),
+        ("shard", "eu"),
+    ];
     let one = |name: &str| {
         let found = of_job(&text, name, "nightly_import");
         assert_eq!(found.len(), 1, "{name} in:\n{text}");
@@ -68,7 +80,10 @@ fn values_and_labels_arrive_as_pushed() {
             .unwrap_or_else(|| panic!("bucket {le} in:\n{text}"))
             .value
     };
-    assert_eq!((bucket("10"), bucket("100"), bucket("+Inf")), (1.0, 2.0, 2.0));
+    assert_eq!(
+        (bucket("10"), bucket("100"), bucket("+Inf")),
+        (1.0, 2.0, 2.0)
+    );
 
     let pushed_at = one("push_time_seconds");
     assert_eq!(pushed_at.labels, labels(&grouping));
@@ -85,7 +100,11 @@ fn the_one_call_functions_push_and_delete() {
 
     prom_pushgateway::blocking::push_to_gateway(&real.url(), &group, &up).unwrap();
     let text = real.metrics_text().unwrap();
-    assert_eq!(of_job(&text, "oneshot_up", "oneshot")[0].value, 1.0, "{text}");
+    assert_eq!(
+        of_job(&text, "oneshot_up", "oneshot")[0].value,
+        1.0,
+        "{text}"
+    );
 
     let other = Gauge::new("oneshot_other", "Added.").unwrap();
     prom_pushgateway::blocking::pushadd_to_gateway(&real.url(), &group, &other).unwrap();
@@ -95,5 +114,8 @@ fn the_one_call_functions_push_and_delete() {
 
     prom_pushgateway::blocking::delete_from_gateway(&real.url(), &group).unwrap();
     let text = real.metrics_text().unwrap();
-    assert!(of_job(&text, "push_time_seconds", "oneshot").is_empty(), "{text}");
+    assert!(
+        of_job(&text, "push_time_seconds", "oneshot").is_empty(),
+        "{text}"
+    );
 }

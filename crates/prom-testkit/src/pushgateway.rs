@@ -179,8 +179,12 @@ Ihrcf+ATpujzlbiOBdyJ
         if security != Security::Plain {
             // Relative paths in the web configuration are resolved against its directory.
             let web_config = match security {
-                Security::BasicAuth => format!("basic_auth_users:\n  {}: {PASSWORD_BCRYPT}\n", Self::USERNAME),
-                _ => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n".to_owned(),
+                Security::BasicAuth => format!(
+                    "basic_auth_users:\n  {}: {PASSWORD_BCRYPT}\n",
+                    Self::USERNAME
+                ),
+                _ => "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n"
+                    .to_owned(),
             };
             let write = |name: &str, text: &str| {
                 fs::write(dir.path().join(name), text)
@@ -229,8 +233,7 @@ Ihrcf+ATpujzlbiOBdyJ
                     self.log_tail()
                 )));
             }
-            if matches!(http_get(&ready_url, &self.auth_headers()), Ok(r) if r.status == expected)
-            {
+            if matches!(http_get(&ready_url, &self.auth_headers()), Ok(r) if r.status == expected) {
                 return Ok(());
             }
             if Instant::now() >= deadline {
@@ -333,7 +336,8 @@ Ihrcf+ATpujzlbiOBdyJ
 
     /// Sends a request without a body to the gateway and returns the response's status code.
     fn request_status(&self, method: &str, path: &str) -> Result<u16, HarnessError> {
-        let err = |what: String| HarnessError::new(format!("{method} {}{path}: {what}", self.url()));
+        let err =
+            |what: String| HarnessError::new(format!("{method} {}{path}: {what}", self.url()));
         let mut stream = TcpStream::connect_timeout(&self.addr(), REQUEST_TIMEOUT)
             .map_err(|e| err(format!("cannot connect: {e}")))?;
         stream
@@ -411,7 +415,10 @@ mod tests {
     #[test]
     fn pushed_metrics_show_until_wiped_and_drop_stops_the_process() {
         let gateway = Pushgateway::start().unwrap();
-        assert_eq!(put(&gateway, "/metrics/job/probe", "harness_probe 7\n", false), 200);
+        assert_eq!(
+            put(&gateway, "/metrics/job/probe", "harness_probe 7\n", false),
+            200
+        );
         let text = gateway.metrics_text().unwrap();
         assert!(
             text.contains("harness_probe{instance=\"\",job=\"probe\"} 7\n"),
@@ -431,7 +438,10 @@ mod tests {
         let gateway = Pushgateway::start_with_basic_auth().unwrap();
         assert_eq!(put(&gateway, "/metrics/job/probe", "p 1\n", false), 401);
         assert_eq!(put(&gateway, "/metrics/job/probe", "p 1\n", true), 200);
-        assert!(gateway.metrics_text().unwrap().contains("p{instance=\"\",job=\"probe\"} 1"));
+        assert!(gateway
+            .metrics_text()
+            .unwrap()
+            .contains("p{instance=\"\",job=\"probe\"} 1"));
         gateway.wipe().unwrap();
     }
 

@@ -31,7 +31,10 @@ pub fn samples(text: &str) -> Vec<Sample> {
 
 /// The samples named `name`.
 pub fn named(text: &str, name: &str) -> Vec<Sample> {
-    samples(text).into_iter().filter(|s| s.name == name).collect()
+    samples(text)
+        .into_iter()
+        .filter(|s| s.name == name)
+        .collect()
 }
 
 /// The samples named `name` whose `job` label is `job`.
@@ -140,7 +143,9 @@ pub struct RecordingServer {
 impl RecordingServer {
     pub fn start(status: u16, body: &'static str) -> RecordingServer {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).expect("bind 127.0.0.1:0");
-        let addr = listener.local_addr().expect("a bound listener has an address");
+        let addr = listener
+            .local_addr()
+            .expect("a bound listener has an address");
         let (tx, rx) = mpsc::channel();
         let thread = std::thread::spawn(move || {
             for stream in listener.incoming() {
@@ -197,7 +202,9 @@ impl Drop for RecordingServer {
 }
 
 fn read_request(stream: &mut TcpStream) -> Option<Recorded> {
-    stream.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
     let mut raw = Vec::new();
     let mut buf = [0u8; 4096];
     let head_end = loop {
