@@ -1,7 +1,6 @@
 //! Workloads 1 and 2: an unlabelled counter incremented by one thread
 //! (`inc()` and a fractional `inc_by(1.5)`), and by two threads at once.
 
-
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
 use std::hint::black_box;

@@ -173,6 +173,35 @@ impl<M: MetricKind> Family<M> {
         Ok(child.clone())
     }
 
+    /// Runs `f` on the child for these label values (created on first use)
+    /// without cloning its handle: the cheapest way to update a series that
+    /// is not kept.
+    ///
+    /// `f` runs under the family's read lock, so it must not add or remove
+    /// children of this same family.
+    ///
+    /// ```
+    /// use prom_core::{CounterVec, Opts};
+    /// let hits = CounterVec::new(Opts::new("hits", "").labels(["page"])).unwrap();
+    /// hits.with(&["/"], |c| c.inc()).unwrap();
+    /// assert_eq!(hits.with(&["/"], |c| c.get()).unwrap(), 1.0);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::LabelCount`] when the number of values is wrong.
+    pub fn with<S: AsRef<str>, R>(
+        &self,
+        values: &[S],
+        f: impl FnOnce(&M) -> R,
+    ) -> Result<R, Error> {
+        self.check_count(values.len())?;
+        if let Some(child) = self.read().get(&Values(values)) {
+            return Ok(f(child));
+        }
+        let child = self.with_label_values(values)?;
+        Ok(f(&child))
+    }
+
     /// Puts `(name, value)` pairs in label-name order.
     fn order<'a>(&self, pairs: &[(&str, &'a str)]) -> Result<Vec<&'a str>, Error> {
         let names = self.inner.desc.label_names();
