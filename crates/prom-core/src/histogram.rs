@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
+use crate::hotcold::Observations;
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
-use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
 use crate::timer::{time, ObserveDuration, Timer};
 use crate::{
     Bucket, Descriptor, Error, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Opts,
@@ -90,127 +90,16 @@ pub(crate) fn validate_buckets(bounds: &[f64]) -> Result<Arc<[f64]>, Error> {
     Ok(v.into())
 }
 
-/// One of the two halves of a [`HotCold`] core.
-#[derive(Debug)]
-struct Shard {
-    /// Completed observations in this shard; incremented last, with Release.
-    count: AtomicU64,
-    sum: AtomicF64,
-    buckets: Box<[AtomicU64]>,
-}
-
-impl Shard {
-    fn new(buckets: usize) -> Self {
-        Self {
-            count: AtomicU64::new(0),
-            sum: AtomicF64::new(0.0),
-            buckets: (0..buckets).map(|_| AtomicU64::new(0)).collect(),
-        }
-    }
-}
-
-const HOT_BIT: u64 = 1 << 63;
-const COUNT_MASK: u64 = HOT_BIT - 1;
-
-/// Lock-free observations with consistent snapshots: client_golang's hot/cold
-/// double buffer.
-///
-/// Writers bump `started` (whose top bit names the hot shard) and record into
-/// the hot shard, bumping its `count` last. A scrape flips the hot bit, waits
-/// until the now-cold shard's `count` equals the number of observations
-/// started before the flip, reads it — count, sum and buckets of the same
-/// set of observations — then folds it into the hot shard and zeroes it.
-/// Writers never wait; only scrapes serialise, on `scrape`.
-#[derive(Debug)]
-pub(crate) struct HotCold {
-    started: AtomicU64,
-    shards: [Shard; 2],
-    scrape: Mutex<()>,
-}
-
-/// A consistent reading of a [`HotCold`] core.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Reading {
-    pub(crate) count: u64,
-    pub(crate) sum: f64,
-    /// Per-bucket (not cumulative) counts.
-    pub(crate) buckets: Vec<u64>,
-}
-
-impl HotCold {
-    pub(crate) fn new(buckets: usize) -> Self {
-        Self {
-            started: AtomicU64::new(0),
-            shards: [Shard::new(buckets), Shard::new(buckets)],
-            scrape: Mutex::new(()),
-        }
-    }
-
-    /// Records `v` into bucket `bucket` (ignored when out of range, as for
-    /// summaries, which have none).
-    #[inline]
-    pub(crate) fn observe(&self, v: f64, bucket: usize) {
-        // Acquire pairs with the scrape's flip, so a shard zeroed before the
-        // flip is seen zeroed here.
-        let n = self.started.fetch_add(1, Ordering::Acquire);
-        let shard = &self.shards[(n >> 63) as usize];
-        if let Some(b) = shard.buckets.get(bucket) {
-            b.fetch_add(1, Ordering::Relaxed);
-        }
-        shard.sum.add(v, Ordering::Relaxed);
-        // Release publishes the bucket and sum updates to the scrape that
-        // sees this count.
-        shard.count.fetch_add(1, Ordering::Release);
-    }
-
-    pub(crate) fn read(&self) -> Reading {
-        let _guard = lock(&self.scrape);
-        let n = self.started.fetch_add(HOT_BIT, Ordering::AcqRel);
-        let count = n & COUNT_MASK;
-        let cold = &self.shards[(n >> 63) as usize];
-        let hot = &self.shards[((n >> 63) ^ 1) as usize];
-        // Every observation started before the flip went to `cold`; wait for
-        // the stragglers to finish. They are a few instructions from done.
-        while cold.count.load(Ordering::Acquire) != count {
-            yield_now();
-        }
-        let reading = Reading {
-            count,
-            sum: cold.sum.get(),
-            buckets: cold
-                .buckets
-                .iter()
-                .map(|b| b.load(Ordering::Relaxed))
-                .collect(),
-        };
-        // Fold the cold shard into the hot one so the hot one holds the
-        // whole history, and leave the cold one empty for the next flip.
-        for (h, (c, n)) in hot
-            .buckets
-            .iter()
-            .zip(cold.buckets.iter().zip(&reading.buckets))
-        {
-            h.fetch_add(*n, Ordering::Relaxed);
-            c.store(0, Ordering::Relaxed);
-        }
-        hot.sum.add(reading.sum, Ordering::Relaxed);
-        cold.sum.set(0.0);
-        cold.count.store(0, Ordering::Relaxed);
-        hot.count.fetch_add(reading.count, Ordering::Release);
-        reading
-    }
-}
-
 #[derive(Debug)]
 pub(crate) struct HistogramCore {
     bounds: Arc<[f64]>,
-    hc: HotCold,
+    obs: Observations,
 }
 
 impl HistogramCore {
     pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
-        let hc = HotCold::new(bounds.len());
-        Self { bounds, hc }
+        let obs = Observations::new(bounds.len());
+        Self { bounds, obs }
     }
 
     #[inline]
@@ -231,11 +120,11 @@ impl HistogramCore {
 
     #[inline]
     fn observe(&self, v: f64) {
-        self.hc.observe(v, self.bucket_index(v));
+        self.obs.observe(v, self.bucket_index(v));
     }
 
     fn value(&self) -> HistogramValue {
-        let r = self.hc.read();
+        let r = self.obs.read();
         let mut cumulative = 0;
         let buckets = self
             .bounds
@@ -471,75 +360,6 @@ mod tests {
                 last = v.count;
             }
             stop.store(true, std::sync::atomic::Ordering::Relaxed);
-        });
-    }
-}
-
-/// Model checks of the hot/cold protocol: every interleaving of writers and a
-/// scrape (up to loom's preemption bound) yields a consistent reading.
-#[cfg(all(test, loom))]
-mod loom_tests {
-    use super::HotCold;
-    use loom::sync::Arc;
-
-    fn assert_consistent(r: &super::Reading) {
-        // One bucket, every observation is 1.0: count = bucket = sum.
-        assert_eq!(r.buckets[0], r.count);
-        assert_eq!(r.sum, r.count as f64);
-    }
-
-    #[test]
-    fn loom_scrape_during_observations_is_consistent() {
-        let mut builder = loom::model::Builder::new();
-        builder.preemption_bound = Some(3);
-        builder.check(|| {
-            let hc = Arc::new(HotCold::new(1));
-            let writers: Vec<_> = (0..2)
-                .map(|_| {
-                    let hc = Arc::clone(&hc);
-                    loom::thread::spawn(move || hc.observe(1.0, 0))
-                })
-                .collect();
-            let during = hc.read();
-            assert_consistent(&during);
-            for w in writers {
-                w.join().expect("writer thread");
-            }
-            let after = hc.read();
-            assert_consistent(&after);
-            assert_eq!(after.count, 2);
-        });
-    }
-
-    #[test]
-    fn loom_two_scrapes_and_a_writer_never_lose_counts() {
-        let mut builder = loom::model::Builder::new();
-        builder.preemption_bound = Some(3);
-        builder.check(|| {
-            let hc = Arc::new(HotCold::new(1));
-            let writer = {
-                let hc = Arc::clone(&hc);
-                loom::thread::spawn(move || {
-                    hc.observe(1.0, 0);
-                    hc.observe(1.0, 0);
-                })
-            };
-            let scraper = {
-                let hc = Arc::clone(&hc);
-                loom::thread::spawn(move || {
-                    let r = hc.read();
-                    assert_consistent(&r);
-                    r.count
-                })
-            };
-            let first = hc.read();
-            assert_consistent(&first);
-            writer.join().expect("writer thread");
-            let seen = scraper.join().expect("scraper thread");
-            let last = hc.read();
-            assert_consistent(&last);
-            assert_eq!(last.count, 2);
-            assert!(seen <= 2 && first.count <= 2);
         });
     }
 }

@@ -40,6 +40,7 @@ mod error;
 mod family;
 mod gauge;
 mod histogram;
+mod hotcold;
 mod model;
 mod name;
 mod opts;

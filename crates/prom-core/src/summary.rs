@@ -1,6 +1,6 @@
 use std::sync::Arc;
 
-use crate::histogram::HotCold;
+use crate::hotcold::Observations;
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::timer::{time, ObserveDuration, Timer};
 use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, SummaryValue};
@@ -20,7 +20,7 @@ use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, 
 /// ```
 #[derive(Debug, Clone)]
 pub struct Summary {
-    inner: Arc<Series<HotCold>>,
+    inner: Arc<Series<Observations>>,
 }
 
 impl Summary {
@@ -100,7 +100,7 @@ impl MetricKind for Summary {
 
     fn create(desc: Arc<Descriptor>, labels: LabelSet, _: &()) -> Self {
         Self {
-            inner: Arc::new(Series::new(HotCold::new(0), desc, labels)),
+            inner: Arc::new(Series::new(Observations::new(1), desc, labels)),
         }
     }
 

@@ -36,6 +36,25 @@ impl AtomicF64 {
         self.0.store(v.to_bits(), Ordering::Relaxed);
     }
 
+    /// Adds `delta` with a compare-and-swap loop; returns whether the first
+    /// attempt lost a race with another writer.
+    #[inline]
+    pub(crate) fn add_detecting_contention(&self, delta: f64, order: Ordering) -> bool {
+        let mut cur = self.0.load(Ordering::Relaxed);
+        let mut first = true;
+        loop {
+            let next = (f64::from_bits(cur) + delta).to_bits();
+            // A strong exchange: a spurious failure would read as contention.
+            match self.0.compare_exchange(cur, next, order, Ordering::Relaxed) {
+                Ok(_) => return !first,
+                Err(actual) => {
+                    cur = actual;
+                    first = false;
+                }
+            }
+        }
+    }
+
     /// Adds `delta` with a compare-and-swap loop; returns nothing because no
     /// caller needs the previous value.
     #[inline]
