@@ -36,3 +36,17 @@ where
         start.elapsed() / threads as u32
     })
 }
+
+/// The `method` label values of the series that the `series_memory` and
+/// `scrape_server` programs create: series `i` has `METHODS[i % 4]`.
+pub const METHODS: [&str; 4] = ["GET", "POST", "PUT", "DELETE"];
+
+/// Writes series `i`'s `path` label value, `/api/v1/resource/<i>`, into
+/// `buf`, replacing its contents: one reused buffer keeps the input of a
+/// memory measurement off the heap being measured.
+pub fn series_path(buf: &mut String, i: usize) {
+    use std::fmt::Write;
+    buf.clear();
+    // Writing to a `String` cannot fail.
+    let _ = write!(buf, "/api/v1/resource/{i}");
+}

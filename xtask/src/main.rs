@@ -6,6 +6,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bench;
 mod peers;
 
 use std::ffi::OsString;
@@ -37,8 +38,26 @@ COMMANDS:
              `cargo test -p <crate>` against the real peers.
     lint     `cargo fmt --all --check` and
              `cargo clippy --workspace --all-targets -- -D warnings`.
-    bench    `cargo bench -p prom-benches` with ARGS. The benches crate is still a skeleton,
-             so for now this builds it and runs nothing of interest.
+    bench    Run the benchmark suite and rewrite docs/benchmarks.md from that one run:
+               1. every criterion benchmark of prom-benches
+                  (`cargo bench -p prom-benches --bench '*'`, results in
+                  target/bench-run/criterion);
+               2. workload 6: memory per labelled counter series at 100,000 series, one
+                  process per implementation (the `series_memory` program);
+               3. workload 7: `wrk` scraping 10,000 series over loopback while 2 threads
+                  update them: prom, metrics-exporter-prometheus and the Python client
+                  (installs wrk through apt-get if missing, which needs root, and the
+                  Python client as `peers` does).
+             Workloads 6 and 7 repeat --rounds times, interleaved. A default run takes
+             about 15 minutes. Options (after `--`):
+               --quick              criterion --warm-up-time 1 --measurement-time 2,
+                                    1 round of 3 s scrapes (default: 2 s, 5 s, 3 rounds
+                                    of 10 s scrapes)
+               --filter <REGEX>     only the criterion benchmarks whose id matches
+               --only <PARTS>       comma-separated: criterion, memory, scrape
+               --rounds <N>         repetitions of workloads 6 and 7
+               --scrape-seconds <N> length of each wrk run
+               --out <FILE>         write there instead of docs/benchmarks.md
     help     Print this message.
 
 The checks of the repository itself (crate layering, prom-core free of I/O, README and CI
@@ -61,7 +80,7 @@ fn main() -> ExitCode {
         Some("test") => test(&rest),
         Some("peers") => peers(&rest),
         Some("lint") => lint(&rest),
-        Some("bench") => bench(&rest),
+        Some("bench") => bench::bench(&rest),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
             return ExitCode::SUCCESS;
@@ -200,10 +219,4 @@ fn lint(extra: &[OsString]) -> Result<(), String> {
         "warnings",
     ]);
     run_all("lint", vec![fmt, clippy])
-}
-
-fn bench(extra: &[OsString]) -> Result<(), String> {
-    let mut bench = cargo();
-    bench.args(["bench", "-p", "prom-benches"]).args(extra);
-    run_all("bench", vec![bench])
 }

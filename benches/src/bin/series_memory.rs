@@ -1,0 +1,316 @@
+//! Workload 6 of `cargo xtask bench`: memory per labelled counter series.
+//!
+//! `series_memory <impl> [--series N]` creates, in this process alone, one
+//! counter family with the labels `method` (4 values) and `path`
+//! (`/api/v1/resource/<i>`) and `N` children (100,000 by default),
+//! increments each once, and prints one JSON line with the growth of the
+//! resident set (`/proc/self/statm`) and of the live heap (a counting global
+//! allocator), in total and per series.
+//!
+//! `<impl>` is `prom`, `prometheus`, `prometheus-client`, `metrics` (with
+//! `metrics-exporter-prometheus`'s recorder) or `hashmap`, a naive
+//! `HashMap<(String, String), AtomicU64>` baseline.
+//!
+//! The live heap counts the bytes asked of the allocator; the resident set
+//! also holds the allocator's per-block overhead and free space, and is what
+//! a process pays.
+
+// The counting allocator below is the only unsafe code: it forwards every
+// call to the system allocator unchanged.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::any::Any;
+use std::collections::HashMap;
+use std::hint::black_box;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicIsize, AtomicU64, Ordering};
+use std::time::Instant;
+
+use prom_benches::{series_path, METHODS};
+
+/// Bytes currently allocated through the global allocator.
+static LIVE: AtomicIsize = AtomicIsize::new(0);
+
+struct Counting;
+
+// SAFETY: every method calls the matching `System` method with the caller's
+// arguments and returns its result unchanged, so `System`'s guarantees (and
+// the caller's obligations) carry over as they are. The only addition is a
+// relaxed atomic add to a static, which neither allocates (no re-entry) nor
+// touches the memory handed out; sizes are counted only for calls that
+// succeeded, so a failed `realloc` (which leaves the old block in place)
+// changes nothing.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
+        let ptr = unsafe { System.alloc(layout) };
+        if !ptr.is_null() {
+            LIVE.fetch_add(size(layout.size()), Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: as for `alloc`.
+        let ptr = unsafe { System.alloc_zeroed(layout) };
+        if !ptr.is_null() {
+            LIVE.fetch_add(size(layout.size()), Ordering::Relaxed);
+        }
+        ptr
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `ptr` was allocated by `System` (every allocation goes
+        // through the methods above) with this `layout`, as the caller
+        // guarantees.
+        unsafe { System.dealloc(ptr, layout) };
+        LIVE.fetch_sub(size(layout.size()), Ordering::Relaxed);
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: as for `dealloc`, and the caller upholds `realloc`'s
+        // contract for `new_size`.
+        let new = unsafe { System.realloc(ptr, layout, new_size) };
+        if !new.is_null() {
+            LIVE.fetch_add(size(new_size) - size(layout.size()), Ordering::Relaxed);
+        }
+        new
+    }
+}
+
+/// A block size as a signed count; no allocation exceeds `isize::MAX` bytes.
+fn size(bytes: usize) -> isize {
+    isize::try_from(bytes).unwrap_or(isize::MAX)
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+const IMPLS: &str = "prom, prometheus, prometheus-client, metrics, hashmap";
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(line) => {
+            println!("{line}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("series_memory: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run() -> Result<String, String> {
+    let mut args = std::env::args().skip(1);
+    let name = args.next().ok_or(format!(
+        "usage: series_memory <impl> [--series N]; impl is one of {IMPLS}"
+    ))?;
+    let mut series = 100_000;
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--series", Some(n)) => {
+                series = n
+                    .parse()
+                    .map_err(|e| format!("--series {n:?}: not a count: {e}"))?;
+            }
+            _ => return Err(format!("unexpected argument {arg:?}")),
+        }
+    }
+    let page = page_size()?;
+    // The label values are written into this one buffer, allocated before
+    // the first measurement, so the input never shows up as growth.
+    let mut path = String::with_capacity(64);
+
+    let rss_before = rss_pages()? * page;
+    let heap_before = LIVE.load(Ordering::Relaxed);
+    let start = Instant::now();
+    let store = fill(&name, series, &mut path)?;
+    let seconds = start.elapsed().as_secs_f64();
+    let heap_after = LIVE.load(Ordering::Relaxed);
+    let rss_after = rss_pages()? * page;
+    black_box(&store);
+
+    // Only now, with both measurements taken: check that every series exists.
+    let found = count_series(&name, &*store)?;
+    if found != series {
+        return Err(format!("{name}: {found} series after creating {series}"));
+    }
+    let per = |before: f64, after: f64| (after - before) / series as f64;
+    let line = format!(
+        "{{\"impl\":\"{name}\",\"series\":{series},\"rss_before_bytes\":{rss_before},\
+         \"rss_after_bytes\":{rss_after},\"heap_before_bytes\":{heap_before},\
+         \"heap_after_bytes\":{heap_after},\"rss_bytes_per_series\":{:.1},\
+         \"heap_bytes_per_series\":{:.1},\"create_seconds\":{seconds:.3}}}",
+        per(rss_before as f64, rss_after as f64),
+        per(heap_before as f64, heap_after as f64),
+    );
+    // Dropping 100,000 series would only cost time; the process ends here.
+    std::mem::forget(store);
+    Ok(line)
+}
+
+/// The labels of a `prometheus-client` family, as its documentation shows.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, prometheus_client::encoding::EncodeLabelSet)]
+struct PcLabels {
+    method: String,
+    path: String,
+}
+
+/// Creates the family and its `series` children, each incremented once, and
+/// returns whatever owns them.
+fn fill(name: &str, series: usize, path: &mut String) -> Result<Box<dyn Any>, String> {
+    let help = "Requests served.";
+    Ok(match name {
+        "prom" => {
+            let family = prom_core::CounterVec::new(
+                prom_core::Opts::new("http_requests", help).labels(["method", "path"]),
+            )
+            .map_err(|e| e.to_string())?;
+            for i in 0..series {
+                series_path(path, i);
+                family
+                    .with(&[METHODS[i % 4], path.as_str()], |c| c.inc())
+                    .map_err(|e| e.to_string())?;
+            }
+            Box::new(family)
+        }
+        "prometheus" => {
+            let family = prometheus::CounterVec::new(
+                prometheus::Opts::new("http_requests_total", help),
+                &["method", "path"],
+            )
+            .map_err(|e| e.to_string())?;
+            for i in 0..series {
+                series_path(path, i);
+                family
+                    .with_label_values(&[METHODS[i % 4], path.as_str()])
+                    .inc();
+            }
+            Box::new(family)
+        }
+        "prometheus-client" => {
+            use prometheus_client::metrics::counter::Counter;
+            use prometheus_client::metrics::family::Family;
+            let family = Family::<PcLabels, Counter>::default();
+            let mut registry = prometheus_client::registry::Registry::default();
+            registry.register("http_requests", help, family.clone());
+            for i in 0..series {
+                series_path(path, i);
+                // The family clones the key it is given when it inserts;
+                // this one is dropped at the end of the iteration.
+                let key = PcLabels {
+                    method: METHODS[i % 4].to_owned(),
+                    path: path.clone(),
+                };
+                family.get_or_create(&key).inc();
+            }
+            Box::new((family, registry))
+        }
+        "metrics" => {
+            let recorder = metrics_exporter_prometheus::PrometheusBuilder::new().build_recorder();
+            metrics::with_local_recorder(&recorder, || {
+                for i in 0..series {
+                    series_path(path, i);
+                    metrics::counter!(
+                        "http_requests_total",
+                        "method" => METHODS[i % 4],
+                        "path" => path.clone()
+                    )
+                    .increment(1);
+                }
+            });
+            Box::new(recorder)
+        }
+        "hashmap" => {
+            let mut map: HashMap<(String, String), AtomicU64> = HashMap::new();
+            for i in 0..series {
+                series_path(path, i);
+                map.entry((METHODS[i % 4].to_owned(), path.clone()))
+                    .or_default()
+                    .fetch_add(1, Ordering::Relaxed);
+            }
+            Box::new(map)
+        }
+        other => return Err(format!("unknown impl {other:?}; expected one of {IMPLS}")),
+    })
+}
+
+/// How many series `store` (from [`fill`]) exposes, each with the value 1.
+fn count_series(name: &str, store: &dyn Any) -> Result<usize, String> {
+    let wrong = || format!("{name}: unexpected store type");
+    Ok(match name {
+        "prom" => store
+            .downcast_ref::<prom_core::CounterVec>()
+            .ok_or_else(wrong)?
+            .len(),
+        "prometheus" => {
+            use prometheus::core::Collector;
+            let family = store
+                .downcast_ref::<prometheus::CounterVec>()
+                .ok_or_else(wrong)?;
+            family.collect()[0].get_metric().len()
+        }
+        "prometheus-client" => {
+            let (_, registry) = store
+                .downcast_ref::<(
+                    prometheus_client::metrics::family::Family<
+                        PcLabels,
+                        prometheus_client::metrics::counter::Counter,
+                    >,
+                    prometheus_client::registry::Registry,
+                )>()
+                .ok_or_else(wrong)?;
+            let mut text = String::new();
+            prometheus_client::encoding::text::encode(&mut text, registry)
+                .map_err(|e| e.to_string())?;
+            count_sample_lines(&text)
+        }
+        "metrics" => {
+            let recorder = store
+                .downcast_ref::<metrics_exporter_prometheus::PrometheusRecorder>()
+                .ok_or_else(wrong)?;
+            count_sample_lines(&recorder.handle().render())
+        }
+        "hashmap" => store
+            .downcast_ref::<HashMap<(String, String), AtomicU64>>()
+            .ok_or_else(wrong)?
+            .len(),
+        other => return Err(format!("unknown impl {other:?}")),
+    })
+}
+
+/// Sample lines of `http_requests_total` with the value 1 in exposition text.
+fn count_sample_lines(text: &str) -> usize {
+    text.lines()
+        .filter(|l| l.starts_with("http_requests_total{") && l.ends_with(" 1"))
+        .count()
+}
+
+/// Resident pages, the second field of `/proc/self/statm`.
+fn rss_pages() -> Result<u64, String> {
+    let statm = std::fs::read_to_string("/proc/self/statm")
+        .map_err(|e| format!("cannot read /proc/self/statm: {e}"))?;
+    statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|f| f.parse().ok())
+        .ok_or(format!("unexpected /proc/self/statm: {statm:?}"))
+}
+
+/// The page size, from the kernel's auxiliary vector (`AT_PAGESZ`), which
+/// spares a dependency on libc for `sysconf`.
+fn page_size() -> Result<u64, String> {
+    const AT_PAGESZ: u64 = 6;
+    let auxv = std::fs::read("/proc/self/auxv")
+        .map_err(|e| format!("cannot read /proc/self/auxv: {e}"))?;
+    auxv.chunks_exact(16)
+        .map(|pair| {
+            let word = |b: &[u8]| u64::from_ne_bytes(b.try_into().unwrap_or_default());
+            (word(&pair[..8]), word(&pair[8..]))
+        })
+        .find(|&(key, _)| key == AT_PAGESZ)
+        .map(|(_, value)| value)
+        .ok_or("no AT_PAGESZ in /proc/self/auxv".into())
+}
