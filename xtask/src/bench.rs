@@ -138,9 +138,11 @@ impl Options {
                     "criterion" => criterion = true,
                     "memory" => memory = true,
                     "scrape" => scrape = true,
-                    other => return Err(format!(
+                    other => {
+                        return Err(format!(
                         "--only: unknown part `{other}`; the parts are criterion, memory, scrape"
-                    )),
+                    ))
+                    }
                 }
             }
         }
@@ -1014,8 +1016,12 @@ fn ratio(value: f64, reference: Option<f64>) -> String {
                 format!("{x:.0}×")
             } else if x >= 10.0 {
                 format!("{x:.1}×")
-            } else {
+            } else if x >= 0.1 {
                 format!("{x:.2}×")
+            } else {
+                // Three significant digits, so a small ratio keeps its size.
+                let digits = (2 - x.log10().floor() as i32).clamp(2, 12) as usize;
+                format!("{x:.digits$}×")
             }
         }
         _ => "–".into(),
@@ -1053,6 +1059,19 @@ fn number(v: f64) -> String {
     } else {
         format!("{v:.2}")
     }
+}
+
+/// A count with thousands separated: `100,000`.
+fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// A benchmark name as a table cell: code, with `|` escaped.
@@ -1214,13 +1233,14 @@ fn render_memory(w: &mut String, options: &Options, rows: &[MemoryRow]) {
         w,
         "## Workload 6: memory per labelled counter series\n\n\
          One counter family with the labels `method` (4 values) and `path` \
-         (`/api/v1/resource/<i>`) and {MEMORY_SERIES} children, each incremented once, \
+         (`/api/v1/resource/<i>`) and {series} children, each incremented once, \
          created in a process of its own per implementation (`series_memory <impl>`). \
          RSS is the growth of the resident set (`/proc/self/statm`) over the creation; \
          the live heap is the growth of the bytes asked of the allocator (a counting \
          global allocator), so it leaves out the allocator's own overhead that RSS \
-         includes. Both divided by {MEMORY_SERIES}. {} per implementation, interleaved.\n",
-        rounds_text(options.rounds)
+         includes. Both divided by {series}. {} per implementation, interleaved.\n",
+        rounds_text(options.rounds),
+        series = thousands(MEMORY_SERIES as u64),
     );
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let (reference, _) = reference(names.iter().copied());
@@ -1253,7 +1273,7 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[ScrapeRow]) {
     let _ = writeln!(
         w,
         "## Workload 7: scrapes over HTTP on loopback\n\n\
-         {SCRAPE_SERIES} counter series (the labels of workload 6) served on 127.0.0.1 \
+         {series} counter series (the labels of workload 6) served on 127.0.0.1 \
          while 2 threads of the serving process increment them round-robin without pause \
          (2 Python threads for the Python client, which also shares the interpreter lock \
          with its server), by `scrape_server prom` (`prom_http::start_http_server` over a \
@@ -1264,10 +1284,11 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[ScrapeRow]) {
          `wrk -t 1 -c {WRK_CONNECTIONS} -d {}s --timeout 10s --latency \
          http://127.0.0.1:<port>/metrics` on the same machine, so load generator, server \
          and updaters share its CPUs. {} per server, interleaved; one scrape is checked for \
-         all {SCRAPE_SERIES} series before the load. A ratio above 1 means more scrapes per \
+         all {series} series before the load. A ratio above 1 means more scrapes per \
          second, or a longer p99 latency, than prom.\n",
         options.scrape_secs,
-        rounds_text(options.rounds)
+        rounds_text(options.rounds),
+        series = thousands(SCRAPE_SERIES as u64),
     );
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let (reference, _) = reference(names.iter().copied());
@@ -1275,7 +1296,7 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[ScrapeRow]) {
     let p99_ref = reference.map(|i| rows[i].p99_ms.median);
     let _ = writeln!(
         w,
-        "| server | scrapes/s | min–max | ratio to prom | p99 latency | min–max | ratio to prom | response | scrapes | errors |"
+        "| server | scrapes/s | min–max | ratio to prom | p99 latency | min–max | ratio to prom | response | scrapes, all runs | errors |"
     );
     let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for row in rows {
@@ -1293,8 +1314,8 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[ScrapeRow]) {
             number(p99.max),
             ratio(p99.median, p99_ref),
             row.body_bytes as f64 / 1024.0,
-            row.requests,
-            row.errors,
+            thousands(row.requests),
+            thousands(row.errors),
         );
     }
     let _ = writeln!(
@@ -1757,6 +1778,11 @@ Transfer/sec:    635.90MB
         assert_eq!(ratio(50.0, Some(2.0)), "25.0×");
         assert_eq!(ratio(500.0, Some(2.0)), "250×");
         assert_eq!(ratio(1.0, None), "–");
+        assert_eq!(ratio(6.93, Some(674.0)), "0.0103×");
+        assert_eq!(ratio(0.5, Some(1000.0)), "0.000500×");
+        assert_eq!(thousands(100_000), "100,000");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(1_234_567), "1,234,567");
     }
 
     #[test]
@@ -1829,7 +1855,7 @@ Transfer/sec:    635.90MB
         );
         assert!(
             doc.contains(
-                "| 900 | 810–1350 | 1.00× | 3.00 ms | 2.70–4.50 ms | 1.00× | 684 KiB | 2700 | 0 |"
+                "| 900 | 810–1350 | 1.00× | 3.00 ms | 2.70–4.50 ms | 1.00× | 684 KiB | 2,700 | 0 |"
             ),
             "{doc}"
         );
