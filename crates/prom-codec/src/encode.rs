@@ -3,7 +3,8 @@
 use std::io::{self, Write};
 
 use prom_core::{
-    HistogramValue, LabelSet, Metric, MetricFamily, MetricType, MetricValue, SummaryValue,
+    visit_families, FamilyRef, LabelSet, MetricFamily, MetricType, SeriesRef, ValueRef, VisitError,
+    Visitor,
 };
 
 use crate::number::{canonical_float, write_i64, write_u64, write_value, CanonicalFloat};
@@ -36,42 +37,94 @@ fn write_escaped<W: Write + ?Sized>(w: &mut W, s: &str, quote: bool) -> io::Resu
 /// The label appended after a series' own labels: `le` or `quantile`.
 type Extra<'a> = Option<(&'a str, &'a CanonicalFloat)>;
 
-struct Writer<'w, W: Write + ?Sized> {
+/// Writes families as a [`Visitor`]: from snapshots through
+/// [`visit_families`], or straight from live metrics through
+/// [`Collector::visit`](prom_core::Collector::visit).
+pub(crate) struct Writer<'w, W: Write + ?Sized> {
     w: &'w mut W,
     format: Format,
+    /// The current family's name and type (copied: the header is borrowed
+    /// only for the `family` call).
+    name: String,
+    metric_type: MetricType,
+    /// The current series' labels rendered once, `{a="x",b="y"` without the
+    /// closing brace, for every line of the series (a histogram has many).
+    labels: Vec<u8>,
+    /// The canonical `le` strings of the last histogram bounds seen: the
+    /// series of a histogram family share their bounds.
+    le_bounds: Vec<u64>,
+    le_strings: Vec<CanonicalFloat>,
+    /// Written by the first I/O error, returned by [`Writer::finish`].
+    pub(crate) error: Option<io::Error>,
 }
 
-impl<W: Write + ?Sized> Writer<'_, W> {
-    fn labels(&mut self, labels: &LabelSet, extra: Extra<'_>) -> io::Result<()> {
-        if labels.is_empty() && extra.is_none() {
-            return Ok(());
+impl<'w, W: Write + ?Sized> Writer<'w, W> {
+    pub(crate) fn new(w: &'w mut W, format: Format) -> Self {
+        Self {
+            w,
+            format,
+            name: String::new(),
+            metric_type: MetricType::Unknown,
+            labels: Vec::new(),
+            le_bounds: Vec::new(),
+            le_strings: Vec::new(),
+            error: None,
         }
-        self.w.write_all(b"{")?;
-        let mut first = true;
-        for (name, value) in labels.iter() {
-            if !first {
-                self.w.write_all(b",")?;
-            }
-            first = false;
-            self.w.write_all(name.as_bytes())?;
-            self.w.write_all(b"=\"")?;
-            write_escaped(self.w, value, true)?;
-            self.w.write_all(b"\"")?;
-        }
-        if let Some((name, value)) = extra {
-            if !first {
-                self.w.write_all(b",")?;
-            }
-            self.w.write_all(name.as_bytes())?;
-            self.w.write_all(b"=\"")?;
-            self.w.write_all(value.as_bytes())?;
-            self.w.write_all(b"\"")?;
-        }
-        self.w.write_all(b"}")
     }
 
-    fn timestamp(&mut self, m: &Metric) -> io::Result<()> {
-        if let Some(ms) = m.timestamp_ms {
+    /// Ends the exposition (`# EOF` for OpenMetrics).
+    pub(crate) fn finish(self) -> io::Result<()> {
+        if let Some(e) = self.error {
+            return Err(e);
+        }
+        if self.format == Format::OpenMetrics {
+            self.w.write_all(b"# EOF\n")?;
+        }
+        Ok(())
+    }
+
+    /// Renders `labels` into `self.labels` (escaped, without the closing
+    /// brace; empty for no labels).
+    fn render_labels(&mut self, labels: &LabelSet) {
+        self.labels.clear();
+        for (i, (name, value)) in labels.iter().enumerate() {
+            self.labels.push(if i == 0 { b'{' } else { b',' });
+            self.labels.extend_from_slice(name.as_bytes());
+            self.labels.extend_from_slice(b"=\"");
+            // Writing to a Vec cannot fail.
+            let _ = write_escaped(&mut self.labels, value, true);
+            self.labels.push(b'"');
+        }
+    }
+
+    /// Writes the rendered labels plus `extra`, with the braces.
+    fn labels(&mut self, extra: Extra<'_>) -> io::Result<()> {
+        match (self.labels.is_empty(), extra) {
+            (true, None) => Ok(()),
+            (true, Some((name, value))) => {
+                self.w.write_all(b"{")?;
+                self.w.write_all(name.as_bytes())?;
+                self.w.write_all(b"=\"")?;
+                self.w.write_all(value.as_bytes())?;
+                self.w.write_all(b"\"}")
+            }
+            (false, None) => {
+                self.w.write_all(&self.labels)?;
+                self.w.write_all(b"}")
+            }
+            (false, Some((name, value))) => {
+                self.w.write_all(&self.labels)?;
+                self.w.write_all(b",")?;
+                self.w.write_all(name.as_bytes())?;
+                self.w.write_all(b"=\"")?;
+                self.w.write_all(value.as_bytes())?;
+                self.w.write_all(b"\"}")
+            }
+        }
+    }
+
+    fn timestamp(&mut self, ts: Option<i64>) -> io::Result<()> {
+        if let Some(ms) = ts {
             self.w.write_all(b" ")?;
             match self.format {
                 Format::Text => write_i64(self.w, ms)?,
@@ -82,50 +135,56 @@ impl<W: Write + ?Sized> Writer<'_, W> {
         Ok(())
     }
 
-    fn head(&mut self, name: &str, suffix: &str, m: &Metric, extra: Extra<'_>) -> io::Result<()> {
-        self.w.write_all(name.as_bytes())?;
+    fn head(&mut self, suffix: &str, extra: Extra<'_>) -> io::Result<()> {
+        self.w.write_all(self.name.as_bytes())?;
         self.w.write_all(suffix.as_bytes())?;
-        self.labels(&m.labels, extra)?;
+        self.labels(extra)?;
         self.w.write_all(b" ")
     }
 
     fn float(
         &mut self,
-        name: &str,
         suffix: &str,
-        m: &Metric,
+        s: &SeriesRef<'_>,
         extra: Extra<'_>,
         v: f64,
     ) -> io::Result<()> {
-        self.head(name, suffix, m, extra)?;
+        self.head(suffix, extra)?;
         write_value(self.w, v)?;
-        self.timestamp(m)?;
+        self.timestamp(s.timestamp_ms)?;
         self.w.write_all(b"\n")
     }
 
     fn count(
         &mut self,
-        name: &str,
         suffix: &str,
-        m: &Metric,
+        s: &SeriesRef<'_>,
         extra: Extra<'_>,
         v: u64,
     ) -> io::Result<()> {
-        self.head(name, suffix, m, extra)?;
+        self.head(suffix, extra)?;
         write_u64(self.w, v)?;
-        self.timestamp(m)?;
+        self.timestamp(s.timestamp_ms)?;
         self.w.write_all(b"\n")
     }
 
-    fn created(&mut self, name: &str, m: &Metric) -> io::Result<()> {
-        match (self.format, m.created) {
-            (Format::OpenMetrics, Some(created)) => self.float(name, "_created", m, None, created),
+    fn created(&mut self, s: &SeriesRef<'_>) -> io::Result<()> {
+        match (self.format, s.created) {
+            (Format::OpenMetrics, Some(created)) => {
+                self.head("_created", None)?;
+                write_created(self.w, created)?;
+                self.timestamp(s.timestamp_ms)?;
+                self.w.write_all(b"\n")
+            }
             _ => Ok(()),
         }
     }
 
-    fn family(&mut self, fam: &MetricFamily) -> io::Result<()> {
-        let name: &str = &fam.name;
+    fn header(&mut self, fam: FamilyRef<'_>) -> io::Result<()> {
+        self.name.clear();
+        self.name.push_str(fam.name);
+        self.metric_type = fam.metric_type;
+        let name = fam.name;
         // Text 0.0.4 names a counter family by its sample name.
         let suffix = match (self.format, fam.metric_type) {
             (Format::Text, MetricType::Counter) => "_total",
@@ -136,7 +195,7 @@ impl<W: Write + ?Sized> Writer<'_, W> {
             self.w.write_all(name.as_bytes())?;
             self.w.write_all(suffix.as_bytes())?;
             self.w.write_all(b" ")?;
-            write_escaped(self.w, &fam.help, self.format == Format::OpenMetrics)?;
+            write_escaped(self.w, fam.help, self.format == Format::OpenMetrics)?;
             self.w.write_all(b"\n")?;
         }
         self.w.write_all(b"# TYPE ")?;
@@ -148,61 +207,123 @@ impl<W: Write + ?Sized> Writer<'_, W> {
             (_, t) => t.as_str().as_bytes(),
         })?;
         self.w.write_all(b"\n")?;
-        if let (Format::OpenMetrics, Some(unit)) = (self.format, &fam.unit) {
+        if let (Format::OpenMetrics, Some(unit)) = (self.format, fam.unit) {
             self.w.write_all(b"# UNIT ")?;
             self.w.write_all(name.as_bytes())?;
             self.w.write_all(b" ")?;
             self.w.write_all(unit.as_bytes())?;
             self.w.write_all(b"\n")?;
         }
-        for m in &fam.metrics {
-            match &m.value {
-                MetricValue::Counter(v) => {
-                    self.float(name, "_total", m, None, *v)?;
-                    self.created(name, m)?;
-                }
-                MetricValue::Gauge(v) | MetricValue::Unknown(v) => {
-                    self.float(name, "", m, None, *v)?
-                }
-                MetricValue::Histogram(h) => self.histogram(name, m, h)?,
-                MetricValue::Summary(s) => self.summary(name, m, s)?,
-                // The model may grow; a value this writer does not know is left out
-                // rather than written wrongly.
-                _ => {}
-            }
-        }
         Ok(())
     }
 
-    fn histogram(&mut self, name: &str, m: &Metric, h: &HistogramValue) -> io::Result<()> {
-        for b in &h.buckets {
-            let le = canonical_float(b.upper_bound);
-            self.count(name, "_bucket", m, Some(("le", &le)), b.cumulative_count)?;
-        }
-        match (self.format, h.sum) {
-            (_, Some(sum)) => {
-                self.count(name, "_count", m, None, h.count)?;
-                self.float(name, "_sum", m, None, sum)?;
+    fn write_series(&mut self, s: &SeriesRef<'_>) -> io::Result<()> {
+        self.render_labels(s.labels);
+        match s.value {
+            ValueRef::Counter(v) => {
+                self.float("_total", s, None, v)?;
+                self.created(s)
             }
-            // Text 0.0.4 has no rule against a lone _count, and it keeps
-            // rate(x_count) working.
-            (Format::Text, None) => self.count(name, "_count", m, None, h.count)?,
-            // OpenMetrics: _count appears if and only if _sum does, and
-            // _sum is forbidden when observations can be negative.
-            (Format::OpenMetrics, None) => {}
+            ValueRef::Gauge(v) | ValueRef::Unknown(v) => self.float("", s, None, v),
+            ValueRef::Histogram {
+                bounds,
+                cumulative,
+                count,
+                sum,
+            } => {
+                if bounds.len() != self.le_bounds.len()
+                    || bounds
+                        .iter()
+                        .zip(&self.le_bounds)
+                        .any(|(b, c)| b.to_bits() != *c)
+                {
+                    self.le_bounds.clear();
+                    self.le_bounds.extend(bounds.iter().map(|b| b.to_bits()));
+                    self.le_strings.clear();
+                    self.le_strings
+                        .extend(bounds.iter().map(|&b| canonical_float(b)));
+                }
+                for i in 0..bounds.len().min(cumulative.len()) {
+                    let le = self.le_strings[i];
+                    self.count("_bucket", s, Some(("le", &le)), cumulative[i])?;
+                }
+                match (self.format, sum) {
+                    (_, Some(sum)) => {
+                        self.count("_count", s, None, count)?;
+                        self.float("_sum", s, None, sum)?;
+                    }
+                    // Text 0.0.4 has no rule against a lone _count, and it
+                    // keeps rate(x_count) working.
+                    (Format::Text, None) => self.count("_count", s, None, count)?,
+                    // OpenMetrics: _count appears if and only if _sum does,
+                    // and _sum is forbidden when observations can be negative.
+                    (Format::OpenMetrics, None) => {}
+                }
+                self.created(s)
+            }
+            ValueRef::Summary {
+                count,
+                sum,
+                quantiles,
+            } => {
+                for q in quantiles {
+                    let quantile = canonical_float(q.quantile);
+                    self.float("", s, Some(("quantile", &quantile)), q.value)?;
+                }
+                self.count("_count", s, None, count)?;
+                self.float("_sum", s, None, sum)?;
+                self.created(s)
+            }
+            // The model may grow; a value this writer does not know is left
+            // out rather than written wrongly.
+            _ => Ok(()),
         }
-        self.created(name, m)
     }
 
-    fn summary(&mut self, name: &str, m: &Metric, s: &SummaryValue) -> io::Result<()> {
-        for q in &s.quantiles {
-            let quantile = canonical_float(q.quantile);
-            self.float(name, "", m, Some(("quantile", &quantile)), q.value)?;
-        }
-        self.count(name, "_count", m, None, s.count)?;
-        self.float(name, "_sum", m, None, s.sum)?;
-        self.created(name, m)
+    fn fail(&mut self, e: io::Error) -> VisitError {
+        let shown = e.to_string();
+        self.error = Some(e);
+        VisitError::new(shown)
     }
+}
+
+impl<W: Write + ?Sized> Visitor for Writer<'_, W> {
+    fn family(&mut self, family: FamilyRef<'_>) -> Result<bool, VisitError> {
+        self.header(family).map_err(|e| self.fail(e))?;
+        Ok(true)
+    }
+
+    fn series(&mut self, series: &SeriesRef<'_>) -> Result<(), VisitError> {
+        self.write_series(series).map_err(|e| self.fail(e))
+    }
+}
+
+/// Writes a `_created` time: seconds with millisecond precision, the
+/// precision Prometheus keeps, formatted with integers only.
+fn write_created<W: Write + ?Sized>(w: &mut W, created: f64) -> io::Result<()> {
+    if !(0.0..1e15).contains(&created) {
+        return write_value(w, created);
+    }
+    let ms = (created * 1000.0).round() as u64;
+    write_u64(w, ms / 1000)?;
+    let frac = ms % 1000;
+    if frac != 0 {
+        let digits = [
+            b'.',
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let len = if frac % 100 == 0 {
+            2
+        } else if frac % 10 == 0 {
+            3
+        } else {
+            4
+        };
+        w.write_all(&digits[..len])?;
+    }
+    Ok(())
 }
 
 pub(crate) fn encode<W: Write + ?Sized>(
@@ -210,12 +331,8 @@ pub(crate) fn encode<W: Write + ?Sized>(
     families: &[MetricFamily],
     w: &mut W,
 ) -> io::Result<()> {
-    let mut writer = Writer { w, format };
-    for fam in families {
-        writer.family(fam)?;
-    }
-    if format == Format::OpenMetrics {
-        writer.w.write_all(b"# EOF\n")?;
-    }
-    Ok(())
+    let mut writer = Writer::new(w, format);
+    // The writer's only errors are I/O errors, kept in `writer.error`.
+    let _ = visit_families(families, &mut writer);
+    writer.finish()
 }

@@ -42,11 +42,14 @@
 mod encode;
 mod number;
 
+use std::fmt;
 use std::io;
 
-use prom_core::MetricFamily;
+use prom_core::{
+    CollectError, Collector, FamilyRef, MetricFamily, SeriesRef, VisitError, VisitFailure, Visitor,
+};
 
-use encode::Format;
+use encode::{Format, Writer};
 pub use number::{canonical_float, CanonicalFloat};
 
 /// The `Content-Type` of text format 0.0.4.
@@ -145,6 +148,114 @@ impl Encoder {
     pub fn encode_to_string(self, families: &[MetricFamily]) -> String {
         String::from_utf8(self.encode_to_vec(families))
             .expect("the exposition is built from &str and ASCII only")
+    }
+}
+
+impl Encoder {
+    /// Writes what `source` exposes, streaming from its live values: no
+    /// snapshot is built, nothing is allocated per series. This is what the
+    /// exporters use.
+    ///
+    /// ```
+    /// use prom_codec::Encoder;
+    /// let g = prom_core::Gauge::new("queue_depth", "Items waiting.").unwrap();
+    /// g.set(3.0);
+    /// let mut out = Vec::new();
+    /// Encoder::text().encode_collector(&g, &mut out).unwrap();
+    /// assert_eq!(out, b"# HELP queue_depth Items waiting.\n# TYPE queue_depth gauge\nqueue_depth 3\n");
+    /// ```
+    ///
+    /// # Errors
+    /// [`EncodeError::Collect`] when the collector fails (what was written
+    /// so far should be discarded), [`EncodeError::Io`] when the writer does.
+    pub fn encode_collector<W: io::Write + ?Sized>(
+        self,
+        source: &(impl Collector + ?Sized),
+        w: &mut W,
+    ) -> Result<(), EncodeError> {
+        self.encode_collector_names::<W, &str>(source, &[], w)
+    }
+
+    /// As [`Encoder::encode_collector`], keeping only the families that
+    /// expose one of `names` (a family name or a sample name such as
+    /// `x_total`); an empty `names` keeps everything. The `name[]` filter of
+    /// the HTTP exporter.
+    ///
+    /// # Errors
+    /// As [`Encoder::encode_collector`].
+    pub fn encode_collector_names<W: io::Write + ?Sized, S: AsRef<str>>(
+        self,
+        source: &(impl Collector + ?Sized),
+        names: &[S],
+        w: &mut W,
+    ) -> Result<(), EncodeError> {
+        let mut writer = Writer::new(w, self.format);
+        let result = if names.is_empty() {
+            source.visit(&mut writer)
+        } else {
+            source.visit(&mut Filter {
+                inner: &mut writer,
+                names,
+            })
+        };
+        match result {
+            Ok(()) => writer.finish().map_err(EncodeError::Io),
+            Err(VisitFailure::Collect(e)) => Err(EncodeError::Collect(e)),
+            Err(other) => Err(EncodeError::Io(
+                writer
+                    .error
+                    .take()
+                    .unwrap_or_else(|| io::Error::other(other.to_string())),
+            )),
+        }
+    }
+}
+
+/// Passes on only the families that expose one of `names`.
+struct Filter<'a, V, S> {
+    inner: &'a mut V,
+    names: &'a [S],
+}
+
+impl<V: Visitor, S: AsRef<str>> Visitor for Filter<'_, V, S> {
+    fn family(&mut self, family: FamilyRef<'_>) -> Result<bool, VisitError> {
+        if self.names.iter().any(|n| family.exposes(n.as_ref())) {
+            self.inner.family(family)
+        } else {
+            Ok(false)
+        }
+    }
+
+    fn series(&mut self, series: &SeriesRef<'_>) -> Result<(), VisitError> {
+        self.inner.series(series)
+    }
+}
+
+/// Encoding from a collector failed.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum EncodeError {
+    /// The collector could not produce its values.
+    Collect(CollectError),
+    /// The writer failed.
+    Io(io::Error),
+}
+
+impl fmt::Display for EncodeError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EncodeError::Collect(e) => write!(f, "cannot encode metrics: {e}"),
+            EncodeError::Io(e) => write!(f, "cannot write metrics: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for EncodeError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            EncodeError::Collect(e) => Some(e),
+            EncodeError::Io(e) => Some(e),
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 use std::sync::Arc;
 
 use crate::name::{validate_label_names, validate_metric_name, validate_unit};
+use crate::visit::{visit_families, FamilyRef, VisitFailure, Visitor};
 use crate::{CollectError, Error, MetricFamily, MetricType};
 
 /// What a collector exposes, known before collecting: name, help, type, unit
@@ -98,6 +99,16 @@ impl Descriptor {
         sample_names(&self.name, self.metric_type)
     }
 
+    /// The borrowed header of this descriptor's family, for [`Visitor`]s.
+    pub fn family_ref(&self) -> FamilyRef<'_> {
+        FamilyRef {
+            name: &self.name,
+            help: &self.help,
+            unit: self.unit.as_deref(),
+            metric_type: self.metric_type,
+        }
+    }
+
     /// An empty family with this descriptor's name, help, unit and type.
     pub fn family(&self, capacity: usize) -> MetricFamily {
         MetricFamily {
@@ -166,6 +177,18 @@ pub trait Collector: Send + Sync {
     fn describe(&self) -> Vec<Descriptor> {
         Vec::new()
     }
+
+    /// Hands every family and series to `visitor` without building a
+    /// snapshot: what encoders call. The default collects and visits the
+    /// snapshot; the metrics of this crate stream from their live values.
+    ///
+    /// # Errors
+    /// The collector's [`CollectError`], or the visitor's error.
+    fn visit(&self, visitor: &mut dyn Visitor) -> Result<(), VisitFailure> {
+        let families = collect(self)?;
+        visit_families(&families, visitor)?;
+        Ok(())
+    }
 }
 
 /// Collects `collector` into a fresh vector.
@@ -185,6 +208,9 @@ impl<C: Collector + ?Sized> Collector for Arc<C> {
     fn describe(&self) -> Vec<Descriptor> {
         (**self).describe()
     }
+    fn visit(&self, visitor: &mut dyn Visitor) -> Result<(), VisitFailure> {
+        (**self).visit(visitor)
+    }
 }
 
 impl<C: Collector + ?Sized> Collector for Box<C> {
@@ -194,6 +220,9 @@ impl<C: Collector + ?Sized> Collector for Box<C> {
     fn describe(&self) -> Vec<Descriptor> {
         (**self).describe()
     }
+    fn visit(&self, visitor: &mut dyn Visitor) -> Result<(), VisitFailure> {
+        (**self).visit(visitor)
+    }
 }
 
 impl<C: Collector + ?Sized> Collector for &C {
@@ -202,6 +231,9 @@ impl<C: Collector + ?Sized> Collector for &C {
     }
     fn describe(&self) -> Vec<Descriptor> {
         (**self).describe()
+    }
+    fn visit(&self, visitor: &mut dyn Visitor) -> Result<(), VisitFailure> {
+        (**self).visit(visitor)
     }
 }
 

@@ -2,6 +2,7 @@ use std::sync::{Arc, OnceLock};
 
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
+use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts};
 
 /// Integral increments go to an integer cell; only fractional (or huge) ones
@@ -285,6 +286,17 @@ impl MetricKind for Counter {
 
     fn series_descriptor(&self) -> &Arc<Descriptor> {
         &self.inner.desc
+    }
+
+    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
+        let _ = scratch;
+        let value = ValueRef::Counter(self.inner.core.get());
+        v.series(&SeriesRef {
+            labels: &self.inner.labels,
+            value,
+            timestamp_ms: None,
+            created: Some(self.inner.created),
+        })
     }
 }
 

@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use indexmap::{Equivalent, IndexMap};
 
 use crate::series::MetricKind;
+use crate::visit::{Scratch, VisitFailure, Visitor};
 use crate::{
     CollectError, Collector, Counter, Descriptor, Error, Gauge, Histogram, LabelSet, MetricFamily,
     Opts, Summary,
@@ -294,6 +295,20 @@ impl<M: MetricKind> Collector for Family<M> {
 
     fn describe(&self) -> Vec<Descriptor> {
         vec![(*self.inner.desc).clone()]
+    }
+
+    fn visit(&self, v: &mut dyn Visitor) -> Result<(), VisitFailure> {
+        if !v.family(self.inner.desc.family_ref())? {
+            return Ok(());
+        }
+        let mut scratch = Scratch::default();
+        // Values are read under the read lock: no handle is cloned, and
+        // writers to existing children never take this lock; only the
+        // creation of a new child waits for the scrape to finish.
+        for child in self.read().values() {
+            child.visit_series(v, &mut scratch)?;
+        }
+        Ok(())
     }
 }
 

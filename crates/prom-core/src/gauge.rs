@@ -4,6 +4,7 @@ use std::sync::{Arc, Mutex};
 use crate::series::{impl_collector_for_series, standalone, unix_now, MetricKind, Sealed, Series};
 use crate::sync::{AtomicF64, Ordering};
 use crate::timer::{time, ObserveDuration, Timer};
+use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts};
 
 type Callback = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -218,6 +219,17 @@ impl MetricKind for Gauge {
 
     fn series_descriptor(&self) -> &Arc<Descriptor> {
         &self.inner.desc
+    }
+
+    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
+        let _ = scratch;
+        let value = ValueRef::Gauge(self.get());
+        v.series(&SeriesRef {
+            labels: &self.inner.labels,
+            value,
+            timestamp_ms: None,
+            created: None,
+        })
     }
 }
 

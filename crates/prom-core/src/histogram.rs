@@ -3,6 +3,7 @@ use std::sync::Arc;
 use crate::hotcold::Observations;
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::timer::{time, ObserveDuration, Timer};
+use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::{
     Bucket, Descriptor, Error, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Opts,
 };
@@ -138,13 +139,16 @@ impl HistogramCore {
                 }
             })
             .collect();
-        // OpenMetrics: no _sum when observations may be negative.
-        let negative = self.bounds.first().is_some_and(|&b| b < 0.0);
         HistogramValue {
             buckets,
             count: r.count,
-            sum: (!negative).then_some(r.sum),
+            sum: (!self.negative()).then_some(r.sum),
         }
+    }
+
+    /// OpenMetrics: no `_sum` when observations may be negative.
+    fn negative(&self) -> bool {
+        self.bounds.first().is_some_and(|&b| b < 0.0)
     }
 }
 
@@ -260,6 +264,28 @@ impl MetricKind for Histogram {
 
     fn series_descriptor(&self) -> &Arc<Descriptor> {
         &self.inner.desc
+    }
+
+    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
+        let core = &self.inner.core;
+        let (count, sum) = core.obs.read_into(&mut scratch.counts);
+        let mut cumulative = 0;
+        for c in scratch.counts.iter_mut() {
+            cumulative += *c;
+            *c = cumulative;
+        }
+        let value = ValueRef::Histogram {
+            bounds: &core.bounds,
+            cumulative: &scratch.counts,
+            count,
+            sum: (!core.negative()).then_some(sum),
+        };
+        v.series(&SeriesRef {
+            labels: &self.inner.labels,
+            value,
+            timestamp_ms: None,
+            created: Some(self.inner.created),
+        })
     }
 }
 

@@ -61,16 +61,6 @@ pub(crate) struct Reading {
     pub(crate) buckets: Vec<u64>,
 }
 
-impl Reading {
-    fn add(&mut self, other: &Reading) {
-        self.count += other.count;
-        self.sum += other.sum;
-        for (a, b) in self.buckets.iter_mut().zip(&other.buckets) {
-            *a += b;
-        }
-    }
-}
-
 impl HotCold {
     /// A core with `buckets` buckets (at least one: summaries count in one).
     pub(crate) fn new(buckets: usize) -> Self {
@@ -103,7 +93,9 @@ impl HotCold {
         contended
     }
 
-    pub(crate) fn read(&self) -> Reading {
+    /// Adds a consistent reading's per-bucket counts into `acc` (as long as
+    /// the buckets) and returns its count and sum.
+    pub(crate) fn read_add(&self, acc: &mut [u64]) -> (u64, f64) {
         let _guard = lock(&self.scrape);
         let n = self.started.fetch_add(HOT_BIT, Ordering::AcqRel);
         let count = n & COUNT_MASK;
@@ -114,29 +106,29 @@ impl HotCold {
         while cold.completed() != count {
             yield_now();
         }
-        let reading = Reading {
-            count,
-            sum: cold.sum.get(),
-            buckets: cold
-                .buckets
-                .iter()
-                .map(|b| b.load(Ordering::Relaxed))
-                .collect(),
-        };
+        let sum = cold.sum.get();
         // Fold the cold shard into the hot one so that the hot one holds the
         // whole history, and leave the cold one empty for the next flip.
-        hot.sum
-            .add_detecting_contention(reading.sum, Ordering::Relaxed);
+        hot.sum.add_detecting_contention(sum, Ordering::Relaxed);
         cold.sum.set(0.0);
-        for (h, (c, n)) in hot
-            .buckets
-            .iter()
-            .zip(cold.buckets.iter().zip(&reading.buckets))
-        {
+        for ((h, c), a) in hot.buckets.iter().zip(cold.buckets.iter()).zip(acc) {
+            let n = c.load(Ordering::Relaxed);
+            *a += n;
             c.store(0, Ordering::Relaxed);
-            h.fetch_add(*n, Ordering::Release);
+            h.fetch_add(n, Ordering::Release);
         }
-        reading
+        (count, sum)
+    }
+
+    #[cfg(all(test, loom))]
+    fn read(&self) -> Reading {
+        let mut buckets = vec![0; self.shards[0].buckets.len()];
+        let (count, sum) = self.read_add(&mut buckets);
+        Reading {
+            count,
+            sum,
+            buckets,
+        }
     }
 }
 
@@ -187,14 +179,30 @@ impl Observations {
         });
     }
 
-    pub(crate) fn read(&self) -> Reading {
-        let mut total = self.primary.read();
+    /// Reads per-bucket counts into `buckets` (resized to the bucket count)
+    /// and returns the count and sum, all of the same observations.
+    pub(crate) fn read_into(&self, buckets: &mut Vec<u64>) -> (u64, f64) {
+        buckets.clear();
+        buckets.resize(self.primary.shards[0].buckets.len(), 0);
+        let (mut count, mut sum) = self.primary.read_add(buckets);
         if let Some(stripes) = self.stripes.get() {
             for s in stripes.iter() {
-                total.add(&s.0.read());
+                let (c, x) = s.0.read_add(buckets);
+                count += c;
+                sum += x;
             }
         }
-        total
+        (count, sum)
+    }
+
+    pub(crate) fn read(&self) -> Reading {
+        let mut buckets = Vec::new();
+        let (count, sum) = self.read_into(&mut buckets);
+        Reading {
+            count,
+            sum,
+            buckets,
+        }
     }
 }
 

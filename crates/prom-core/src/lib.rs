@@ -48,6 +48,7 @@ mod series;
 mod summary;
 mod sync;
 mod timer;
+mod visit;
 
 pub use collector::{collect, sample_names, Collector, Descriptor, FnCollector};
 pub use counter::{Counter, PanicCounter};
@@ -64,3 +65,6 @@ pub use opts::Opts;
 pub use series::MetricKind;
 pub use summary::Summary;
 pub use timer::{ObserveDuration, Timer};
+pub use visit::{
+    visit_families, FamilyRef, Scratch, SeriesRef, ValueRef, VisitError, VisitFailure, Visitor,
+};

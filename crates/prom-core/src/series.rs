@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::visit::{Scratch, VisitError, Visitor};
 use crate::{CollectError, Descriptor, Error, LabelSet, Metric, MetricFamily, MetricType, Opts};
 
 /// Seconds since the Unix epoch, as OpenMetrics timestamps are written.
@@ -54,6 +55,8 @@ pub trait MetricKind: Clone + Send + Sync + 'static + Sealed {
     fn snapshot(&self) -> Metric;
     #[doc(hidden)]
     fn series_descriptor(&self) -> &Arc<Descriptor>;
+    #[doc(hidden)]
+    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError>;
 }
 
 /// Builds an unlabelled metric from options.
@@ -93,6 +96,13 @@ macro_rules! impl_collector_for_series {
             }
             fn describe(&self) -> Vec<$crate::Descriptor> {
                 vec![(**$crate::MetricKind::series_descriptor(self)).clone()]
+            }
+            fn visit(&self, v: &mut dyn $crate::Visitor) -> Result<(), $crate::VisitFailure> {
+                if v.family($crate::MetricKind::series_descriptor(self).family_ref())? {
+                    let mut scratch = $crate::Scratch::default();
+                    $crate::MetricKind::visit_series(self, v, &mut scratch)?;
+                }
+                Ok(())
             }
         }
     };

@@ -3,6 +3,7 @@ use std::sync::Arc;
 use crate::hotcold::Observations;
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::timer::{time, ObserveDuration, Timer};
+use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, SummaryValue};
 
 /// Tracks the count and sum of observations (request durations, payload
@@ -111,6 +112,21 @@ impl MetricKind for Summary {
 
     fn series_descriptor(&self) -> &Arc<Descriptor> {
         &self.inner.desc
+    }
+
+    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
+        let (count, sum) = self.inner.core.read_into(&mut scratch.counts);
+        let value = ValueRef::Summary {
+            count,
+            sum,
+            quantiles: &[],
+        };
+        v.series(&SeriesRef {
+            labels: &self.inner.labels,
+            value,
+            timestamp_ms: None,
+            created: Some(self.inner.created),
+        })
     }
 }
 

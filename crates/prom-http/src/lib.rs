@@ -156,10 +156,13 @@ fn requested_names(query: Option<&str>) -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// Collects `source` and encodes it as `request` asks.
+/// Collects `source` and encodes it as `request` asks, streaming from the
+/// live metrics.
 pub fn scrape(source: &dyn Collector, request: &ScrapeRequest<'_>) -> ScrapeResponse {
-    let mut families = Vec::new();
-    if let Err(err) = source.collect(&mut families) {
+    let names = requested_names(request.query);
+    let encoder = Encoder::negotiate(request.accept);
+    let mut body = Vec::new();
+    if let Err(err) = encoder.encode_collector_names(source, &names, &mut body) {
         return ScrapeResponse {
             status: 500,
             content_type: "text/plain; charset=utf-8",
@@ -167,22 +170,17 @@ pub fn scrape(source: &dyn Collector, request: &ScrapeRequest<'_>) -> ScrapeResp
             body: format!("error collecting metrics: {err}\n").into_bytes(),
         };
     }
-    let names = requested_names(request.query);
-    if !names.is_empty() {
-        families.retain(|f| names.iter().any(|n| f.exposes(n)));
-    }
-    let encoder = Encoder::negotiate(request.accept);
     let gzip = accepts_gzip(request.accept_encoding);
-    let body = if gzip {
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        encoder
-            .encode(&families, &mut gz)
-            .and_then(|()| gz.flush())
+    if gzip {
+        let mut gz = flate2::write::GzEncoder::new(
+            Vec::with_capacity(body.len() / 4),
+            flate2::Compression::fast(),
+        );
+        body = gz
+            .write_all(&body)
             .and_then(|()| gz.finish())
-            .expect("compressing into memory cannot fail")
-    } else {
-        encoder.encode_to_vec(&families)
-    };
+            .expect("compressing into memory cannot fail");
+    }
     ScrapeResponse {
         status: 200,
         content_type: encoder.content_type(),

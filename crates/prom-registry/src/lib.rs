@@ -31,7 +31,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::{Arc, OnceLock, RwLock};
 
-use prom_core::{CollectError, Collector, Descriptor, MetricFamily};
+use prom_core::{CollectError, Collector, Descriptor, MetricFamily, VisitFailure, Visitor};
 
 /// Why a registry refused a collector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -249,6 +249,13 @@ impl Collector for Registry {
 
     fn describe(&self) -> Vec<Descriptor> {
         self.snapshot().iter().flat_map(|c| c.describe()).collect()
+    }
+
+    fn visit(&self, visitor: &mut dyn Visitor) -> Result<(), VisitFailure> {
+        for c in self.snapshot() {
+            c.visit(visitor)?;
+        }
+        Ok(())
     }
 }
 
