@@ -304,7 +304,8 @@ fn write_created<W: Write + ?Sized>(w: &mut W, created: f64) -> io::Result<()> {
     if !(0.0..1e15).contains(&created) {
         return write_value(w, created);
     }
-    let ms = (created * 1000.0).round() as u64;
+    // Rounds half up; `created` is non-negative here, and this avoids a libm call.
+    let ms = (created * 1000.0 + 0.5) as u64;
     write_u64(w, ms / 1000)?;
     let frac = ms % 1000;
     if frac != 0 {
