@@ -288,6 +288,10 @@ impl MetricKind for Counter {
         &self.inner.desc
     }
 
+    fn series_labels(&self) -> &LabelSet {
+        &self.inner.labels
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let _ = scratch;
         let value = ValueRef::Counter(self.inner.core.get());

@@ -1,9 +1,10 @@
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-use indexmap::{Equivalent, IndexMap};
+use hashbrown::HashTable;
 
+use crate::model::hash_label_values;
 use crate::series::MetricKind;
 use crate::visit::{Scratch, VisitFailure, Visitor};
 use crate::{
@@ -11,44 +12,84 @@ use crate::{
     Opts, Summary,
 };
 
-/// The label values of one child: the map key.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Key(Arc<[Box<str>]>);
+/// A family's children in creation order, indexed by a hash of their label
+/// values. The index holds positions, not keys: each child's values live
+/// once, in the child, and lookups compare them (a hash match alone is never
+/// trusted).
+struct Children<M> {
+    entries: Vec<M>,
+    index: HashTable<u32>,
+    hasher: foldhash::fast::RandomState,
+}
 
-// Hashes element by element (no length prefix), so that `Key` and a borrowed
-// `Values` of the same strings hash alike.
-impl Hash for Key {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for v in self.0.iter() {
-            (**v).hash(state);
+impl<M: MetricKind> Children<M> {
+    fn new() -> Self {
+        Self {
+            entries: Vec::new(),
+            index: HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
         }
     }
-}
 
-/// Borrowed label values, for lookups that allocate nothing.
-struct Values<'a, S>(&'a [S]);
+    fn hash<S: AsRef<str>>(&self, values: &[S]) -> u64 {
+        let mut h = self.hasher.build_hasher();
+        hash_label_values(values, &mut h);
+        h.finish()
+    }
 
-impl<S: AsRef<str>> Hash for Values<'_, S> {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        for v in self.0 {
-            v.as_ref().hash(state);
+    fn hash_of(hasher: &foldhash::fast::RandomState, m: &M) -> u64 {
+        let mut h = hasher.build_hasher();
+        m.series_labels().hash_values(&mut h);
+        h.finish()
+    }
+
+    fn position<S: AsRef<str>>(&self, values: &[S]) -> Option<usize> {
+        let hash = self.hash(values);
+        self.index
+            .find(hash, |&i| {
+                self.entries[i as usize].series_labels().values_eq(values)
+            })
+            .map(|&i| i as usize)
+    }
+
+    fn get<S: AsRef<str>>(&self, values: &[S]) -> Option<&M> {
+        self.position(values).map(|i| &self.entries[i])
+    }
+
+    fn insert(&mut self, child: M) -> &M {
+        let i = self.entries.len();
+        let hash = Self::hash_of(&self.hasher, &child);
+        self.entries.push(child);
+        let (entries, hasher) = (&self.entries, &self.hasher);
+        self.index.insert_unique(hash, i as u32, |&j| {
+            Self::hash_of(hasher, &entries[j as usize])
+        });
+        &self.entries[i]
+    }
+
+    fn remove<S: AsRef<str>>(&mut self, values: &[S]) -> bool {
+        let Some(i) = self.position(values) else {
+            return false;
+        };
+        // Keeps creation order; positions after `i` shift, so the index is
+        // rebuilt. Removal is rare next to lookups.
+        self.entries.remove(i);
+        self.index.clear();
+        let (entries, hasher) = (&self.entries, &self.hasher);
+        for (j, m) in entries.iter().enumerate() {
+            self.index
+                .insert_unique(Self::hash_of(hasher, m), j as u32, |&k| {
+                    Self::hash_of(hasher, &entries[k as usize])
+                });
         }
+        true
+    }
+
+    fn clear(&mut self) {
+        self.entries.clear();
+        self.index.clear();
     }
 }
-
-impl<S: AsRef<str>> Equivalent<Key> for Values<'_, S> {
-    fn equivalent(&self, key: &Key) -> bool {
-        // Compare the values themselves: equal hashes are never trusted alone.
-        self.0.len() == key.0.len()
-            && self
-                .0
-                .iter()
-                .zip(key.0.iter())
-                .all(|(a, b)| a.as_ref() == &**b)
-    }
-}
-
-type Children<M> = IndexMap<Key, M, foldhash::fast::RandomState>;
 
 struct Inner<M: MetricKind> {
     desc: Arc<Descriptor>,
@@ -115,7 +156,7 @@ impl<M: MetricKind> Family<M> {
             inner: Arc::new(Inner {
                 desc,
                 config,
-                children: RwLock::new(IndexMap::default()),
+                children: RwLock::new(Children::new()),
             }),
         })
     }
@@ -160,18 +201,17 @@ impl<M: MetricKind> Family<M> {
     /// [`Error::LabelCount`] when the number of values is wrong.
     pub fn with_label_values<S: AsRef<str>>(&self, values: &[S]) -> Result<M, Error> {
         self.check_count(values.len())?;
-        if let Some(child) = self.read().get(&Values(values)) {
+        if let Some(child) = self.read().get(values) {
             return Ok(child.clone());
         }
-        let key = Key(values.iter().map(|v| Box::from(v.as_ref())).collect());
         let mut map = self.write();
         // Another thread may have created it between the two locks.
-        let child = map.entry(key).or_insert_with_key(|key| {
-            let labels = LabelSet::new(self.inner.desc.shared_label_names(), Arc::clone(&key.0))
-                .expect("the count was checked against the label names");
-            M::create(Arc::clone(&self.inner.desc), labels, &self.inner.config)
-        });
-        Ok(child.clone())
+        if let Some(child) = map.get(values) {
+            return Ok(child.clone());
+        }
+        let labels = LabelSet::new(self.inner.desc.shared_label_names(), values)?;
+        let child = M::create(Arc::clone(&self.inner.desc), labels, &self.inner.config);
+        Ok(map.insert(child).clone())
     }
 
     /// Runs `f` on the child for these label values (created on first use)
@@ -196,7 +236,7 @@ impl<M: MetricKind> Family<M> {
         f: impl FnOnce(&M) -> R,
     ) -> Result<R, Error> {
         self.check_count(values.len())?;
-        if let Some(child) = self.read().get(&Values(values)) {
+        if let Some(child) = self.read().get(values) {
             return Ok(f(child));
         }
         let child = self.with_label_values(values)?;
@@ -254,7 +294,7 @@ impl<M: MetricKind> Family<M> {
     /// [`Error::LabelCount`] when the number of values is wrong.
     pub fn remove<S: AsRef<str>>(&self, values: &[S]) -> Result<bool, Error> {
         self.check_count(values.len())?;
-        Ok(self.write().shift_remove(&Values(values)).is_some())
+        Ok(self.write().remove(values))
     }
 
     /// Removes the child with these `(name, value)` pairs; returns whether it existed.
@@ -273,7 +313,7 @@ impl<M: MetricKind> Family<M> {
 
     /// The number of children.
     pub fn len(&self) -> usize {
-        self.read().len()
+        self.read().entries.len()
     }
 
     /// Whether there are no children.
@@ -286,7 +326,7 @@ impl<M: MetricKind> Collector for Family<M> {
     fn collect(&self, out: &mut Vec<MetricFamily>) -> Result<(), CollectError> {
         // Copy the handles out so that values are read without the lock held:
         // a slow scrape never delays the creation of a new child.
-        let children: Vec<M> = self.read().values().cloned().collect();
+        let children: Vec<M> = self.read().entries.clone();
         let mut fam = self.inner.desc.family(children.len());
         fam.metrics.extend(children.iter().map(M::snapshot));
         out.push(fam);
@@ -305,7 +345,7 @@ impl<M: MetricKind> Collector for Family<M> {
         // Values are read under the read lock: no handle is cloned, and
         // writers to existing children never take this lock; only the
         // creation of a new child waits for the scrape to finish.
-        for child in self.read().values() {
+        for child in &self.read().entries {
             child.visit_series(v, &mut scratch)?;
         }
         Ok(())
@@ -398,7 +438,7 @@ mod tests {
         let firsts: Vec<&str> = fams[0]
             .metrics
             .iter()
-            .map(|m| m.labels.values()[0].as_ref())
+            .map(|m| m.labels.value(0).unwrap())
             .collect();
         assert_eq!(firsts, ["z", "a", "m"]);
         assert_eq!(fams[0].metrics[0].labels.get("b"), Some("\"\\\n"));

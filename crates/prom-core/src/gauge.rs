@@ -221,6 +221,10 @@ impl MetricKind for Gauge {
         &self.inner.desc
     }
 
+    fn series_labels(&self) -> &LabelSet {
+        &self.inner.labels
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let _ = scratch;
         let value = ValueRef::Gauge(self.get());

@@ -266,6 +266,10 @@ impl MetricKind for Histogram {
         &self.inner.desc
     }
 
+    fn series_labels(&self) -> &LabelSet {
+        &self.inner.labels
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let core = &self.inner.core;
         let (count, sum) = core.obs.read_into(&mut scratch.counts);

@@ -50,13 +50,68 @@ impl MetricType {
     }
 }
 
+/// Label values packed into one allocation: the end offset of each value as
+/// a little-endian `u32`, then the values' UTF-8 bytes back to back. One
+/// allocation per series instead of one per value keeps a labelled series
+/// small.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub(crate) struct PackedValues(Option<Arc<[u8]>>);
+
+impl PackedValues {
+    pub(crate) fn new<S: AsRef<str>>(values: &[S]) -> Self {
+        if values.is_empty() {
+            return Self(None);
+        }
+        let text: usize = values.iter().map(|v| v.as_ref().len()).sum();
+        let mut buf = Vec::with_capacity(4 * values.len() + text);
+        let mut end = 0usize;
+        for v in values {
+            end += v.as_ref().len();
+            // Label values beyond 4 GiB in total are not representable; the
+            // offset saturates and the value reads back truncated at 4 GiB.
+            buf.extend_from_slice(&u32::try_from(end).unwrap_or(u32::MAX).to_le_bytes());
+        }
+        for v in values {
+            buf.extend_from_slice(v.as_ref().as_bytes());
+        }
+        Self(Some(buf.into()))
+    }
+
+    /// The bytes of value `i` of `n`.
+    fn bytes(&self, n: usize, i: usize) -> &[u8] {
+        let Some(buf) = &self.0 else { return b"" };
+        let end_at = |j: usize| -> usize {
+            let o = 4 * j;
+            u32::from_le_bytes([buf[o], buf[o + 1], buf[o + 2], buf[o + 3]]) as usize
+        };
+        let start = if i == 0 { 0 } else { end_at(i - 1) };
+        let bytes = &buf[4 * n..];
+        &bytes[start.min(bytes.len())..end_at(i).min(bytes.len())]
+    }
+
+    fn get(&self, n: usize, i: usize) -> &str {
+        let Some(buf) = &self.0 else { return "" };
+        let end_at = |j: usize| -> usize {
+            let o = 4 * j;
+            u32::from_le_bytes([buf[o], buf[o + 1], buf[o + 2], buf[o + 3]]) as usize
+        };
+        let start = if i == 0 { 0 } else { end_at(i - 1) };
+        let bytes = &buf[4 * n..];
+        let value = &bytes[start.min(bytes.len())..end_at(i).min(bytes.len())];
+        // The bytes were copied from `&str`s and are split where those
+        // strings ended, so each value is valid UTF-8.
+        std::str::from_utf8(value).unwrap_or("")
+    }
+}
+
 /// The label names and values of one series, in the family's label order.
 ///
-/// Cloning is two reference-count increments.
+/// Names are shared by a family's series; values are packed in one
+/// allocation. Cloning is two reference-count increments.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct LabelSet {
     names: Arc<[Box<str>]>,
-    values: Arc<[Box<str>]>,
+    values: PackedValues,
 }
 
 impl LabelSet {
@@ -69,7 +124,7 @@ impl LabelSet {
     ///
     /// # Errors
     /// [`Error::LabelCount`] when the lengths differ.
-    pub fn new(names: Arc<[Box<str>]>, values: Arc<[Box<str>]>) -> Result<Self, Error> {
+    pub fn new<S: AsRef<str>>(names: Arc<[Box<str>]>, values: &[S]) -> Result<Self, Error> {
         if names.len() != values.len() {
             return Err(Error::LabelCount {
                 metric: String::new(),
@@ -77,7 +132,10 @@ impl LabelSet {
                 got: values.len(),
             });
         }
-        Ok(Self { names, values })
+        Ok(Self {
+            names,
+            values: PackedValues::new(values),
+        })
     }
 
     /// Builds a label set from `(name, value)` pairs, validating the names.
@@ -88,18 +146,19 @@ impl LabelSet {
     /// ```
     /// let l = prom_core::LabelSet::from_pairs([("method", "GET"), ("code", "200")]).unwrap();
     /// assert_eq!(l.get("code"), Some("200"));
+    /// assert_eq!(l.value(0), Some("GET"));
     /// ```
     pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (N, V)>,
     ) -> Result<Self, Error> {
-        let (names, values): (Vec<Box<str>>, Vec<Box<str>>) = pairs
+        let (names, values): (Vec<Box<str>>, Vec<V>) = pairs
             .into_iter()
-            .map(|(n, v)| (Box::from(n.as_ref()), Box::from(v.as_ref())))
+            .map(|(n, v)| (Box::from(n.as_ref()), v))
             .unzip();
         validate_label_names(&names, MetricType::Unknown)?;
         Ok(Self {
             names: names.into(),
-            values: values.into(),
+            values: PackedValues::new(&values),
         })
     }
 
@@ -118,9 +177,34 @@ impl LabelSet {
         &self.names
     }
 
+    /// The value of the `i`-th label, if there is one.
+    pub fn value(&self, i: usize) -> Option<&str> {
+        (i < self.len()).then(|| self.values.get(self.len(), i))
+    }
+
     /// The label values, in the order of [`LabelSet::names`].
-    pub fn values(&self) -> &[Box<str>] {
-        &self.values
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.values.get(self.len(), i))
+    }
+
+    /// Whether the values are exactly `values`, in order.
+    pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
+        let n = self.len();
+        values.len() == n
+            && values
+                .iter()
+                .enumerate()
+                .all(|(i, v)| self.values.bytes(n, i) == v.as_ref().as_bytes())
+    }
+
+    /// Feeds the values to `state` as [`hash_label_values`] does for
+    /// borrowed values, so that both hash alike.
+    pub(crate) fn hash_values<H: std::hash::Hasher>(&self, state: &mut H) {
+        let n = self.len();
+        for i in 0..n {
+            state.write(self.values.bytes(n, i));
+            state.write_u8(0xff);
+        }
     }
 
     /// The value of label `name`, if present.
@@ -128,15 +212,15 @@ impl LabelSet {
         self.names
             .iter()
             .position(|n| &**n == name)
-            .map(|i| &*self.values[i])
+            .map(|i| self.values.get(self.len(), i))
     }
 
     /// `(name, value)` pairs in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
         self.names
             .iter()
-            .zip(self.values.iter())
-            .map(|(n, v)| (&**n, &**v))
+            .enumerate()
+            .map(|(i, n)| (&**n, self.values.get(self.len(), i)))
     }
 }
 
@@ -339,5 +423,13 @@ impl MetricFamily {
         self.metrics.push(metric);
         let last = self.metrics.len() - 1;
         Ok(&mut self.metrics[last])
+    }
+}
+
+/// Hashes borrowed label values the way [`LabelSet`] hashes its own.
+pub(crate) fn hash_label_values<S: AsRef<str>, H: std::hash::Hasher>(values: &[S], state: &mut H) {
+    for v in values {
+        state.write(v.as_ref().as_bytes());
+        state.write_u8(0xff);
     }
 }

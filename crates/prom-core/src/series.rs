@@ -56,6 +56,8 @@ pub trait MetricKind: Clone + Send + Sync + 'static + Sealed {
     #[doc(hidden)]
     fn series_descriptor(&self) -> &Arc<Descriptor>;
     #[doc(hidden)]
+    fn series_labels(&self) -> &LabelSet;
+    #[doc(hidden)]
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError>;
 }
 

@@ -114,6 +114,10 @@ impl MetricKind for Summary {
         &self.inner.desc
     }
 
+    fn series_labels(&self) -> &LabelSet {
+        &self.inner.labels
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let (count, sum) = self.inner.core.read_into(&mut scratch.counts);
         let value = ValueRef::Summary {
