@@ -243,9 +243,9 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
                     self.le_strings
                         .extend(bounds.iter().map(|&b| canonical_float(b)));
                 }
-                for i in 0..bounds.len().min(cumulative.len()) {
+                for (i, &n) in cumulative.iter().enumerate().take(bounds.len()) {
                     let le = self.le_strings[i];
-                    self.count("_bucket", s, Some(("le", &le)), cumulative[i])?;
+                    self.count("_bucket", s, Some(("le", &le)), n)?;
                 }
                 match (self.format, sum) {
                     (_, Some(sum)) => {
