@@ -1090,35 +1090,39 @@ fn reference_note(names: &[&str]) -> String {
     }
 }
 
-/// What each criterion group measures, by group id prefix.
-fn describe_group(id: &str) -> Option<&'static str> {
-    const KNOWN: &[(&str, &str)] = &[
-        (
-            "counter_inc_1_thread",
-            "Workload 1: an unlabelled counter incremented by one thread.",
-        ),
-        (
-            "counter_inc_2_threads",
-            "Workload 2: one counter incremented by two threads at once; time per increment.",
-        ),
-        (
-            "labelled_",
-            "Workload 3: look up an existing child of a two-label family by borrowed `&str` \
+/// What each criterion group measures, by group id prefix, in the order of
+/// the workloads.
+const KNOWN_GROUPS: &[(&str, &str)] = &[
+    (
+        "counter_inc_1_thread",
+        "Workload 1: an unlabelled counter incremented by one thread.",
+    ),
+    (
+        "counter_inc_2_threads",
+        "Workload 2: one counter incremented by two threads at once; time per increment.",
+    ),
+    (
+        "labelled_",
+        "Workload 3: look up an existing child of a two-label family by borrowed `&str` \
              values and increment it.",
-        ),
-        (
-            "histogram_",
-            "Workload 4: histogram observe with the default buckets.",
-        ),
-        (
-            "encode_",
-            "Workload 5: encode the whole registry into a reused buffer.",
-        ),
-    ];
-    KNOWN
+    ),
+    (
+        "histogram_",
+        "Workload 4: histogram observe with the default buckets.",
+    ),
+    (
+        "encode_",
+        "Workload 5: encode the whole registry into a reused buffer.",
+    ),
+];
+
+/// The position of a group among [`KNOWN_GROUPS`] (unknown ones last) and
+/// its description.
+fn describe_group(id: &str) -> (usize, Option<&'static str>) {
+    KNOWN_GROUPS
         .iter()
-        .find(|(prefix, _)| id.starts_with(prefix))
-        .map(|(_, text)| *text)
+        .position(|(prefix, _)| id.starts_with(prefix))
+        .map_or((KNOWN_GROUPS.len(), None), |i| (i, Some(KNOWN_GROUPS[i].1)))
 }
 
 fn render(options: &Options, machine: &Machine, report: &Report) -> String {
@@ -1199,9 +1203,12 @@ fn render_criterion(w: &mut String, options: &Options, groups: &[Group]) {
     if groups.is_empty() {
         let _ = writeln!(w, "No criterion benchmark ran.\n");
     }
+    // In the order of the workloads; criterion runs the programs by name.
+    let mut groups: Vec<&Group> = groups.iter().collect();
+    groups.sort_by_key(|g| describe_group(&g.id).0);
     for group in groups {
         let _ = writeln!(w, "### `{}`\n", group.id);
-        if let Some(text) = describe_group(&group.id) {
+        if let Some(text) = describe_group(&group.id).1 {
             let _ = writeln!(w, "{text}\n");
         }
         let names: Vec<&str> = group.rows.iter().map(|r| r.name.as_str()).collect();
@@ -1810,19 +1817,28 @@ Transfer/sec:    635.90MB
             count: 3,
         };
         let report = Report {
-            criterion: Some(vec![Group {
-                id: "counter_inc_1_thread".into(),
-                rows: vec![
-                    Row {
-                        name: "raw | x".into(),
-                        stats: stats(2.0),
-                    },
-                    Row {
-                        name: "prom inc()".into(),
-                        stats: stats(4.0),
-                    },
-                ],
-            }]),
+            criterion: Some(vec![
+                Group {
+                    id: "encode_all".into(),
+                    rows: vec![Row {
+                        name: "prom text".into(),
+                        stats: stats(1e6),
+                    }],
+                },
+                Group {
+                    id: "counter_inc_1_thread".into(),
+                    rows: vec![
+                        Row {
+                            name: "raw | x".into(),
+                            stats: stats(2.0),
+                        },
+                        Row {
+                            name: "prom inc()".into(),
+                            stats: stats(4.0),
+                        },
+                    ],
+                },
+            ]),
             memory: Some(vec![MemoryRow {
                 name: "prom CounterVec".into(),
                 rss: stats(100.0),
@@ -1860,6 +1876,13 @@ Transfer/sec:    635.90MB
             "{doc}"
         );
         assert!(doc.contains("Duration of the run: 1.5 min"), "{doc}");
+        let counter = doc.find("### `counter_inc_1_thread`").unwrap();
+        let encode = doc.find("### `encode_all`").unwrap();
+        assert!(counter < encode, "groups in workload order: {doc}");
+        assert!(
+            doc.contains("| `prom text` | 1.00 ms | 0.90–1.50 ms | 1.00× |"),
+            "{doc}"
+        );
         let root = project_root();
         assert!(
             !doc.contains(&*root.to_string_lossy()),

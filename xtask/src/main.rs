@@ -49,7 +49,7 @@ COMMANDS:
                   (installs wrk through apt-get if missing, which needs root, and the
                   Python client as `peers` does).
              Workloads 6 and 7 repeat --rounds times, interleaved. A default run takes
-             about 15 minutes. Options (after `--`):
+             about 7 minutes on 2 cores. Options (after `--`):
                --quick              criterion --warm-up-time 1 --measurement-time 2,
                                     1 round of 3 s scrapes (default: 2 s, 5 s, 3 rounds
                                     of 10 s scrapes)
