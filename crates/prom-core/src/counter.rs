@@ -292,6 +292,14 @@ impl MetricKind for Counter {
         &self.inner.labels
     }
 
+    #[allow(private_interfaces)]
+    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
+        thread_local! {
+            static CACHE: crate::lookup_cache::Cache<Counter> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        &CACHE
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let _ = scratch;
         let value = ValueRef::Counter(self.inner.core.get());

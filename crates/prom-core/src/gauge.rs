@@ -225,6 +225,14 @@ impl MetricKind for Gauge {
         &self.inner.labels
     }
 
+    #[allow(private_interfaces)]
+    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
+        thread_local! {
+            static CACHE: crate::lookup_cache::Cache<Gauge> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        &CACHE
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let _ = scratch;
         let value = ValueRef::Gauge(self.get());

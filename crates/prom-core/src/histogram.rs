@@ -270,6 +270,14 @@ impl MetricKind for Histogram {
         &self.inner.labels
     }
 
+    #[allow(private_interfaces)]
+    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
+        thread_local! {
+            static CACHE: crate::lookup_cache::Cache<Histogram> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        &CACHE
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let core = &self.inner.core;
         let (count, sum) = core.obs.read_into(&mut scratch.counts);

@@ -41,6 +41,7 @@ mod family;
 mod gauge;
 mod histogram;
 mod hotcold;
+mod lookup_cache;
 mod model;
 mod name;
 mod opts;

@@ -78,6 +78,7 @@ impl PackedValues {
     }
 
     /// The bytes of value `i` of `n`.
+    #[inline]
     fn bytes(&self, n: usize, i: usize) -> &[u8] {
         let Some(buf) = &self.0 else { return b"" };
         let end_at = |j: usize| -> usize {
@@ -188,6 +189,7 @@ impl LabelSet {
     }
 
     /// Whether the values are exactly `values`, in order.
+    #[inline]
     pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
         let n = self.len();
         values.len() == n
@@ -427,6 +429,7 @@ impl MetricFamily {
 }
 
 /// Hashes borrowed label values the way [`LabelSet`] hashes its own.
+#[inline]
 pub(crate) fn hash_label_values<S: AsRef<str>, H: std::hash::Hasher>(values: &[S], state: &mut H) {
     for v in values {
         state.write(v.as_ref().as_bytes());

@@ -58,6 +58,9 @@ pub trait MetricKind: Clone + Send + Sync + 'static + Sealed {
     #[doc(hidden)]
     fn series_labels(&self) -> &LabelSet;
     #[doc(hidden)]
+    #[allow(private_interfaces)]
+    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>>;
+    #[doc(hidden)]
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError>;
 }
 

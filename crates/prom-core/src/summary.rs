@@ -118,6 +118,14 @@ impl MetricKind for Summary {
         &self.inner.labels
     }
 
+    #[allow(private_interfaces)]
+    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
+        thread_local! {
+            static CACHE: crate::lookup_cache::Cache<Summary> = const { std::cell::RefCell::new(Vec::new()) };
+        }
+        &CACHE
+    }
+
     fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
         let (count, sum) = self.inner.core.read_into(&mut scratch.counts);
         let value = ValueRef::Summary {
