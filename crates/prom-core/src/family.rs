@@ -171,7 +171,7 @@ impl<M: MetricKind> Family<M> {
             inner: Arc::new(Inner {
                 id: NEXT_FAMILY_ID.fetch_add(1, Ordering::Relaxed),
                 generation: AtomicU64::new(0),
-                hasher: hasher.clone(),
+                hasher,
                 desc,
                 config,
                 children: RwLock::new(Children::new(hasher)),
