@@ -3,8 +3,8 @@
 use std::io::{self, Write};
 
 use prom_core::{
-    visit_families, FamilyRef, LabelSet, MetricFamily, MetricType, SeriesRef, ValueRef, VisitError,
-    Visitor,
+    visit_families, FamilyRef, LabelsRef, MetricFamily, MetricType, SeriesRef, ValueRef,
+    VisitError, Visitor,
 };
 
 use crate::number::{canonical_float, write_i64, write_u64, write_value, CanonicalFloat};
@@ -85,7 +85,7 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
 
     /// Renders `labels` into `self.labels` (escaped, without the closing
     /// brace; empty for no labels).
-    fn render_labels(&mut self, labels: &LabelSet) {
+    fn render_labels(&mut self, labels: LabelsRef<'_>) {
         self.labels.clear();
         for (i, (name, value)) in labels.iter().enumerate() {
             self.labels.push(if i == 0 { b'{' } else { b',' });

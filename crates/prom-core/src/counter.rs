@@ -3,19 +3,26 @@ use std::sync::{Arc, OnceLock};
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
 use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts};
+use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, PackedValues};
 
 /// Integral increments go to an integer cell; only fractional (or huge) ones
-/// pay for a compare-and-swap on the float cell.
+/// pay for a compare-and-swap on a float cell.
 ///
 /// The integer cell is updated with a compare-and-swap rather than a
 /// `fetch_add`, because a failed swap is how contention shows itself: on the
 /// first failure the counter grows cache-line-padded stripes, one per core,
 /// and from then on each thread adds to its own stripe (Java's `LongAdder`).
-/// An idle or single-threaded counter never pays for the stripes' memory.
+/// The float cell and the stripes live in an extension allocated on first
+/// need, so an integer-only, uncontended counter is one word plus a pointer.
 #[derive(Debug)]
 pub(crate) struct CounterCore {
     int: AtomicU64,
+    ext: OnceLock<Box<Extension>>,
+}
+
+/// What only some counters need.
+#[derive(Debug, Default)]
+struct Extension {
     float: AtomicF64,
     stripes: OnceLock<Box<[Stripe]>>,
 }
@@ -54,14 +61,17 @@ impl CounterCore {
     fn new() -> Self {
         Self {
             int: AtomicU64::new(0),
-            float: AtomicF64::new(0.0),
-            stripes: OnceLock::new(),
+            ext: OnceLock::new(),
         }
+    }
+
+    fn ext(&self) -> &Extension {
+        self.ext.get_or_init(Box::default)
     }
 
     #[inline]
     fn add_int(&self, n: u64) {
-        if let Some(stripes) = self.stripes.get() {
+        if let Some(stripes) = self.ext.get().and_then(|e| e.stripes.get()) {
             // The length is a power of two.
             stripes[thread_slot() & (stripes.len() - 1)]
                 .0
@@ -89,7 +99,7 @@ impl CounterCore {
     #[inline(never)]
     fn contended(&self, n: u64) {
         self.int.fetch_add(n, Ordering::Relaxed);
-        self.stripes.get_or_init(|| {
+        self.ext().stripes.get_or_init(|| {
             let cores = std::thread::available_parallelism().map_or(4, usize::from);
             (0..cores.clamp(2, 64).next_power_of_two())
                 .map(|_| Stripe::default())
@@ -113,18 +123,21 @@ impl CounterCore {
         if v <= MAX_EXACT && n as f64 == v {
             self.add_int(n);
         } else {
-            self.float.add(v, Ordering::Relaxed);
+            self.ext().float.add(v, Ordering::Relaxed);
         }
         true
     }
 
     fn get(&self) -> f64 {
-        let striped: u64 = self.stripes.get().map_or(0, |s| {
-            s.iter()
-                .map(|c| c.0.load(Ordering::Relaxed))
-                .fold(0, u64::wrapping_add)
+        let (striped, float) = self.ext.get().map_or((0, 0.0), |e| {
+            let striped = e.stripes.get().map_or(0, |s| {
+                s.iter()
+                    .map(|c| c.0.load(Ordering::Relaxed))
+                    .fold(0, u64::wrapping_add)
+            });
+            (striped, e.float.get())
         });
-        self.int.load(Ordering::Relaxed).wrapping_add(striped) as f64 + self.float.get()
+        self.int.load(Ordering::Relaxed).wrapping_add(striped) as f64 + float
     }
 }
 
@@ -195,8 +208,8 @@ impl Counter {
     }
 
     /// This series' labels.
-    pub fn labels(&self) -> &LabelSet {
-        &self.inner.labels
+    pub fn labels(&self) -> LabelSet {
+        self.inner.label_set()
     }
 
     /// Runs `f` and counts one if it returns `Err` (client_python's
@@ -270,15 +283,15 @@ impl MetricKind for Counter {
         Ok(())
     }
 
-    fn create(desc: Arc<Descriptor>, labels: LabelSet, _: &()) -> Self {
+    fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
         Self {
-            inner: Arc::new(Series::new(CounterCore::new(), desc, labels)),
+            inner: Arc::new(Series::new(CounterCore::new(), desc, values)),
         }
     }
 
     fn snapshot(&self) -> Metric {
         Metric::new(
-            self.inner.labels.clone(),
+            self.inner.label_set(),
             MetricValue::Counter(self.inner.core.get()),
         )
         .with_created(self.inner.created)
@@ -288,8 +301,8 @@ impl MetricKind for Counter {
         &self.inner.desc
     }
 
-    fn series_labels(&self) -> &LabelSet {
-        &self.inner.labels
+    fn series_values(&self) -> &PackedValues {
+        &self.inner.values
     }
 
     #[allow(private_interfaces)]
@@ -304,7 +317,7 @@ impl MetricKind for Counter {
         let _ = scratch;
         let value = ValueRef::Counter(self.inner.core.get());
         v.series(&SeriesRef {
-            labels: &self.inner.labels,
+            labels: self.inner.labels_ref(),
             value,
             timestamp_ms: None,
             created: Some(self.inner.created),
@@ -350,7 +363,12 @@ mod tests {
             });
             expected += 1_200_000.0;
             assert_eq!(c.get(), expected);
-            if c.inner.core.stripes.get().is_some() {
+            if c.inner
+                .core
+                .ext
+                .get()
+                .is_some_and(|e| e.stripes.get().is_some())
+            {
                 return;
             }
         }
@@ -362,7 +380,7 @@ mod tests {
         let core = CounterCore::new();
         core.inc();
         core.contended(2);
-        assert!(core.stripes.get().is_some());
+        assert!(core.ext.get().is_some_and(|e| e.stripes.get().is_some()));
         core.inc();
         assert!(core.add(0.5));
         assert_eq!(core.get(), 4.5);

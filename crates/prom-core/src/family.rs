@@ -10,8 +10,8 @@ use crate::model::hash_label_values;
 use crate::series::MetricKind;
 use crate::visit::{Scratch, VisitFailure, Visitor};
 use crate::{
-    CollectError, Collector, Counter, Descriptor, Error, Gauge, Histogram, LabelSet, MetricFamily,
-    Opts, Summary,
+    CollectError, Collector, Counter, Descriptor, Error, Gauge, Histogram, MetricFamily, Opts,
+    PackedValues, Summary,
 };
 
 /// A family's children in creation order, indexed by a hash of their label
@@ -41,7 +41,7 @@ impl<M: MetricKind> Children<M> {
 
     fn hash_of(hasher: &foldhash::fast::RandomState, m: &M) -> u64 {
         let mut h = hasher.build_hasher();
-        m.series_labels().hash_values(&mut h);
+        m.series_values().hash_values(&mut h);
         h.finish()
     }
 
@@ -52,7 +52,7 @@ impl<M: MetricKind> Children<M> {
     fn position_hashed<S: AsRef<str>>(&self, values: &[S], hash: u64) -> Option<usize> {
         self.index
             .find(hash, |&i| {
-                self.entries[i as usize].series_labels().values_eq(values)
+                self.entries[i as usize].series_values().values_eq(values)
             })
             .map(|&i| i as usize)
     }
@@ -272,8 +272,11 @@ impl<M: MetricKind> Family<M> {
         if let Some(child) = map.get_hashed(values, hash) {
             return Ok(child.clone());
         }
-        let labels = LabelSet::new(self.inner.desc.shared_label_names(), values)?;
-        let child = M::create(Arc::clone(&self.inner.desc), labels, &self.inner.config);
+        let child = M::create(
+            Arc::clone(&self.inner.desc),
+            PackedValues::new(values),
+            &self.inner.config,
+        );
         Ok(map.insert(child).clone())
     }
 

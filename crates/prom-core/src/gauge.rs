@@ -5,7 +5,7 @@ use crate::series::{impl_collector_for_series, standalone, unix_now, MetricKind,
 use crate::sync::{AtomicF64, Ordering};
 use crate::timer::{time, ObserveDuration, Timer};
 use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts};
+use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, PackedValues};
 
 type Callback = Arc<dyn Fn() -> f64 + Send + Sync>;
 
@@ -169,8 +169,8 @@ impl Gauge {
     }
 
     /// This series' labels.
-    pub fn labels(&self) -> &LabelSet {
-        &self.inner.labels
+    pub fn labels(&self) -> LabelSet {
+        self.inner.label_set()
     }
 }
 
@@ -203,26 +203,26 @@ impl MetricKind for Gauge {
         Ok(())
     }
 
-    fn create(desc: Arc<Descriptor>, labels: LabelSet, _: &()) -> Self {
+    fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
         let core = GaugeCore {
             value: AtomicF64::new(0.0),
             callback: Mutex::new(None),
         };
         Self {
-            inner: Arc::new(Series::new(core, desc, labels)),
+            inner: Arc::new(Series::new(core, desc, values)),
         }
     }
 
     fn snapshot(&self) -> Metric {
-        Metric::new(self.inner.labels.clone(), MetricValue::Gauge(self.get()))
+        Metric::new(self.inner.label_set(), MetricValue::Gauge(self.get()))
     }
 
     fn series_descriptor(&self) -> &Arc<Descriptor> {
         &self.inner.desc
     }
 
-    fn series_labels(&self) -> &LabelSet {
-        &self.inner.labels
+    fn series_values(&self) -> &PackedValues {
+        &self.inner.values
     }
 
     #[allow(private_interfaces)]
@@ -237,7 +237,7 @@ impl MetricKind for Gauge {
         let _ = scratch;
         let value = ValueRef::Gauge(self.get());
         v.series(&SeriesRef {
-            labels: &self.inner.labels,
+            labels: self.inner.labels_ref(),
             value,
             timestamp_ms: None,
             created: None,

@@ -6,6 +6,7 @@ use crate::timer::{time, ObserveDuration, Timer};
 use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::{
     Bucket, Descriptor, Error, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Opts,
+    PackedValues,
 };
 
 /// client_python's default buckets (`+Inf` is added on construction).
@@ -226,8 +227,8 @@ impl Histogram {
     }
 
     /// This series' labels.
-    pub fn labels(&self) -> &LabelSet {
-        &self.inner.labels
+    pub fn labels(&self) -> LabelSet {
+        self.inner.label_set()
     }
 }
 
@@ -247,16 +248,16 @@ impl MetricKind for Histogram {
         validate_buckets(opts.buckets.as_deref().unwrap_or(&DEFAULT_BUCKETS))
     }
 
-    fn create(desc: Arc<Descriptor>, labels: LabelSet, bounds: &Arc<[f64]>) -> Self {
+    fn create(desc: Arc<Descriptor>, values: PackedValues, bounds: &Arc<[f64]>) -> Self {
         let core = HistogramCore::new(Arc::clone(bounds));
         Self {
-            inner: Arc::new(Series::new(core, desc, labels)),
+            inner: Arc::new(Series::new(core, desc, values)),
         }
     }
 
     fn snapshot(&self) -> Metric {
         Metric::new(
-            self.inner.labels.clone(),
+            self.inner.label_set(),
             MetricValue::Histogram(self.inner.core.value()),
         )
         .with_created(self.inner.created)
@@ -266,8 +267,8 @@ impl MetricKind for Histogram {
         &self.inner.desc
     }
 
-    fn series_labels(&self) -> &LabelSet {
-        &self.inner.labels
+    fn series_values(&self) -> &PackedValues {
+        &self.inner.values
     }
 
     #[allow(private_interfaces)]
@@ -293,7 +294,7 @@ impl MetricKind for Histogram {
             sum: (!core.negative()).then_some(sum),
         };
         v.series(&SeriesRef {
-            labels: &self.inner.labels,
+            labels: self.inner.labels_ref(),
             value,
             timestamp_ms: None,
             created: Some(self.inner.created),

@@ -43,7 +43,7 @@ impl<M: MetricKind> Slot<M> {
         self.family == key.family
             && self.generation == key.generation
             && self.hash == key.hash
-            && self.child.series_labels().values_eq(values)
+            && self.child.series_values().values_eq(values)
     }
 }
 

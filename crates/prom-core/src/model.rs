@@ -50,25 +50,31 @@ impl MetricType {
     }
 }
 
-/// Label values packed into one allocation: the end offset of each value as
-/// a little-endian `u32`, then the values' UTF-8 bytes back to back. One
-/// allocation per series instead of one per value keeps a labelled series
-/// small.
+/// Label values packed into one allocation: the number of values and the
+/// end offset of each as little-endian `u32`s, then the values' UTF-8 bytes
+/// back to back. One allocation per series instead of one per value keeps a
+/// labelled series small.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
-pub(crate) struct PackedValues(Option<Arc<[u8]>>);
+pub struct PackedValues(Option<Arc<[u8]>>);
 
 impl PackedValues {
-    pub(crate) fn new<S: AsRef<str>>(values: &[S]) -> Self {
+    /// Packs `values`.
+    pub fn new<S: AsRef<str>>(values: &[S]) -> Self {
         if values.is_empty() {
             return Self(None);
         }
         let text: usize = values.iter().map(|v| v.as_ref().len()).sum();
-        let mut buf = Vec::with_capacity(4 * values.len() + text);
+        let mut buf = Vec::with_capacity(4 + 4 * values.len() + text);
+        // Counts and offsets beyond 4 GiB are not representable; they
+        // saturate, and such a value reads back truncated.
+        buf.extend_from_slice(
+            &u32::try_from(values.len())
+                .unwrap_or(u32::MAX)
+                .to_le_bytes(),
+        );
         let mut end = 0usize;
         for v in values {
             end += v.as_ref().len();
-            // Label values beyond 4 GiB in total are not representable; the
-            // offset saturates and the value reads back truncated at 4 GiB.
             buf.extend_from_slice(&u32::try_from(end).unwrap_or(u32::MAX).to_le_bytes());
         }
         for v in values {
@@ -77,31 +83,77 @@ impl PackedValues {
         Self(Some(buf.into()))
     }
 
-    /// The bytes of value `i` of `n`.
     #[inline]
-    fn bytes(&self, n: usize, i: usize) -> &[u8] {
-        let Some(buf) = &self.0 else { return b"" };
-        let end_at = |j: usize| -> usize {
-            let o = 4 * j;
-            u32::from_le_bytes([buf[o], buf[o + 1], buf[o + 2], buf[o + 3]]) as usize
-        };
-        let start = if i == 0 { 0 } else { end_at(i - 1) };
-        let bytes = &buf[4 * n..];
-        &bytes[start.min(bytes.len())..end_at(i).min(bytes.len())]
+    fn word(buf: &[u8], j: usize) -> usize {
+        let o = 4 * j;
+        match buf.get(o..o + 4) {
+            Some(w) => u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize,
+            None => 0,
+        }
     }
 
-    fn get(&self, n: usize, i: usize) -> &str {
-        let Some(buf) = &self.0 else { return "" };
-        let end_at = |j: usize| -> usize {
-            let o = 4 * j;
-            u32::from_le_bytes([buf[o], buf[o + 1], buf[o + 2], buf[o + 3]]) as usize
+    /// The number of values.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.0.as_deref().map_or(0, |buf| Self::word(buf, 0))
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes of value `i` (empty when out of range).
+    #[inline]
+    fn bytes(&self, i: usize) -> &[u8] {
+        let Some(buf) = self.0.as_deref() else {
+            return b"";
         };
-        let start = if i == 0 { 0 } else { end_at(i - 1) };
-        let bytes = &buf[4 * n..];
-        let value = &bytes[start.min(bytes.len())..end_at(i).min(bytes.len())];
+        let n = Self::word(buf, 0);
+        if i >= n {
+            return b"";
+        }
+        let start = if i == 0 { 0 } else { Self::word(buf, i) };
+        let end = Self::word(buf, i + 1);
+        let text = buf.get(4 + 4 * n..).unwrap_or(b"");
+        text.get(start..end).unwrap_or(b"")
+    }
+
+    /// Value `i` (empty when out of range).
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
         // The bytes were copied from `&str`s and are split where those
         // strings ended, so each value is valid UTF-8.
-        std::str::from_utf8(value).unwrap_or("")
+        std::str::from_utf8(self.bytes(i)).unwrap_or("")
+    }
+
+    /// Whether the values are exactly `values`, in order.
+    #[inline]
+    pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
+        values.len() == self.len()
+            && values
+                .iter()
+                .enumerate()
+                .all(|(i, v)| self.bytes(i) == v.as_ref().as_bytes())
+    }
+
+    /// Feeds the values to `state` as [`hash_label_values`] does for
+    /// borrowed values, so that both hash alike.
+    #[inline]
+    pub(crate) fn hash_values<H: std::hash::Hasher>(&self, state: &mut H) {
+        for i in 0..self.len() {
+            state.write(self.bytes(i));
+            state.write_u8(0xff);
+        }
+    }
+}
+
+/// Hashes borrowed label values the way [`PackedValues`] hashes its own.
+#[inline]
+pub(crate) fn hash_label_values<S: AsRef<str>, H: std::hash::Hasher>(values: &[S], state: &mut H) {
+    for v in values {
+        state.write(v.as_ref().as_bytes());
+        state.write_u8(0xff);
     }
 }
 
@@ -139,6 +191,10 @@ impl LabelSet {
         })
     }
 
+    pub(crate) fn from_parts(names: Arc<[Box<str>]>, values: PackedValues) -> Self {
+        Self { names, values }
+    }
+
     /// Builds a label set from `(name, value)` pairs, validating the names.
     ///
     /// # Errors
@@ -163,6 +219,14 @@ impl LabelSet {
         })
     }
 
+    /// A borrowed view.
+    pub fn as_labels_ref(&self) -> LabelsRef<'_> {
+        LabelsRef {
+            names: &self.names,
+            values: &self.values,
+        }
+    }
+
     /// The number of labels.
     pub fn len(&self) -> usize {
         self.names.len()
@@ -180,41 +244,17 @@ impl LabelSet {
 
     /// The value of the `i`-th label, if there is one.
     pub fn value(&self, i: usize) -> Option<&str> {
-        (i < self.len()).then(|| self.values.get(self.len(), i))
+        self.as_labels_ref().value(i)
     }
 
     /// The label values, in the order of [`LabelSet::names`].
     pub fn values(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        (0..self.len()).map(|i| self.values.get(self.len(), i))
-    }
-
-    /// Whether the values are exactly `values`, in order.
-    #[inline]
-    pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
-        let n = self.len();
-        values.len() == n
-            && values
-                .iter()
-                .enumerate()
-                .all(|(i, v)| self.values.bytes(n, i) == v.as_ref().as_bytes())
-    }
-
-    /// Feeds the values to `state` as [`hash_label_values`] does for
-    /// borrowed values, so that both hash alike.
-    pub(crate) fn hash_values<H: std::hash::Hasher>(&self, state: &mut H) {
-        let n = self.len();
-        for i in 0..n {
-            state.write(self.values.bytes(n, i));
-            state.write_u8(0xff);
-        }
+        (0..self.len()).map(|i| self.values.get(i))
     }
 
     /// The value of label `name`, if present.
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.names
-            .iter()
-            .position(|n| &**n == name)
-            .map(|i| self.values.get(self.len(), i))
+        self.as_labels_ref().get(name)
     }
 
     /// `(name, value)` pairs in order.
@@ -222,7 +262,54 @@ impl LabelSet {
         self.names
             .iter()
             .enumerate()
-            .map(|(i, n)| (&**n, self.values.get(self.len(), i)))
+            .map(|(i, n)| (&**n, self.values.get(i)))
+    }
+}
+
+/// A borrowed view of a series' labels, as [`Visitor`](crate::Visitor)s get
+/// them: the family's names and the series' packed values.
+#[derive(Debug, Clone, Copy)]
+pub struct LabelsRef<'a> {
+    names: &'a [Box<str>],
+    values: &'a PackedValues,
+}
+
+impl<'a> LabelsRef<'a> {
+    /// Pairs `names` (a family's) with `values` (a series').
+    pub fn new(names: &'a [Box<str>], values: &'a PackedValues) -> Self {
+        Self { names, values }
+    }
+
+    /// The number of labels.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The value of the `i`-th label, if there is one.
+    pub fn value(&self, i: usize) -> Option<&'a str> {
+        (i < self.len()).then(|| self.values.get(i))
+    }
+
+    /// The value of label `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.names
+            .iter()
+            .position(|n| &**n == name)
+            .map(|i| self.values.get(i))
+    }
+
+    /// `(name, value)` pairs in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a str)> + 'a {
+        let (names, values) = (self.names, self.values);
+        names
+            .iter()
+            .enumerate()
+            .map(move |(i, n)| (&**n, values.get(i)))
     }
 }
 
@@ -425,14 +512,5 @@ impl MetricFamily {
         self.metrics.push(metric);
         let last = self.metrics.len() - 1;
         Ok(&mut self.metrics[last])
-    }
-}
-
-/// Hashes borrowed label values the way [`LabelSet`] hashes its own.
-#[inline]
-pub(crate) fn hash_label_values<S: AsRef<str>, H: std::hash::Hasher>(values: &[S], state: &mut H) {
-    for v in values {
-        state.write(v.as_ref().as_bytes());
-        state.write_u8(0xff);
     }
 }

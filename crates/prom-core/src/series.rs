@@ -5,7 +5,10 @@ use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::visit::{Scratch, VisitError, Visitor};
-use crate::{CollectError, Descriptor, Error, LabelSet, Metric, MetricFamily, MetricType, Opts};
+use crate::{
+    CollectError, Descriptor, Error, LabelSet, LabelsRef, Metric, MetricFamily, MetricType, Opts,
+    PackedValues,
+};
 
 /// Seconds since the Unix epoch, as OpenMetrics timestamps are written.
 pub(crate) fn unix_now() -> f64 {
@@ -18,18 +21,27 @@ pub(crate) fn unix_now() -> f64 {
 pub(crate) struct Series<C> {
     pub(crate) core: C,
     pub(crate) desc: Arc<Descriptor>,
-    pub(crate) labels: LabelSet,
+    /// The label values; the names are the descriptor's.
+    pub(crate) values: PackedValues,
     pub(crate) created: f64,
 }
 
 impl<C> Series<C> {
-    pub(crate) fn new(core: C, desc: Arc<Descriptor>, labels: LabelSet) -> Self {
+    pub(crate) fn new(core: C, desc: Arc<Descriptor>, values: PackedValues) -> Self {
         Self {
             core,
             desc,
-            labels,
+            values,
             created: unix_now(),
         }
+    }
+
+    pub(crate) fn labels_ref(&self) -> LabelsRef<'_> {
+        LabelsRef::new(self.desc.label_names(), &self.values)
+    }
+
+    pub(crate) fn label_set(&self) -> LabelSet {
+        LabelSet::from_parts(self.desc.shared_label_names(), self.values.clone())
     }
 }
 
@@ -50,13 +62,13 @@ pub trait MetricKind: Clone + Send + Sync + 'static + Sealed {
     #[doc(hidden)]
     fn config(opts: &Opts) -> Result<Self::Config, Error>;
     #[doc(hidden)]
-    fn create(desc: Arc<Descriptor>, labels: LabelSet, config: &Self::Config) -> Self;
+    fn create(desc: Arc<Descriptor>, values: PackedValues, config: &Self::Config) -> Self;
     #[doc(hidden)]
     fn snapshot(&self) -> Metric;
     #[doc(hidden)]
     fn series_descriptor(&self) -> &Arc<Descriptor>;
     #[doc(hidden)]
-    fn series_labels(&self) -> &LabelSet;
+    fn series_values(&self) -> &PackedValues;
     #[doc(hidden)]
     #[allow(private_interfaces)]
     fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>>;
@@ -75,7 +87,7 @@ pub(crate) fn standalone<M: MetricKind>(opts: &Opts) -> Result<M, Error> {
             got: 0,
         });
     }
-    Ok(M::create(Arc::new(desc), LabelSet::empty(), &config))
+    Ok(M::create(Arc::new(desc), PackedValues::default(), &config))
 }
 
 /// A single series is a collector of a one-series family.

@@ -4,7 +4,9 @@ use crate::hotcold::Observations;
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::timer::{time, ObserveDuration, Timer};
 use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, SummaryValue};
+use crate::{
+    Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, PackedValues, SummaryValue,
+};
 
 /// Tracks the count and sum of observations (request durations, payload
 /// sizes); rates of both give an average. Quantiles are not computed yet.
@@ -78,8 +80,8 @@ impl Summary {
     }
 
     /// This series' labels.
-    pub fn labels(&self) -> &LabelSet {
-        &self.inner.labels
+    pub fn labels(&self) -> LabelSet {
+        self.inner.label_set()
     }
 }
 
@@ -99,14 +101,14 @@ impl MetricKind for Summary {
         Ok(())
     }
 
-    fn create(desc: Arc<Descriptor>, labels: LabelSet, _: &()) -> Self {
+    fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
         Self {
-            inner: Arc::new(Series::new(Observations::new(1), desc, labels)),
+            inner: Arc::new(Series::new(Observations::new(1), desc, values)),
         }
     }
 
     fn snapshot(&self) -> Metric {
-        Metric::new(self.inner.labels.clone(), MetricValue::Summary(self.get()))
+        Metric::new(self.inner.label_set(), MetricValue::Summary(self.get()))
             .with_created(self.inner.created)
     }
 
@@ -114,8 +116,8 @@ impl MetricKind for Summary {
         &self.inner.desc
     }
 
-    fn series_labels(&self) -> &LabelSet {
-        &self.inner.labels
+    fn series_values(&self) -> &PackedValues {
+        &self.inner.values
     }
 
     #[allow(private_interfaces)]
@@ -134,7 +136,7 @@ impl MetricKind for Summary {
             quantiles: &[],
         };
         v.series(&SeriesRef {
-            labels: &self.inner.labels,
+            labels: self.inner.labels_ref(),
             value,
             timestamp_ms: None,
             created: Some(self.inner.created),

@@ -21,6 +21,12 @@ pub(crate) use std::thread::yield_now;
 #[derive(Debug)]
 pub(crate) struct AtomicF64(AtomicU64);
 
+impl Default for AtomicF64 {
+    fn default() -> Self {
+        AtomicF64::new(0.0)
+    }
+}
+
 impl AtomicF64 {
     pub(crate) fn new(v: f64) -> Self {
         Self(AtomicU64::new(v.to_bits()))

@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use crate::{Bucket, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile};
+use crate::{Bucket, LabelsRef, Metric, MetricFamily, MetricType, MetricValue, Quantile};
 
 /// The header of a family, borrowed.
 #[derive(Debug, Clone, Copy)]
@@ -64,7 +64,7 @@ pub enum ValueRef<'a> {
 #[derive(Debug, Clone, Copy)]
 pub struct SeriesRef<'a> {
     /// The labels.
-    pub labels: &'a LabelSet,
+    pub labels: LabelsRef<'a>,
     /// The value.
     pub value: ValueRef<'a>,
     /// Milliseconds since the Unix epoch, if the series carries a timestamp.
@@ -220,7 +220,7 @@ fn visit_metric(m: &Metric, v: &mut dyn Visitor, scratch: &mut Scratch) -> Resul
         },
     };
     v.series(&SeriesRef {
-        labels: &m.labels,
+        labels: m.labels.as_labels_ref(),
         value,
         timestamp_ms: m.timestamp_ms,
         created: m.created,

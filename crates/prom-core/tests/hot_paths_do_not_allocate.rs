@@ -1,6 +1,7 @@
 //! The hot paths — `inc`, `inc_by`, `set`, `observe`, timers, and looking up
-//! an existing labelled child by borrowed `&str` values — allocate nothing.
-//! A counting global allocator proves it.
+//! an existing labelled child by borrowed `&str` values — allocate nothing
+//! in steady state (the one-time allocations are named in the test). A
+//! counting global allocator proves it.
 
 // The only unsafe code is the allocator shim below, which forwards to the
 // system allocator unchanged.
@@ -74,8 +75,11 @@ fn updates_do_not_allocate() {
     .unwrap();
     let many = many.with_label_values(&["a"]).unwrap();
     let summary = Summary::new("s", "").unwrap();
-    // The first cached lookup on a thread allocates that thread's cache.
+    // One-time allocations, outside the measured loop: the first cached
+    // lookup on a thread allocates that thread's cache, and a counter's
+    // first fractional increment allocates its float cell.
     families.with_label_values(&["GET", "42"]).unwrap();
+    counter.inc_by(0.5).unwrap();
     let n = allocations_in(|| {
         for i in 0..1000 {
             counter.inc();
@@ -94,5 +98,5 @@ fn updates_do_not_allocate() {
         }
     });
     assert_eq!(n, 0, "hot paths allocated {n} times");
-    assert_eq!(counter.get(), 3500.0);
+    assert_eq!(counter.get(), 3500.5);
 }
