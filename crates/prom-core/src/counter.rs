@@ -6,26 +6,23 @@ use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, PackedValues};
 
 /// Integral increments go to an integer cell; only fractional (or huge) ones
-/// pay for a compare-and-swap on a float cell.
+/// pay for a compare-and-swap on the float cell.
 ///
 /// The integer cell is updated with a compare-and-swap rather than a
 /// `fetch_add`, because a failed swap is how contention shows itself: on the
 /// first failure the counter grows cache-line-padded stripes, one per core,
 /// and from then on each thread adds to its own stripe (Java's `LongAdder`).
-/// The float cell and the stripes live in an extension allocated on first
-/// need, so an integer-only, uncontended counter is one word plus a pointer.
+/// An idle or uncontended counter never allocates them.
 #[derive(Debug)]
 pub(crate) struct CounterCore {
     int: AtomicU64,
-    ext: OnceLock<Box<Extension>>,
+    float: AtomicF64,
+    /// Behind a thin pointer, to keep the series small.
+    stripes: OnceLock<Box<Stripes>>,
 }
 
-/// What only some counters need.
-#[derive(Debug, Default)]
-struct Extension {
-    float: AtomicF64,
-    stripes: OnceLock<Box<[Stripe]>>,
-}
+#[derive(Debug)]
+struct Stripes(Box<[Stripe]>);
 
 /// One cell of a striped counter, alone on its cache line (128 bytes covers
 /// the adjacent-line prefetcher of x86 and the 128-byte lines of some ARM).
@@ -61,19 +58,17 @@ impl CounterCore {
     fn new() -> Self {
         Self {
             int: AtomicU64::new(0),
-            ext: OnceLock::new(),
+            float: AtomicF64::new(0.0),
+            stripes: OnceLock::new(),
         }
-    }
-
-    fn ext(&self) -> &Extension {
-        self.ext.get_or_init(Box::default)
     }
 
     #[inline]
     fn add_int(&self, n: u64) {
-        if let Some(stripes) = self.ext.get().and_then(|e| e.stripes.get()) {
+        if let Some(stripes) = self.stripes.get() {
+            let cells = &stripes.0;
             // The length is a power of two.
-            stripes[thread_slot() & (stripes.len() - 1)]
+            cells[thread_slot() & (cells.len() - 1)]
                 .0
                 .fetch_add(n, Ordering::Relaxed);
             return;
@@ -99,11 +94,13 @@ impl CounterCore {
     #[inline(never)]
     fn contended(&self, n: u64) {
         self.int.fetch_add(n, Ordering::Relaxed);
-        self.ext().stripes.get_or_init(|| {
+        self.stripes.get_or_init(|| {
             let cores = std::thread::available_parallelism().map_or(4, usize::from);
-            (0..cores.clamp(2, 64).next_power_of_two())
-                .map(|_| Stripe::default())
-                .collect()
+            Box::new(Stripes(
+                (0..cores.clamp(2, 64).next_power_of_two())
+                    .map(|_| Stripe::default())
+                    .collect(),
+            ))
         });
     }
 
@@ -123,21 +120,18 @@ impl CounterCore {
         if v <= MAX_EXACT && n as f64 == v {
             self.add_int(n);
         } else {
-            self.ext().float.add(v, Ordering::Relaxed);
+            self.float.add(v, Ordering::Relaxed);
         }
         true
     }
 
     fn get(&self) -> f64 {
-        let (striped, float) = self.ext.get().map_or((0, 0.0), |e| {
-            let striped = e.stripes.get().map_or(0, |s| {
-                s.iter()
-                    .map(|c| c.0.load(Ordering::Relaxed))
-                    .fold(0, u64::wrapping_add)
-            });
-            (striped, e.float.get())
+        let striped = self.stripes.get().map_or(0, |s| {
+            s.0.iter()
+                .map(|c| c.0.load(Ordering::Relaxed))
+                .fold(0, u64::wrapping_add)
         });
-        self.int.load(Ordering::Relaxed).wrapping_add(striped) as f64 + float
+        self.int.load(Ordering::Relaxed).wrapping_add(striped) as f64 + self.float.get()
     }
 }
 
@@ -158,7 +152,7 @@ impl CounterCore {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Counter {
-    inner: Arc<Series<CounterCore>>,
+    inner: triomphe::Arc<Series<CounterCore>>,
 }
 
 impl Counter {
@@ -285,7 +279,7 @@ impl MetricKind for Counter {
 
     fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
         Self {
-            inner: Arc::new(Series::new(CounterCore::new(), desc, values)),
+            inner: triomphe::Arc::new(Series::new(CounterCore::new(), desc, values)),
         }
     }
 
@@ -363,12 +357,7 @@ mod tests {
             });
             expected += 1_200_000.0;
             assert_eq!(c.get(), expected);
-            if c.inner
-                .core
-                .ext
-                .get()
-                .is_some_and(|e| e.stripes.get().is_some())
-            {
+            if c.inner.core.stripes.get().is_some() {
                 return;
             }
         }
@@ -380,7 +369,7 @@ mod tests {
         let core = CounterCore::new();
         core.inc();
         core.contended(2);
-        assert!(core.ext.get().is_some_and(|e| e.stripes.get().is_some()));
+        assert!(core.stripes.get().is_some());
         core.inc();
         assert!(core.add(0.5));
         assert_eq!(core.get(), 4.5);

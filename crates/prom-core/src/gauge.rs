@@ -38,7 +38,7 @@ impl fmt::Debug for GaugeCore {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Gauge {
-    inner: Arc<Series<GaugeCore>>,
+    inner: triomphe::Arc<Series<GaugeCore>>,
 }
 
 impl Gauge {
@@ -209,7 +209,7 @@ impl MetricKind for Gauge {
             callback: Mutex::new(None),
         };
         Self {
-            inner: Arc::new(Series::new(core, desc, values)),
+            inner: triomphe::Arc::new(Series::new(core, desc, values)),
         }
     }
 

@@ -170,7 +170,7 @@ impl HistogramCore {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Histogram {
-    inner: Arc<Series<HistogramCore>>,
+    inner: triomphe::Arc<Series<HistogramCore>>,
 }
 
 impl Histogram {
@@ -251,7 +251,7 @@ impl MetricKind for Histogram {
     fn create(desc: Arc<Descriptor>, values: PackedValues, bounds: &Arc<[f64]>) -> Self {
         let core = HistogramCore::new(Arc::clone(bounds));
         Self {
-            inner: Arc::new(Series::new(core, desc, values)),
+            inner: triomphe::Arc::new(Series::new(core, desc, values)),
         }
     }
 

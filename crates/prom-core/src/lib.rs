@@ -58,8 +58,8 @@ pub use family::{CounterVec, Family, GaugeVec, HistogramVec, SummaryVec};
 pub use gauge::{Gauge, InProgress};
 pub use histogram::{exponential_buckets, linear_buckets, Histogram, DEFAULT_BUCKETS};
 pub use model::{
-    Bucket, HistogramValue, LabelSet, LabelsRef, Metric, MetricFamily, MetricType, MetricValue,
-    PackedValues, Quantile, SummaryValue,
+    Bucket, Exemplar, HistogramValue, LabelSet, LabelsRef, Metric, MetricFamily, MetricType,
+    MetricValue, PackedValues, Quantile, SummaryValue,
 };
 pub use name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
 pub use opts::Opts;

@@ -383,6 +383,61 @@ impl MetricValue {
     }
 }
 
+/// An OpenMetrics exemplar: a reference from a sample to one observation
+/// outside the metric set, typically the trace of one request.
+///
+/// Exemplars ride on a counter's `_total` sample or on a histogram bucket
+/// (see [`Metric::exemplars`]).
+///
+/// ```
+/// use prom_core::{Exemplar, LabelSet};
+/// let e = Exemplar::new(LabelSet::from_pairs([("trace_id", "4bf92f")]).unwrap(), 0.27)
+///     .with_timestamp(1_700_000_000.5)
+///     .in_bucket(0.5);
+/// assert_eq!(e.labels.get("trace_id"), Some("4bf92f"));
+/// assert_eq!(e.bucket, Some(0.5));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Exemplar {
+    /// The exemplar's own labels (a trace id, say); OpenMetrics caps their
+    /// names and values at 128 characters together.
+    pub labels: LabelSet,
+    /// The observed value.
+    pub value: f64,
+    /// When it was observed, in seconds since the Unix epoch.
+    pub timestamp: Option<f64>,
+    /// The upper bound (`le`) of the histogram bucket it belongs to; `None`
+    /// on a counter.
+    pub bucket: Option<f64>,
+}
+
+impl Exemplar {
+    /// An exemplar with these labels and value, no timestamp, on a counter.
+    pub fn new(labels: LabelSet, value: f64) -> Self {
+        Self {
+            labels,
+            value,
+            timestamp: None,
+            bucket: None,
+        }
+    }
+
+    /// Sets the timestamp (seconds since the Unix epoch).
+    #[must_use]
+    pub fn with_timestamp(mut self, seconds: f64) -> Self {
+        self.timestamp = Some(seconds);
+        self
+    }
+
+    /// Attaches it to the histogram bucket with this upper bound.
+    #[must_use]
+    pub fn in_bucket(mut self, upper_bound: f64) -> Self {
+        self.bucket = Some(upper_bound);
+        self
+    }
+}
+
 /// One series of a family: its labels, value, and optional timestamps.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -397,17 +452,31 @@ pub struct Metric {
     /// When the series was created or last reset, in seconds since the Unix
     /// epoch; exposed as `_created` in OpenMetrics.
     pub created: Option<f64>,
+    /// OpenMetrics exemplars: on a counter at most one, for its `_total`
+    /// sample; on a histogram at most one per bucket, each naming its bucket
+    /// in [`Exemplar::bucket`], in bucket order. Empty for other types and
+    /// for most series. The parsers fill it; the encoders do not write it yet.
+    pub exemplars: Vec<Exemplar>,
 }
 
 impl Metric {
-    /// A series with these labels and value, no timestamp and no created time.
+    /// A series with these labels and value, no timestamp, no created time
+    /// and no exemplars.
     pub fn new(labels: LabelSet, value: MetricValue) -> Self {
         Self {
             labels,
             value,
             timestamp_ms: None,
             created: None,
+            exemplars: Vec::new(),
         }
+    }
+
+    /// Adds an exemplar (see [`Metric::exemplars`]).
+    #[must_use]
+    pub fn with_exemplar(mut self, exemplar: Exemplar) -> Self {
+        self.exemplars.push(exemplar);
+        self
     }
 
     /// Sets the created time (seconds since the Unix epoch).

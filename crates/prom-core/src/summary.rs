@@ -23,7 +23,7 @@ use crate::{
 /// ```
 #[derive(Debug, Clone)]
 pub struct Summary {
-    inner: Arc<Series<Observations>>,
+    inner: triomphe::Arc<Series<Observations>>,
 }
 
 impl Summary {
@@ -103,7 +103,7 @@ impl MetricKind for Summary {
 
     fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
         Self {
-            inner: Arc::new(Series::new(Observations::new(1), desc, values)),
+            inner: triomphe::Arc::new(Series::new(Observations::new(1), desc, values)),
         }
     }
 
