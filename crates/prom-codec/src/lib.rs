@@ -31,6 +31,27 @@
 //! written canonically (`1.0`, `0.005`, `1e+06`, `+Inf`); other values as
 //! integers when integral and below 1e15, else shortest round-trip.
 //!
+//! # Parsing
+//! [`parse_text`] and [`parse_openmetrics`] read both formats back into the
+//! same model, for testing exporters, reading a Pushgateway or
+//! node_exporter, or relabelling: text 0.0.4 as leniently as Prometheus
+//! reads it, OpenMetrics as strictly as its specification and the Python
+//! reference parser. Errors name the line, column, what was expected and
+//! what was found. The [`parse`] module documents every rule.
+//!
+//! ```
+//! let families = prom_codec::parse_openmetrics(
+//!     "# TYPE jobs counter\njobs_total{queue=\"mail\"} 3 # {trace_id=\"ab12\"} 1\n# EOF\n",
+//! )?;
+//! assert_eq!(&*families[0].name, "jobs");
+//! assert_eq!(families[0].metrics[0].value, prom_core::MetricValue::Counter(3.0));
+//! assert_eq!(families[0].metrics[0].exemplars[0].labels.get("trace_id"), Some("ab12"));
+//!
+//! let err = prom_codec::parse_openmetrics("# TYPE jobs counter\njobs_total 3\n").unwrap_err();
+//! assert_eq!((err.line(), err.expected()), (3, "'# EOF' ending the exposition"));
+//! # Ok::<(), prom_codec::ParseError>(())
+//! ```
+//!
 //! # Crate feature flags
 //! None.
 //!
@@ -41,6 +62,7 @@
 
 mod encode;
 mod number;
+pub mod parse;
 
 use std::fmt;
 use std::io;
@@ -51,6 +73,7 @@ use prom_core::{
 
 use encode::{Format, Writer};
 pub use number::{canonical_float, CanonicalFloat};
+pub use parse::{parse_openmetrics, parse_text, ParseError};
 
 /// The `Content-Type` of text format 0.0.4.
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";

@@ -1,0 +1,237 @@
+//! Parsers for both exposition formats, into the data model the encoders
+//! write from: [`parse_text`] for text format 0.0.4 and
+//! [`parse_openmetrics`] for OpenMetrics 1.0.0.
+//!
+//! Both read the whole input as a `&str`, borrow names, label values and
+//! numbers from it while scanning, and allocate only for the model (one
+//! label-name list per family and label layout, one packed value buffer
+//! per series). Time and memory are linear in the input; hashes are keyed
+//! per parse, so no input can force collisions. Neither parser panics, on
+//! any input.
+//!
+//! # What both produce
+//! Families in the order they first appear, each with its series in input
+//! order. A family's `help` is `""` without a HELP line. The samples of one
+//! series — a histogram's `_bucket`, `_count`, `_sum` and `_created`, a
+//! summary's quantiles, `_count`, `_sum` and `_created`, a counter's
+//! `_total` and `_created` — become one [`Metric`](prom_core::Metric).
+//! Label order is kept as written; label sets are told apart regardless of
+//! order. Families with metadata and no samples are kept (the encoders
+//! write them). Histogram and summary counts must be non-negative integers
+//! (`17`, `17.0`, `1e3`), as the model holds them in a `u64`.
+//!
+//! # Text format 0.0.4
+//! Read as Prometheus' own text parser (the one in promtool, the
+//! Pushgateway and node_exporter) reads it:
+//! - blank lines and `#` comments other than `# HELP` and `# TYPE` are
+//!   ignored; HELP and TYPE are optional; tokens may be separated by any
+//!   blanks and tabs; a label set may end in a comma; every line, the last
+//!   included, ends in a newline; nothing (not even a blank) follows the
+//!   last token of a sample.
+//! - `# TYPE` is `counter`, `gauge`, `histogram`, `summary` or `untyped`
+//!   (any case); it must come before the family's first sample, and HELP
+//!   and TYPE at most once per name.
+//! - label values unescape `\\`, `\"` and `\n`, HELP texts `\\` and `\n`;
+//!   any other escape is an error. Leading blanks of a HELP text are
+//!   skipped. `__name__` is not a label name.
+//! - values are Go floats (`1`, `-1.5e-3`, `.5`, `+Inf`, `-inf`, `NaN`, no
+//!   hexadecimal, no `_`); timestamps are integer milliseconds.
+//! - a sample belongs to the family of exactly its name, else to the
+//!   histogram or summary it is the `_bucket`/`_count`/`_sum` of, else to a
+//!   new untyped family of its own name ([`MetricType::Unknown`](prom_core::MetricType)).
+//!   A counter's samples carry the name of its TYPE line; its model name
+//!   drops one `_total`.
+//! - **Interleaving**: the format's description asks for a family's lines
+//!   to be grouped, but Prometheus' parser does not enforce it: it files a
+//!   sample under its family wherever it appears (promtool 2.42 accepts
+//!   `a 1`, `b 1`, `a{x="y"} 2`). This parser does the same, so anything
+//!   Prometheus reads, it reads. Two samples of one series (same name,
+//!   labels and timestamp) are an error: the model cannot hold both, and
+//!   the Pushgateway and node_exporter refuse them too.
+//! - histogram buckets may come in any order and are sorted; `_count`
+//!   defaults to the `+Inf` bucket, else 0; a missing `_sum` is `None`; a
+//!   missing summary `_count` or `_sum` reads as 0 (Prometheus stores 0
+//!   too). Cumulativeness and the `+Inf` bucket are not checked.
+//! - text 0.0.4 has no units, `_created` samples (a `x_created` sample is
+//!   a family of its own) or exemplars.
+//!
+//! # OpenMetrics 1.0.0
+//! Strict, as its specification and the Python reference parser
+//! (`prometheus_client.openmetrics.parser`) are:
+//! - every line follows the ABNF: single spaces, no blank lines, no
+//!   comments, no trailing comma in label sets; `# EOF` ends the input,
+//!   followed by at most one newline.
+//! - label values and HELP texts unescape `\\`, `\"` and `\n`; another
+//!   backslash sequence is kept as written, as the ABNF allows. Label names
+//!   starting with `__` are reserved.
+//! - `# TYPE` is `counter`, `gauge`, `histogram`, `summary` or `unknown`;
+//!   `info`, `stateset` and `gaugehistogram` are valid OpenMetrics but have
+//!   no place in the model yet: they are an error naming the type. HELP,
+//!   TYPE and UNIT at most once per family and before its samples. A UNIT
+//!   must be the name's suffix (after `_`); an empty UNIT is none.
+//! - families must not be interleaved and no sample name may clash with
+//!   another family's (a gauge `x_created` after a counter `x`); within a
+//!   family, the samples of one label set are contiguous and no label set
+//!   comes back. Several MetricPoints of one label set (increasing
+//!   timestamps) become several `Metric`s with the same labels.
+//! - counters need the `_total` suffix; totals, buckets, counts and sums are
+//!   neither negative nor NaN.
+//! - histograms: a `+Inf` bucket (spelled `+Inf`); `le` strictly
+//!   increasing, counts cumulative; `_count` if and only if `_sum`, equal to
+//!   the `+Inf` bucket; no `_sum` with a negative bucket. Other `le` and
+//!   `quantile` spellings (`1`, `1e-4`) are accepted: the specification
+//!   says parsers must not reject non-canonical numbers.
+//! - summaries: `quantile` within `[0, 1]`, quantile values not negative
+//!   (NaN allowed); missing `_count`/`_sum` read as 0.
+//! - timestamps are seconds (any real number), stored as the nearest
+//!   millisecond; `_created` goes to [`Metric::created`](prom_core::Metric);
+//!   timestamps are on all samples of a label set or none, and never go
+//!   backwards.
+//! - exemplars (`# {labels} value [timestamp]`, labels at most 128
+//!   characters together) on a counter's `_total` or a histogram's
+//!   `_bucket` go to [`Metric::exemplars`](prom_core::Metric); elsewhere
+//!   they are an error.
+
+mod error;
+mod lex;
+mod number;
+mod openmetrics;
+mod series;
+mod text;
+
+use prom_core::{Metric, MetricFamily, MetricType};
+
+pub use error::ParseError;
+
+/// Parses a text format 0.0.4 exposition (what Prometheus scrapes as
+/// `text/plain; version=0.0.4`), following the rules in the
+/// [module documentation](self).
+///
+/// ```
+/// use prom_core::{MetricType, MetricValue};
+///
+/// let families = prom_codec::parse_text(concat!(
+///     "# HELP http_requests_total Requests served.\n",
+///     "# TYPE http_requests_total counter\n",
+///     "http_requests_total{method=\"GET\"} 1027 1700000000000\n",
+///     "\n",
+///     "# a comment\n",
+///     "temperature{room=\"kitchen\"} 21.5\n",
+/// ))?;
+/// assert_eq!(families.len(), 2);
+/// assert_eq!(&*families[0].name, "http_requests");
+/// assert_eq!(families[0].metric_type, MetricType::Counter);
+/// assert_eq!(families[0].metrics[0].labels.get("method"), Some("GET"));
+/// assert_eq!(families[0].metrics[0].value, MetricValue::Counter(1027.0));
+/// assert_eq!(families[0].metrics[0].timestamp_ms, Some(1_700_000_000_000));
+/// // No TYPE line: an untyped family.
+/// assert_eq!(families[1].metric_type, MetricType::Unknown);
+/// # Ok::<(), prom_codec::ParseError>(())
+/// ```
+///
+/// It reads back what [`Encoder::text`](crate::Encoder::text) writes, less
+/// what text 0.0.4 cannot carry (created times, units) and with the leading
+/// blanks of help texts dropped:
+///
+/// ```
+/// use prom_codec::{parse_text, Encoder};
+/// let g = prom_core::Gauge::new("queue_depth", "Items waiting.").unwrap();
+/// g.set(3.0);
+/// let families = prom_core::collect(&g).unwrap();
+/// let text = Encoder::text().encode_to_string(&families);
+/// assert_eq!(parse_text(&text)?, families);
+/// # Ok::<(), prom_codec::ParseError>(())
+/// ```
+///
+/// # Errors
+/// A [`ParseError`] for the first line that breaks the format, naming the
+/// line, the column, what was expected and what was found.
+///
+/// ```
+/// let err = prom_codec::parse_text("a 1\n# TYPE a gauge\n").unwrap_err();
+/// assert_eq!(err.line(), 2);
+/// assert_eq!(err.to_string(), "line 2: expected the TYPE line for \"a\" before its first sample, found a TYPE line after samples: \"# TYPE a gauge\"");
+/// ```
+pub fn parse_text(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
+    text::parse(input)
+}
+
+/// Parses an OpenMetrics 1.0.0 exposition (`application/openmetrics-text;
+/// version=1.0.0`), strictly, following the rules in the
+/// [module documentation](self).
+///
+/// ```
+/// use prom_core::{MetricType, MetricValue};
+///
+/// let families = prom_codec::parse_openmetrics(concat!(
+///     "# TYPE request_seconds histogram\n",
+///     "# UNIT request_seconds seconds\n",
+///     "request_seconds_bucket{le=\"0.5\"} 3 # {trace_id=\"4bf92f\"} 0.27 1700000000.5\n",
+///     "request_seconds_bucket{le=\"+Inf\"} 4\n",
+///     "request_seconds_count 4\n",
+///     "request_seconds_sum 2.5\n",
+///     "request_seconds_created 1700000000\n",
+///     "# EOF\n",
+/// ))?;
+/// let family = &families[0];
+/// assert_eq!(family.metric_type, MetricType::Histogram);
+/// assert_eq!(family.unit.as_deref(), Some("seconds"));
+/// let series = &family.metrics[0];
+/// let MetricValue::Histogram(h) = &series.value else { unreachable!() };
+/// assert_eq!((h.buckets.len(), h.count, h.sum), (2, 4, Some(2.5)));
+/// assert_eq!(series.created, Some(1_700_000_000.0));
+/// assert_eq!(series.exemplars[0].labels.get("trace_id"), Some("4bf92f"));
+/// assert_eq!(series.exemplars[0].bucket, Some(0.5));
+/// assert_eq!(series.exemplars[0].timestamp, Some(1_700_000_000.5));
+/// # Ok::<(), prom_codec::ParseError>(())
+/// ```
+///
+/// It reads back exactly what [`Encoder::openmetrics`](crate::Encoder::openmetrics)
+/// writes:
+///
+/// ```
+/// use prom_codec::{parse_openmetrics, Encoder};
+/// let h = prom_core::Histogram::new("latency_seconds", "Latency.").unwrap();
+/// h.observe(0.3);
+/// let mut families = prom_core::collect(&h).unwrap();
+/// // The encoder writes created times to the millisecond.
+/// for m in &mut families[0].metrics {
+///     m.created = m.created.map(|c| (c * 1000.0).round() / 1000.0);
+/// }
+/// let text = Encoder::openmetrics().encode_to_string(&families);
+/// assert_eq!(parse_openmetrics(&text)?, families);
+/// # Ok::<(), prom_codec::ParseError>(())
+/// ```
+///
+/// # Errors
+/// A [`ParseError`] for the first line that breaks the format or its rules,
+/// including a missing `# EOF` and the types the model does not hold yet:
+///
+/// ```
+/// let err = prom_codec::parse_openmetrics("# TYPE build info\nbuild_info{version=\"1.2\"} 1\n# EOF\n")
+///     .unwrap_err();
+/// assert_eq!(err.line(), 1);
+/// assert_eq!(err.found(), "unsupported type \"info\"");
+/// ```
+pub fn parse_openmetrics(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
+    openmetrics::parse(input)
+}
+
+/// A model family with exactly these parts.
+fn family(
+    name: &str,
+    help: &str,
+    unit: Option<&str>,
+    metric_type: MetricType,
+    metrics: Vec<Metric>,
+) -> MetricFamily {
+    // `MetricFamily::new` validates the name (the scanner has) and drops a
+    // counter's `_total` (the parsers keep names as exposed): start from a
+    // fixed valid name and set every part.
+    let mut family =
+        MetricFamily::new("parsed", help, metric_type).expect("\"parsed\" is a valid metric name");
+    family.name = name.into();
+    family.unit = unit.map(Into::into);
+    family.metrics = metrics;
+    family
+}

@@ -1,0 +1,714 @@
+//! OpenMetrics 1.0.0, read strictly: its ABNF for every line, and the rules
+//! of the specification as the Python reference parser
+//! (`prometheus_client.openmetrics.parser`) applies them; see the module
+//! documentation of [`crate::parse`].
+
+use std::collections::HashMap;
+
+use prom_core::{
+    Bucket, Exemplar, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile,
+};
+
+use super::error::{quoted, ParseError};
+use super::lex::{self, Dialect, Line, RawExemplar, RawLabel};
+use super::number;
+use super::series::{duplicate, same_labels, HashIndex, Hashing, Interner, Series};
+
+/// The longest an exemplar's label names and values may be together, in
+/// characters.
+const EXEMPLAR_LABELS_MAX: usize = 128;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+    Summary,
+    Unknown,
+}
+
+impl Kind {
+    /// Every sample-name suffix a family of this type may expose (`""` is
+    /// the bare name), as the Python parser reckons name clashes.
+    fn suffixes(self) -> &'static [&'static str] {
+        match self {
+            Kind::Counter => &["", "_total", "_created"],
+            Kind::Summary => &["", "_count", "_sum", "_created"],
+            Kind::Histogram => &["", "_bucket", "_count", "_sum", "_created"],
+            Kind::Gauge | Kind::Unknown => &[""],
+        }
+    }
+
+    fn metric_type(self) -> MetricType {
+        match self {
+            Kind::Counter => MetricType::Counter,
+            Kind::Gauge => MetricType::Gauge,
+            Kind::Histogram => MetricType::Histogram,
+            Kind::Summary => MetricType::Summary,
+            Kind::Unknown => MetricType::Unknown,
+        }
+    }
+}
+
+/// What a sample is to its family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Value,
+    Total,
+    Created,
+    Bucket,
+    Count,
+    Sum,
+    Quantile,
+}
+
+struct Family<'a> {
+    name: &'a str,
+    /// The family's first line.
+    line: Line<'a>,
+    help: Option<String>,
+    unit: Option<&'a str>,
+    saw_unit: bool,
+    kind: Option<Kind>,
+    metrics: Vec<Metric>,
+    /// The MetricPoint being assembled, of group `groups[current]`.
+    point: Option<Series<'a>>,
+    current: Option<usize>,
+    /// Every label set seen (a "group": a Metric of the family) and its first
+    /// line; `index` finds them by keyed hash, `next` chains collisions.
+    groups: Vec<(LabelSet, Line<'a>)>,
+    index: HashIndex,
+    next: Vec<usize>,
+    interner: Interner,
+}
+
+impl<'a> Family<'a> {
+    fn new(name: &'a str, line: Line<'a>, kind: Option<Kind>) -> Self {
+        Self {
+            name,
+            line,
+            help: None,
+            unit: None,
+            saw_unit: false,
+            kind,
+            metrics: Vec::new(),
+            point: None,
+            current: None,
+            groups: Vec::new(),
+            index: HashIndex::default(),
+            next: Vec::new(),
+            interner: Interner::default(),
+        }
+    }
+
+    fn kind(&self) -> Kind {
+        self.kind.unwrap_or(Kind::Unknown)
+    }
+
+    fn has_samples(&self) -> bool {
+        self.point.is_some() || !self.metrics.is_empty()
+    }
+
+    /// Ends the current MetricPoint, checking it as a whole.
+    fn close_point(&mut self) -> Result<(), ParseError> {
+        let Some(point) = self.point.take() else {
+            return Ok(());
+        };
+        let metric = match self.kind() {
+            Kind::Counter => point.finish_simple(MetricValue::Counter, self.name)?,
+            Kind::Gauge => point.finish_simple(MetricValue::Gauge, self.name)?,
+            Kind::Unknown => point.finish_simple(MetricValue::Unknown, self.name)?,
+            Kind::Histogram => point.finish_om_histogram(self.name)?,
+            Kind::Summary => point.finish_summary()?,
+        };
+        self.metrics.push(metric);
+        Ok(())
+    }
+}
+
+#[derive(Default)]
+struct Parser<'a> {
+    out: Vec<MetricFamily>,
+    family: Option<Family<'a>>,
+    /// Every sample name of the families already ended, with the family that
+    /// owns it and that family's first line.
+    seen: HashMap<String, (&'a str, usize)>,
+    hashing: Hashing,
+}
+
+pub(crate) fn parse(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
+    let mut p = Parser::default();
+    let mut labels = Vec::new();
+    let mut exemplar_labels = Vec::new();
+    let mut last_no = 0;
+    let mut lines = input.split_terminator('\n').enumerate();
+    while let Some((i, text)) = lines.next() {
+        let line = Line { no: i + 1, text };
+        last_no = line.no;
+        if text == "# EOF" {
+            p.close_family()?;
+            // Only the optional newline after `# EOF` may follow it.
+            if let Some((j, after)) = lines.next() {
+                let after = Line {
+                    no: j + 1,
+                    text: after,
+                };
+                return Err(after.err(0, "nothing after '# EOF'", quoted(after.text)));
+            }
+            return Ok(p.out);
+        }
+        if text.is_empty() {
+            return Err(line.err_line(
+                "a sample, a '# HELP', '# TYPE' or '# UNIT' line, or '# EOF'",
+                "a blank line",
+            ));
+        }
+        if text.starts_with('#') {
+            p.descriptor(line)?;
+        } else {
+            labels.clear();
+            exemplar_labels.clear();
+            p.sample(line, &mut labels, &mut exemplar_labels)?;
+        }
+    }
+    let end = Line {
+        no: last_no + 1,
+        text: "",
+    };
+    Err(end.err_line("'# EOF' ending the exposition", "end of input"))
+}
+
+impl<'a> Parser<'a> {
+    /// Ends the current family: its last point, the name-clash check against
+    /// earlier families, and the model family.
+    fn close_family(&mut self) -> Result<(), ParseError> {
+        let Some(mut fam) = self.family.take() else {
+            return Ok(());
+        };
+        fam.close_point()?;
+        let kind = fam.kind();
+        for suffix in kind.suffixes() {
+            let sample = format!("{}{suffix}", fam.name);
+            if let Some((owner, line)) = self.seen.get(&sample) {
+                return Err(fam.line.err_line(
+                    "metric families whose sample names do not clash",
+                    format!(
+                        "{sample:?} of family {:?}, also a sample name of family {owner:?} (line {line})",
+                        fam.name
+                    ),
+                ));
+            }
+            self.seen.insert(sample, (fam.name, fam.line.no));
+        }
+        let help = fam.help.as_deref().unwrap_or("");
+        self.out.push(super::family(
+            fam.name,
+            help,
+            fam.unit,
+            kind.metric_type(),
+            fam.metrics,
+        ));
+        Ok(())
+    }
+
+    /// Starts a family, refusing a name an earlier family used.
+    fn open_family(
+        &mut self,
+        name: &'a str,
+        line: Line<'a>,
+        kind: Option<Kind>,
+    ) -> Result<(), ParseError> {
+        self.close_family()?;
+        if let Some((owner, first)) = self.seen.get(name) {
+            return Err(line.err(
+                0,
+                "each metric family's lines together (OpenMetrics forbids interleaving)",
+                if *owner == name {
+                    format!("family {name:?} again (first seen on line {first})")
+                } else {
+                    format!("{name:?}, a sample name of family {owner:?} (line {first})")
+                },
+            ));
+        }
+        if name.starts_with("__") {
+            return Err(line.err(
+                0,
+                "a metric name not starting with \"__\" (reserved)",
+                quoted(name),
+            ));
+        }
+        self.family = Some(Family::new(name, line, kind));
+        Ok(())
+    }
+
+    /// `# HELP name text`, `# TYPE name type` or `# UNIT name unit`.
+    fn descriptor(&mut self, line: Line<'a>) -> Result<(), ParseError> {
+        let mut cur = line.cursor();
+        let bad = |at: usize, found: String| {
+            line.err(
+                at,
+                "'# HELP', '# TYPE', '# UNIT' or '# EOF' (OpenMetrics has no comments)",
+                found,
+            )
+        };
+        cur.eat(b'#');
+        if !cur.eat(b' ') {
+            return Err(bad(1, cur.found()));
+        }
+        let keyword_at = cur.pos;
+        let keyword = cur.take_until(b" ");
+        if !matches!(keyword, "HELP" | "TYPE" | "UNIT") {
+            return Err(bad(keyword_at, quoted(keyword)));
+        }
+        if !cur.eat(b' ') {
+            return Err(line.err(
+                cur.pos,
+                format!("a space then the metric name after {keyword}"),
+                cur.found(),
+            ));
+        }
+        let name_at = cur.pos;
+        let name = lex::metric_name(&mut cur);
+        if name.is_empty() {
+            return Err(line.err(
+                name_at,
+                "a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*)",
+                cur.found(),
+            ));
+        }
+        let what = match keyword {
+            "HELP" => "the help text",
+            "TYPE" => "the type",
+            _ => "the unit",
+        };
+        if !cur.eat(b' ') {
+            return Err(line.err(
+                cur.pos,
+                format!("a space then {what} after the metric name"),
+                cur.found(),
+            ));
+        }
+        match &self.family {
+            Some(fam) if fam.name == name => {
+                if fam.has_samples() {
+                    return Err(line.err_line(
+                        format!("the metadata of {name:?} before its first sample"),
+                        format!("a {keyword} line after samples"),
+                    ));
+                }
+            }
+            _ => self.open_family(name, line, None)?,
+        }
+        let Some(fam) = self.family.as_mut() else {
+            return Ok(());
+        };
+        let once = |seen: bool| {
+            if seen {
+                Err(line.err_line(
+                    format!("at most one {keyword} line for {name:?}"),
+                    format!("a second {keyword} line"),
+                ))
+            } else {
+                Ok(())
+            }
+        };
+        let value_at = cur.pos;
+        let value = cur.rest();
+        match keyword {
+            "HELP" => {
+                once(fam.help.is_some())?;
+                fam.help = Some(lex::help(&line, value_at, Dialect::OpenMetrics)?.into_owned());
+            }
+            "TYPE" => {
+                once(fam.kind.is_some())?;
+                fam.kind = Some(match value {
+                    "counter" => Kind::Counter,
+                    "gauge" => Kind::Gauge,
+                    "histogram" => Kind::Histogram,
+                    "summary" => Kind::Summary,
+                    "unknown" => Kind::Unknown,
+                    "info" | "stateset" | "gaugehistogram" => {
+                        return Err(line.err(
+                            value_at,
+                            "a metric type this parser supports: counter, gauge, histogram, summary or unknown",
+                            format!("unsupported type {value:?}"),
+                        ))
+                    }
+                    "untyped" => {
+                        return Err(line.err(
+                            value_at,
+                            "an OpenMetrics type (\"untyped\" is text 0.0.4's name for \"unknown\")",
+                            quoted(value),
+                        ))
+                    }
+                    _ => {
+                        return Err(line.err(
+                            value_at,
+                            "a metric type: counter, gauge, histogram, gaugehistogram, summary, info, stateset or unknown",
+                            quoted(value),
+                        ))
+                    }
+                });
+            }
+            _ => {
+                once(fam.saw_unit)?;
+                fam.saw_unit = true;
+                let is_unit_char = |c: char| c.is_ascii() && lex::is_metric_name_char(c as u8);
+                if let Some((bad, c)) = value.char_indices().find(|&(_, c)| !is_unit_char(c)) {
+                    return Err(line.err(
+                        value_at + bad,
+                        "a unit of [a-zA-Z0-9_:] characters",
+                        format!("{c:?}"),
+                    ));
+                }
+                // An empty UNIT counts as none.
+                if !value.is_empty() {
+                    let suffixed = name
+                        .strip_suffix(value)
+                        .is_some_and(|rest| rest.ends_with('_'));
+                    if !suffixed {
+                        return Err(line.err(
+                            value_at,
+                            format!("a unit that the metric name ends with, after '_' ({name:?} does not end in \"_{value}\")"),
+                            quoted(value),
+                        ));
+                    }
+                    fam.unit = Some(value);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The role of sample `name` in the current family, if it has one.
+    fn role(&self, line: &Line<'a>, name: &str) -> Result<Option<Role>, ParseError> {
+        let Some(fam) = &self.family else {
+            return Ok(None);
+        };
+        let kind = fam.kind();
+        let Some(suffix) = name.strip_prefix(fam.name) else {
+            return Ok(None);
+        };
+        let role = match (kind, suffix) {
+            (Kind::Gauge | Kind::Unknown, "") => Some(Role::Value),
+            (Kind::Summary, "") => Some(Role::Quantile),
+            (Kind::Counter, "_total") => Some(Role::Total),
+            (Kind::Histogram, "_bucket") => Some(Role::Bucket),
+            (Kind::Histogram | Kind::Summary, "_count") => Some(Role::Count),
+            (Kind::Histogram | Kind::Summary, "_sum") => Some(Role::Sum),
+            (Kind::Counter | Kind::Histogram | Kind::Summary, "_created") => Some(Role::Created),
+            (Kind::Counter, "") => return Err(line.err(
+                0,
+                format!(
+                    "{0}_total or {0}_created for counter {0:?} (the _total suffix is required)",
+                    fam.name
+                ),
+                quoted(name),
+            )),
+            (Kind::Histogram, "") => {
+                return Err(line.err(
+                    0,
+                    format!(
+                        "{0}_bucket, {0}_count, {0}_sum or {0}_created for histogram {0:?}",
+                        fam.name
+                    ),
+                    quoted(name),
+                ))
+            }
+            _ => None,
+        };
+        Ok(role)
+    }
+
+    fn sample(
+        &mut self,
+        line: Line<'a>,
+        labels: &mut Vec<RawLabel<'a>>,
+        exemplar_labels: &mut Vec<RawLabel<'a>>,
+    ) -> Result<(), ParseError> {
+        let s = lex::om_sample(&line, labels, exemplar_labels)?;
+        let ts = match s.timestamp {
+            None => None,
+            Some((tok, at)) => Some(
+                number::real(tok)
+                    .and_then(number::seconds_to_ms)
+                    .ok_or_else(|| {
+                        line.err(at, "a timestamp (seconds, a real number)", quoted(tok))
+                    })?,
+            ),
+        };
+        let role = match self.role(&line, s.name)? {
+            Some(role) => role,
+            None => {
+                self.open_family(s.name, line, Some(Kind::Unknown))?;
+                Role::Value
+            }
+        };
+        let hashing = &self.hashing;
+        let Some(fam) = self.family.as_mut() else {
+            return Ok(());
+        };
+        let kind = fam.kind();
+        let special = match role {
+            Role::Bucket => Some("le"),
+            Role::Quantile => Some("quantile"),
+            _ => None,
+        };
+        let label = |name: &str| labels.iter().find(|l| l.name == name);
+        let reserved = match kind {
+            Kind::Histogram => Some("le"),
+            Kind::Summary => Some("quantile"),
+            _ => None,
+        };
+        if let Some(r) = reserved.filter(|r| special != Some(*r)) {
+            if let Some(l) = label(r) {
+                return Err(line.err(
+                    l.at,
+                    format!("no {r:?} label on {}", s.name),
+                    quoted(&format!("{r}=\"{}\"", l.value)),
+                ));
+            }
+        }
+        let (special_value, special_at) = match special.map(|n| (n, label(n))) {
+            None => ("", 0),
+            Some((_, Some(l))) => (l.value.as_ref(), l.at),
+            Some((n, None)) => {
+                return Err(line.err_line(format!("a {n:?} label on {}", s.name), "none".to_owned()))
+            }
+        };
+
+        // Which Metric (label set) and MetricPoint (timestamp) this is.
+        let same_group = fam
+            .current
+            .and_then(|g| fam.groups.get(g))
+            .is_some_and(|(set, _)| same_labels(labels, special, set));
+        if same_group {
+            let point_ts = fam.point.as_ref().and_then(|p| p.timestamp_ms);
+            let point_has_ts = fam.point.as_ref().is_some_and(|p| p.timestamp_ms.is_some());
+            if point_has_ts != ts.is_some() {
+                return Err(line.err_line(
+                    "timestamps on all samples of a label set, or on none",
+                    if ts.is_some() {
+                        "a timestamp after samples without one"
+                    } else {
+                        "no timestamp after samples with one"
+                    },
+                ));
+            }
+            match (point_ts, ts) {
+                (Some(prev), Some(now)) if now < prev => {
+                    return Err(line.err_line(
+                        "timestamps that do not go backwards within a label set",
+                        format!("{now} ms after {prev} ms"),
+                    ))
+                }
+                (Some(prev), Some(now)) if now > prev => {
+                    // A new MetricPoint of the same Metric.
+                    fam.close_point()?;
+                    let set = fam
+                        .current
+                        .and_then(|g| fam.groups.get(g))
+                        .map(|(set, _)| set.clone())
+                        .unwrap_or_default();
+                    fam.point = Some(Series::new(set, ts, line));
+                }
+                _ => {}
+            }
+        } else {
+            let key = hashing.labels(labels, special, 0);
+            let mut at = fam.index.get(&key).copied();
+            while let Some(g) = at {
+                if let Some((set, first)) = fam.groups.get(g) {
+                    if same_labels(labels, special, set) {
+                        return Err(line.err_line(
+                            "each label set's samples together, and no label set twice (OpenMetrics forbids interleaving)",
+                            format!("the label set of line {} again", first.no),
+                        ));
+                    }
+                }
+                at = fam.next.get(g).copied().filter(|&n| n != usize::MAX);
+            }
+            fam.close_point()?;
+            let set = fam.interner.label_set(labels, special);
+            let g = fam.groups.len();
+            fam.groups.push((set.clone(), line));
+            fam.next
+                .push(fam.index.insert(key, g).unwrap_or(usize::MAX));
+            fam.current = Some(g);
+            fam.point = Some(Series::new(set, ts, line));
+        }
+
+        let Some(point) = fam.point.as_mut() else {
+            return Ok(());
+        };
+        let (value, value_at) = s.value;
+        let float = |what: &str| {
+            number::float(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
+        };
+        let count = |what: &str| {
+            number::count(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
+        };
+        let counter_like = |what: &str| {
+            float(what).and_then(|v| {
+                if v.is_nan() || v < 0.0 {
+                    Err(line.err(value_at, what, quoted(value)))
+                } else {
+                    Ok(v)
+                }
+            })
+        };
+        if s.exemplar.is_some() && !matches!(role, Role::Total | Role::Bucket) {
+            return Err(line.err(
+                s.exemplar.as_ref().map_or(0, |e| e.at),
+                "an exemplar only on a counter's _total or a histogram's _bucket samples",
+                format!("an exemplar on {}", s.name),
+            ));
+        }
+        match role {
+            Role::Value => {
+                let v = float("a sample value (a number)")?;
+                if point.value.is_some() {
+                    return Err(duplicate(&line, "label set and timestamp"));
+                }
+                point.value = Some(v);
+            }
+            Role::Total => {
+                let v = counter_like("a counter total: a number, not negative, not NaN")?;
+                if point.value.is_some() {
+                    return Err(duplicate(&line, "label set and timestamp"));
+                }
+                point.value = Some(v);
+                if let Some(e) = &s.exemplar {
+                    point.exemplars.push(exemplar(&line, e, exemplar_labels)?);
+                }
+            }
+            Role::Created => {
+                let v = float("a created time (seconds, a number)")?;
+                if point.created.is_some() {
+                    return Err(duplicate(&line, "_created of the series"));
+                }
+                point.created = Some(v);
+            }
+            Role::Bucket => {
+                let bound = number::float(special_value)
+                    .filter(|b| !b.is_nan())
+                    .ok_or_else(|| {
+                        line.err(
+                            special_at,
+                            "an le label holding a number (not NaN)",
+                            quoted(special_value),
+                        )
+                    })?;
+                if bound == f64::INFINITY && special_value != "+Inf" {
+                    return Err(line.err(
+                        special_at,
+                        "le=\"+Inf\" written canonically",
+                        quoted(&format!("le=\"{special_value}\"")),
+                    ));
+                }
+                let n = count("a bucket count (a non-negative integer)")?;
+                if let Some(last) = point.buckets.last() {
+                    if bound == last.upper_bound {
+                        return Err(duplicate(&line, "bucket (le) of the series"));
+                    }
+                    if bound < last.upper_bound {
+                        return Err(line.err(
+                            special_at,
+                            "buckets in increasing order of le",
+                            format!("le=\"{special_value}\" after le=\"{}\"", last.upper_bound),
+                        ));
+                    }
+                    if n < last.cumulative_count {
+                        return Err(line.err(
+                            value_at,
+                            format!(
+                                "cumulative bucket counts (at least the previous bucket's {})",
+                                last.cumulative_count
+                            ),
+                            value.to_owned(),
+                        ));
+                    }
+                }
+                point.buckets.push(Bucket {
+                    upper_bound: bound,
+                    cumulative_count: n,
+                });
+                point.bucket_lines.push(line);
+                if let Some(e) = &s.exemplar {
+                    point
+                        .exemplars
+                        .push(exemplar(&line, e, exemplar_labels)?.in_bucket(bound));
+                }
+            }
+            Role::Count => {
+                let n = count("a count (a non-negative integer)")?;
+                if point.count.is_some() {
+                    return Err(duplicate(&line, "_count of the series"));
+                }
+                point.count = Some((n, line));
+            }
+            Role::Sum => {
+                let v = counter_like("a sum: a number, not negative, not NaN")?;
+                if point.sum.is_some() {
+                    return Err(duplicate(&line, "_sum of the series"));
+                }
+                point.sum = Some((v, line));
+            }
+            Role::Quantile => {
+                let quantile = number::float(special_value)
+                    .filter(|q| (0.0..=1.0).contains(q))
+                    .ok_or_else(|| {
+                        line.err(
+                            special_at,
+                            "a quantile label holding a number from 0 to 1",
+                            quoted(special_value),
+                        )
+                    })?;
+                let v = float("a quantile value (a number)")?;
+                if v < 0.0 {
+                    return Err(line.err(
+                        value_at,
+                        "a quantile value that is not negative (or NaN)",
+                        quoted(value),
+                    ));
+                }
+                point.quantiles.push(Quantile { quantile, value: v });
+                point.quantile_lines.push(line);
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The model's exemplar for the one written on `line`.
+fn exemplar(
+    line: &Line<'_>,
+    e: &RawExemplar<'_>,
+    labels: &[RawLabel<'_>],
+) -> Result<Exemplar, ParseError> {
+    let length: usize = labels
+        .iter()
+        .map(|l| l.name.chars().count() + l.value.chars().count())
+        .sum();
+    if length > EXEMPLAR_LABELS_MAX {
+        return Err(line.err(
+            e.at,
+            format!("exemplar labels of at most {EXEMPLAR_LABELS_MAX} characters (names and values together)"),
+            format!("{length} characters"),
+        ));
+    }
+    let (value, value_at) = e.value;
+    let v = number::float(value)
+        .ok_or_else(|| line.err(value_at, "the exemplar's value (a number)", quoted(value)))?;
+    let mut out = Exemplar::new(Interner::exemplar_labels(labels), v);
+    if let Some((ts, ts_at)) = e.timestamp {
+        out = out.with_timestamp(number::real(ts).ok_or_else(|| {
+            line.err(
+                ts_at,
+                "the exemplar's timestamp (seconds, a real number)",
+                quoted(ts),
+            )
+        })?);
+    }
+    Ok(out)
+}

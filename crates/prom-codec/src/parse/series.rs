@@ -1,0 +1,354 @@
+//! Assembling samples into the model's series: label sets (sharing label
+//! names within a family), order-independent label-set identity, and the
+//! per-type checks that turn buckets, counts and sums into one value.
+
+use std::collections::hash_map::RandomState;
+use std::collections::HashMap;
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::sync::Arc;
+
+use prom_core::{
+    Bucket, Exemplar, HistogramValue, LabelSet, Metric, MetricValue, Quantile, SummaryValue,
+};
+
+use super::error::ParseError;
+use super::lex::{Line, RawLabel};
+
+/// Passes on a `u64` that is already a keyed hash.
+#[derive(Default)]
+pub(crate) struct PreHashed(u64);
+
+impl Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; fold anything else in rather than panic.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+/// A map from a keyed hash to the first of a chain of entries with that
+/// hash; the chain links live in the caller's `next` vector. No allocation
+/// per entry, and colliding entries are told apart by the caller.
+pub(crate) type HashIndex = HashMap<u64, usize, BuildHasherDefault<PreHashed>>;
+
+/// Hashes label sets independently of label order, with a per-parse random
+/// key so that no input can force collisions.
+#[derive(Debug, Default)]
+pub(crate) struct Hashing {
+    state: RandomState,
+}
+
+impl Hashing {
+    /// The hash of `labels` without the label named `skip`, plus `extra`.
+    pub(crate) fn labels(&self, labels: &[RawLabel<'_>], skip: Option<&str>, extra: u64) -> u64 {
+        let mut sum = 0u64;
+        let mut n = 0u64;
+        for l in kept(labels, skip) {
+            let mut h = self.state.build_hasher();
+            l.name.hash(&mut h);
+            l.value.as_ref().hash(&mut h);
+            // Addition commutes: the same pairs in any order hash alike.
+            sum = sum.wrapping_add(h.finish());
+            n += 1;
+        }
+        let mut h = self.state.build_hasher();
+        sum.hash(&mut h);
+        n.hash(&mut h);
+        extra.hash(&mut h);
+        h.finish()
+    }
+}
+
+/// The labels other than `skip` (the `le` of a bucket, the `quantile` of a
+/// quantile sample).
+pub(crate) fn kept<'l, 'a>(
+    labels: &'l [RawLabel<'a>],
+    skip: Option<&'l str>,
+) -> impl Iterator<Item = &'l RawLabel<'a>> + Clone + 'l {
+    labels.iter().filter(move |l| Some(l.name) != skip)
+}
+
+/// Whether `labels` without `skip` are exactly `set`, in any order. Names
+/// are unique on both sides (the scanner refuses duplicates).
+pub(crate) fn same_labels(labels: &[RawLabel<'_>], skip: Option<&str>, set: &LabelSet) -> bool {
+    let raw = kept(labels, skip);
+    if raw.clone().count() != set.len() {
+        return false;
+    }
+    // Exposers write a series' labels in one order: check that first.
+    if raw
+        .clone()
+        .zip(set.iter())
+        .all(|(l, (n, v))| l.name == n && l.value == v)
+    {
+        return true;
+    }
+    if set.len() <= 16 {
+        return raw
+            .clone()
+            .all(|l| set.get(l.name) == Some(l.value.as_ref()));
+    }
+    let mut a: Vec<(&str, &str)> = raw.map(|l| (l.name, l.value.as_ref())).collect();
+    let mut b: Vec<(&str, &str)> = set.iter().collect();
+    a.sort_unstable();
+    b.sort_unstable();
+    a == b
+}
+
+/// Builds label sets for one family, sharing the label-name list between
+/// consecutive series with the same names (the usual case).
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    names: Option<Arc<[Box<str>]>>,
+}
+
+impl Interner {
+    pub(crate) fn label_set(&mut self, labels: &[RawLabel<'_>], skip: Option<&str>) -> LabelSet {
+        let raw = kept(labels, skip);
+        let n = raw.clone().count();
+        if n == 0 {
+            return LabelSet::empty();
+        }
+        let names = match &self.names {
+            Some(names)
+                if names.len() == n
+                    && names.iter().zip(raw.clone()).all(|(a, l)| **a == *l.name) =>
+            {
+                Arc::clone(names)
+            }
+            _ => {
+                let fresh: Arc<[Box<str>]> = raw.clone().map(|l| Box::from(l.name)).collect();
+                self.names = Some(Arc::clone(&fresh));
+                fresh
+            }
+        };
+        let values: Vec<&str> = raw.map(|l| l.value.as_ref()).collect();
+        // The lengths match by construction; `new` fails on nothing else.
+        LabelSet::new(names, &values).unwrap_or_default()
+    }
+
+    /// A label set for an exemplar (not shared: exemplars are rare).
+    pub(crate) fn exemplar_labels(labels: &[RawLabel<'_>]) -> LabelSet {
+        if labels.is_empty() {
+            return LabelSet::empty();
+        }
+        let names: Arc<[Box<str>]> = labels.iter().map(|l| Box::from(l.name)).collect();
+        let values: Vec<&str> = labels.iter().map(|l| l.value.as_ref()).collect();
+        LabelSet::new(names, &values).unwrap_or_default()
+    }
+}
+
+/// One series (one MetricPoint, in OpenMetrics terms) being assembled.
+#[derive(Debug)]
+pub(crate) struct Series<'a> {
+    pub(crate) labels: LabelSet,
+    pub(crate) timestamp_ms: Option<i64>,
+    /// The first line of the series.
+    pub(crate) line: Line<'a>,
+    pub(crate) value: Option<f64>,
+    pub(crate) buckets: Vec<Bucket>,
+    pub(crate) bucket_lines: Vec<Line<'a>>,
+    /// Whether the buckets arrived out of order (text only).
+    pub(crate) unsorted: bool,
+    pub(crate) count: Option<(u64, Line<'a>)>,
+    pub(crate) sum: Option<(f64, Line<'a>)>,
+    pub(crate) quantiles: Vec<Quantile>,
+    pub(crate) quantile_lines: Vec<Line<'a>>,
+    pub(crate) created: Option<f64>,
+    pub(crate) exemplars: Vec<Exemplar>,
+}
+
+impl<'a> Series<'a> {
+    pub(crate) fn new(labels: LabelSet, timestamp_ms: Option<i64>, line: Line<'a>) -> Self {
+        Self {
+            labels,
+            timestamp_ms,
+            line,
+            value: None,
+            buckets: Vec::new(),
+            bucket_lines: Vec::new(),
+            unsorted: false,
+            count: None,
+            sum: None,
+            quantiles: Vec::new(),
+            quantile_lines: Vec::new(),
+            created: None,
+            exemplars: Vec::new(),
+        }
+    }
+
+    fn metric(self, value: MetricValue) -> Metric {
+        let mut m = Metric::new(self.labels, value);
+        m.timestamp_ms = self.timestamp_ms;
+        m.created = self.created;
+        m.exemplars = self.exemplars;
+        m
+    }
+
+    /// A counter, gauge or unknown series.
+    pub(crate) fn finish_simple(
+        self,
+        make: fn(f64) -> MetricValue,
+        family: &str,
+    ) -> Result<Metric, ParseError> {
+        match self.value {
+            Some(v) => Ok(self.metric(make(v))),
+            // Only an OpenMetrics counter can get here: a `_created` alone.
+            None => Err(self.line.err_line(
+                format!("a {family}_total sample in each counter series"),
+                format!("only {family}_created for this label set"),
+            )),
+        }
+    }
+
+    /// Sorts out-of-order buckets (text 0.0.4 allows any order) and refuses
+    /// two buckets with one bound.
+    fn sort_buckets(&mut self) -> Result<(), ParseError> {
+        if !self.unsorted {
+            return Ok(());
+        }
+        let mut order: Vec<usize> = (0..self.buckets.len()).collect();
+        let bound = |i: usize, b: &[Bucket]| b.get(i).map_or(f64::NAN, |b| b.upper_bound);
+        // Bounds are never NaN; `total_cmp` keeps the sort total regardless.
+        order.sort_by(|&i, &j| bound(i, &self.buckets).total_cmp(&bound(j, &self.buckets)));
+        for pair in order.windows(2) {
+            if let [i, j] = *pair {
+                if bound(i, &self.buckets) == bound(j, &self.buckets) {
+                    let later = match (self.bucket_lines.get(i), self.bucket_lines.get(j)) {
+                        (Some(a), Some(b)) => {
+                            if a.no > b.no {
+                                *a
+                            } else {
+                                *b
+                            }
+                        }
+                        _ => self.line,
+                    };
+                    return Err(duplicate(&later, "bucket (le) of the series"));
+                }
+            }
+        }
+        let buckets = order
+            .iter()
+            .filter_map(|&i| self.buckets.get(i).copied())
+            .collect();
+        self.buckets = buckets;
+        Ok(())
+    }
+
+    /// A text 0.0.4 histogram: buckets in any order, `_count` and `_sum`
+    /// optional (a missing count is the `+Inf` bucket's, else 0), no
+    /// cumulativeness or `+Inf` checks (Prometheus makes none).
+    pub(crate) fn finish_text_histogram(mut self) -> Result<Metric, ParseError> {
+        self.sort_buckets()?;
+        let inf = self
+            .buckets
+            .last()
+            .filter(|b| b.upper_bound == f64::INFINITY)
+            .map(|b| b.cumulative_count);
+        let value = HistogramValue {
+            buckets: std::mem::take(&mut self.buckets),
+            count: self.count.map(|(c, _)| c).or(inf).unwrap_or(0),
+            sum: self.sum.map(|(s, _)| s),
+        };
+        Ok(self.metric(MetricValue::Histogram(value)))
+    }
+
+    /// An OpenMetrics histogram point, checked as the specification and the
+    /// Python reference parser check it. Buckets arrive sorted and
+    /// cumulative (checked as they are added).
+    pub(crate) fn finish_om_histogram(mut self, family: &str) -> Result<Metric, ParseError> {
+        let last = self.bucket_lines.last().copied().unwrap_or(self.line);
+        let Some(inf) = self
+            .buckets
+            .last()
+            .filter(|b| b.upper_bound == f64::INFINITY)
+            .map(|b| b.cumulative_count)
+        else {
+            return Err(last.err_line(
+                format!("a {family}_bucket{{le=\"+Inf\"}} sample ending each histogram series"),
+                match self.buckets.last() {
+                    Some(b) => format!("the last bucket is le=\"{}\"", b.upper_bound),
+                    None => "no buckets".to_owned(),
+                },
+            ));
+        };
+        match (self.count, self.sum) {
+            (Some((_, line)), None) => return Err(line.err_line(
+                format!(
+                    "{family}_sum alongside {family}_count (one without the other is not allowed)"
+                ),
+                format!("{family}_count without {family}_sum"),
+            )),
+            (None, Some((_, line))) => return Err(line.err_line(
+                format!(
+                    "{family}_count alongside {family}_sum (one without the other is not allowed)"
+                ),
+                format!("{family}_sum without {family}_count"),
+            )),
+            (Some((count, line)), Some(_)) if count != inf => {
+                return Err(line.err_line(
+                    format!("{family}_count equal to the +Inf bucket ({inf})"),
+                    count.to_string(),
+                ))
+            }
+            _ => {}
+        }
+        if let (Some((_, line)), Some(b)) = (self.sum, self.buckets.first()) {
+            if b.upper_bound < 0.0 {
+                return Err(line.err_line(
+                    "no _sum on a histogram with negative buckets",
+                    format!("{family}_sum with a bucket le=\"{}\"", b.upper_bound),
+                ));
+            }
+        }
+        let value = HistogramValue {
+            buckets: std::mem::take(&mut self.buckets),
+            count: inf,
+            sum: self.sum.map(|(s, _)| s),
+        };
+        Ok(self.metric(MetricValue::Histogram(value)))
+    }
+
+    /// A summary: quantiles kept in their order, no quantile twice; a
+    /// missing `_count` or `_sum` reads as 0 (the model holds both).
+    pub(crate) fn finish_summary(mut self) -> Result<Metric, ParseError> {
+        if self.quantiles.len() > 1 {
+            let q = |i: usize| self.quantiles.get(i).map_or(f64::NAN, |q| q.quantile);
+            let mut order: Vec<usize> = (0..self.quantiles.len()).collect();
+            order.sort_by(|&i, &j| q(i).total_cmp(&q(j)).then(i.cmp(&j)));
+            let dup = order
+                .windows(2)
+                .filter_map(|pair| match *pair {
+                    [i, j] if q(i) == q(j) => Some(i.max(j)),
+                    _ => None,
+                })
+                .min();
+            if let Some(i) = dup {
+                let line = self.quantile_lines.get(i).copied().unwrap_or(self.line);
+                return Err(duplicate(&line, "quantile of the series"));
+            }
+        }
+        let value = SummaryValue {
+            count: self.count.map_or(0, |(c, _)| c),
+            sum: self.sum.map_or(0.0, |(s, _)| s),
+            quantiles: std::mem::take(&mut self.quantiles),
+        };
+        Ok(self.metric(MetricValue::Summary(value)))
+    }
+}
+
+/// "A second sample for the same series."
+pub(crate) fn duplicate(line: &Line<'_>, what: &str) -> ParseError {
+    line.err_line(
+        format!("one sample per {what}"),
+        "a second sample for the same label set".to_owned(),
+    )
+}

@@ -1,0 +1,425 @@
+//! Text format 0.0.4, read as Prometheus' own text parser (`expfmt`, used by
+//! promtool, the Pushgateway and node_exporter's textfile collector) reads
+//! it; see the documentation of [`crate::parse`] for the rules.
+
+use std::collections::HashMap;
+
+use prom_core::{Bucket, MetricFamily, MetricType, MetricValue, Quantile};
+
+use super::error::{quoted, ParseError};
+use super::lex::{self, Dialect, Line, RawLabel};
+use super::number;
+use super::series::{duplicate, same_labels, HashIndex, Hashing, Interner, Series};
+
+/// The types text 0.0.4 names in `# TYPE`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+    Summary,
+    Untyped,
+}
+
+/// What a sample is to its family.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    Value,
+    Bucket,
+    Count,
+    Sum,
+    Quantile,
+}
+
+struct Family<'a> {
+    /// The name as exposed (`x_total` for a counter named so in `# TYPE`).
+    name: &'a str,
+    help: Option<String>,
+    /// Fixed by `# TYPE`, or as untyped by the first sample.
+    kind: Option<Kind>,
+    series: Vec<Series<'a>>,
+    /// Series by keyed hash of labels and timestamp; `next` chains collisions.
+    index: HashIndex,
+    next: Vec<usize>,
+    interner: Interner,
+}
+
+impl<'a> Family<'a> {
+    fn new(name: &'a str) -> Self {
+        Self {
+            name,
+            help: None,
+            kind: None,
+            series: Vec::new(),
+            index: HashIndex::default(),
+            next: Vec::new(),
+            interner: Interner::default(),
+        }
+    }
+
+    /// The series of these labels (without `skip`) and timestamp, if any.
+    fn find(
+        &self,
+        key: u64,
+        labels: &[RawLabel<'_>],
+        skip: Option<&str>,
+        ts: Option<i64>,
+    ) -> Option<usize> {
+        let mut at = self.index.get(&key).copied();
+        while let Some(i) = at {
+            let s = self.series.get(i)?;
+            if s.timestamp_ms == ts && same_labels(labels, skip, &s.labels) {
+                return Some(i);
+            }
+            at = self.next.get(i).copied().filter(|&n| n != usize::MAX);
+        }
+        None
+    }
+
+    fn insert(&mut self, key: u64, series: Series<'a>) -> usize {
+        let i = self.series.len();
+        self.series.push(series);
+        self.next
+            .push(self.index.insert(key, i).unwrap_or(usize::MAX));
+        i
+    }
+}
+
+#[derive(Default)]
+struct Parser<'a> {
+    families: Vec<Family<'a>>,
+    /// Families by exposed name (borrowed from the input).
+    by_name: HashMap<&'a str, usize>,
+    hashing: Hashing,
+    labels: Vec<RawLabel<'a>>,
+}
+
+pub(crate) fn parse(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
+    let mut p = Parser::default();
+    let mut last = None;
+    for (i, text) in input.split_terminator('\n').enumerate() {
+        let line = Line { no: i + 1, text };
+        p.line(line)?;
+        last = Some(line);
+    }
+    if let Some(line) = last {
+        if !input.ends_with('\n') && !line.text.trim_matches([' ', '\t']).is_empty() {
+            return Err(line.err(
+                line.text.len(),
+                "a newline ending the last line",
+                "end of input",
+            ));
+        }
+    }
+    p.finish()
+}
+
+impl<'a> Parser<'a> {
+    fn line(&mut self, line: Line<'a>) -> Result<(), ParseError> {
+        let mut cur = line.cursor();
+        cur.skip_blanks();
+        match cur.peek() {
+            None => Ok(()),
+            Some(b'#') => self.comment(line),
+            Some(_) => self.sample(line),
+        }
+    }
+
+    /// The family exposed under exactly `name`, created if new.
+    fn family(&mut self, name: &'a str) -> usize {
+        *self.by_name.entry(name).or_insert_with(|| {
+            self.families.push(Family::new(name));
+            self.families.len() - 1
+        })
+    }
+
+    /// `# HELP name text`, `# TYPE name type`, or any other comment.
+    fn comment(&mut self, line: Line<'a>) -> Result<(), ParseError> {
+        let mut cur = line.cursor();
+        cur.skip_blanks();
+        cur.eat(b'#');
+        cur.skip_blanks();
+        let keyword = cur.take_until(b" \t");
+        if cur.at_end() || (keyword != "HELP" && keyword != "TYPE") {
+            return Ok(());
+        }
+        cur.skip_blanks();
+        let name_at = cur.pos;
+        let name = lex::metric_name(&mut cur);
+        if cur.at_end() {
+            // `# HELP name` with nothing after the name: ignored, as Prometheus does.
+            return Ok(());
+        }
+        if name.is_empty() || cur.skip_blanks() == 0 {
+            return Err(line.err(
+                if name.is_empty() { name_at } else { cur.pos },
+                format!("a metric name and a blank after {keyword}"),
+                cur.found(),
+            ));
+        }
+        let f = self.family(name);
+        if cur.at_end() {
+            return Ok(());
+        }
+        let Some(fam) = self.families.get_mut(f) else {
+            return Ok(());
+        };
+        if keyword == "HELP" {
+            if fam.help.is_some() {
+                return Err(line.err_line(
+                    format!("at most one HELP line for {name:?}"),
+                    "a second HELP line",
+                ));
+            }
+            fam.help = Some(lex::help(&line, cur.pos, Dialect::Text)?.into_owned());
+            return Ok(());
+        }
+        if fam.kind.is_some() {
+            return Err(if fam.series.is_empty() {
+                line.err_line(
+                    format!("at most one TYPE line for {name:?}"),
+                    "a second TYPE line",
+                )
+            } else {
+                line.err_line(
+                    format!("the TYPE line for {name:?} before its first sample"),
+                    "a TYPE line after samples",
+                )
+            });
+        }
+        let ty = cur.rest();
+        fam.kind = Some(match ty.to_ascii_lowercase().as_str() {
+            "counter" => Kind::Counter,
+            "gauge" => Kind::Gauge,
+            "histogram" => Kind::Histogram,
+            "summary" => Kind::Summary,
+            "untyped" => Kind::Untyped,
+            "gaugehistogram" | "gauge_histogram" | "info" | "stateset" => return Err(line.err(
+                cur.pos,
+                "a metric type this parser supports: counter, gauge, histogram, summary or untyped",
+                format!("unsupported type {ty:?}"),
+            )),
+            _ => {
+                return Err(line.err(
+                    cur.pos,
+                    "a metric type: counter, gauge, histogram, summary or untyped",
+                    quoted(ty),
+                ))
+            }
+        });
+        Ok(())
+    }
+
+    /// Which family a sample name belongs to, as Prometheus resolves it: the
+    /// family of exactly that name, else a summary or histogram whose
+    /// `_count`, `_sum` (or `_bucket`) it is, else a new untyped family.
+    fn resolve(&mut self, line: &Line<'a>, name: &'a str) -> Result<(usize, Role), ParseError> {
+        let kind_of = |p: &Self, i: usize| p.families.get(i).and_then(|f| f.kind);
+        if let Some(&i) = self.by_name.get(name) {
+            return match kind_of(self, i) {
+                Some(Kind::Summary) => Ok((i, Role::Quantile)),
+                Some(Kind::Histogram) => Err(line.err(
+                    0,
+                    format!("{name}_bucket, {name}_count or {name}_sum for histogram {name:?}"),
+                    quoted(name),
+                )),
+                _ => Ok((i, Role::Value)),
+            };
+        }
+        for (suffix, role) in [
+            ("_count", Role::Count),
+            ("_sum", Role::Sum),
+            ("_bucket", Role::Bucket),
+        ] {
+            if let Some(&i) = name
+                .strip_suffix(suffix)
+                .and_then(|base| self.by_name.get(base))
+            {
+                match kind_of(self, i) {
+                    Some(Kind::Histogram) => return Ok((i, role)),
+                    Some(Kind::Summary) if role != Role::Bucket => return Ok((i, role)),
+                    _ => {}
+                }
+            }
+        }
+        Ok((self.family(name), Role::Value))
+    }
+
+    fn sample(&mut self, line: Line<'a>) -> Result<(), ParseError> {
+        let mut labels = std::mem::take(&mut self.labels);
+        labels.clear();
+        let result = self.sample_with(line, &mut labels);
+        self.labels = labels;
+        result
+    }
+
+    fn sample_with(
+        &mut self,
+        line: Line<'a>,
+        labels: &mut Vec<RawLabel<'a>>,
+    ) -> Result<(), ParseError> {
+        let s = lex::text_sample(&line, labels)?;
+        let ts = match s.timestamp {
+            None => None,
+            Some((tok, at)) => Some(
+                tok.parse::<i64>()
+                    .map_err(|_| line.err(at, "a timestamp (integer milliseconds)", quoted(tok)))?,
+            ),
+        };
+        let (f, role) = self.resolve(&line, s.name)?;
+        let Some(fam) = self.families.get_mut(f) else {
+            return Ok(());
+        };
+        let kind = *fam.kind.get_or_insert(Kind::Untyped);
+        let (value, value_at) = s.value;
+        let float = |what: &str| {
+            number::float(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
+        };
+        let count = |what: &str| {
+            number::count(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
+        };
+        let special = match (kind, role) {
+            (Kind::Histogram, Role::Bucket) => Some("le"),
+            (Kind::Summary, Role::Quantile) => Some("quantile"),
+            _ => None,
+        };
+        let label = |name: &str| labels.iter().find(|l| l.name == name);
+        // `le` and `quantile` belong to bucket and quantile samples only.
+        let reserved = match kind {
+            Kind::Histogram => Some("le"),
+            Kind::Summary => Some("quantile"),
+            _ => None,
+        };
+        if let Some(r) = reserved.filter(|r| special != Some(*r)) {
+            if let Some(l) = label(r) {
+                return Err(line.err(
+                    l.at,
+                    format!("no {r:?} label on {}", s.name),
+                    quoted(&format!("{r}=\"{}\"", l.value)),
+                ));
+            }
+        }
+        let (special_value, special_at) = match special.map(|n| (n, label(n))) {
+            None => ("", 0),
+            Some((_, Some(l))) => (l.value.as_ref(), l.at),
+            Some((n, None)) => {
+                return Err(line.err_line(format!("a {n:?} label on {}", s.name), "none".to_owned()))
+            }
+        };
+        let key = self
+            .hashing
+            .labels(labels, special, ts.map_or(u64::MAX, |t| t as u64));
+        let existing = fam.find(key, labels, special, ts);
+        if role == Role::Value {
+            if existing.is_some() {
+                return Err(duplicate(&line, "series (name, labels and timestamp)"));
+            }
+            let v = float("a sample value (a float)")?;
+            let mut series = Series::new(fam.interner.label_set(labels, None), ts, line);
+            series.value = Some(v);
+            fam.insert(key, series);
+            return Ok(());
+        }
+        let i = match existing {
+            Some(i) => i,
+            None => {
+                let series = Series::new(fam.interner.label_set(labels, special), ts, line);
+                fam.insert(key, series)
+            }
+        };
+        let Some(series) = fam.series.get_mut(i) else {
+            return Ok(());
+        };
+        match role {
+            Role::Bucket => {
+                let bound = number::float(special_value)
+                    .filter(|b| !b.is_nan())
+                    .ok_or_else(|| {
+                        line.err(
+                            special_at,
+                            "an le label holding a number (not NaN)",
+                            quoted(special_value),
+                        )
+                    })?;
+                let n = count("a bucket count (a non-negative integer)")?;
+                if let Some(last) = series.buckets.last() {
+                    if bound == last.upper_bound {
+                        return Err(duplicate(&line, "bucket (le) of the series"));
+                    }
+                    series.unsorted |= bound < last.upper_bound;
+                }
+                series.buckets.push(Bucket {
+                    upper_bound: bound,
+                    cumulative_count: n,
+                });
+                series.bucket_lines.push(line);
+            }
+            Role::Count => {
+                let n = count("a count (a non-negative integer)")?;
+                if series.count.is_some() {
+                    return Err(duplicate(&line, "_count of the series"));
+                }
+                series.count = Some((n, line));
+            }
+            Role::Sum => {
+                let v = float("a sum (a float)")?;
+                if series.sum.is_some() {
+                    return Err(duplicate(&line, "_sum of the series"));
+                }
+                series.sum = Some((v, line));
+            }
+            Role::Quantile => {
+                let quantile = number::float(special_value)
+                    .filter(|q| !q.is_nan())
+                    .ok_or_else(|| {
+                        line.err(
+                            special_at,
+                            "a quantile label holding a number (not NaN)",
+                            quoted(special_value),
+                        )
+                    })?;
+                let v = float("a quantile value (a float)")?;
+                series.quantiles.push(Quantile { quantile, value: v });
+                series.quantile_lines.push(line);
+            }
+            Role::Value => {}
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Result<Vec<MetricFamily>, ParseError> {
+        let mut out = Vec::with_capacity(self.families.len());
+        for fam in self.families {
+            let (metric_type, name) = match fam.kind {
+                // Text 0.0.4 names a counter family by its sample name; the
+                // model's counter names leave the `_total` to the encoders.
+                Some(Kind::Counter) => (
+                    MetricType::Counter,
+                    fam.name.strip_suffix("_total").unwrap_or(fam.name),
+                ),
+                Some(Kind::Gauge) => (MetricType::Gauge, fam.name),
+                Some(Kind::Histogram) => (MetricType::Histogram, fam.name),
+                Some(Kind::Summary) => (MetricType::Summary, fam.name),
+                Some(Kind::Untyped) | None => (MetricType::Unknown, fam.name),
+            };
+            let mut metrics = Vec::with_capacity(fam.series.len());
+            for series in fam.series {
+                metrics.push(match metric_type {
+                    MetricType::Counter => series.finish_simple(MetricValue::Counter, name)?,
+                    MetricType::Gauge => series.finish_simple(MetricValue::Gauge, name)?,
+                    MetricType::Histogram => series.finish_text_histogram()?,
+                    MetricType::Summary => series.finish_summary()?,
+                    _ => series.finish_simple(MetricValue::Unknown, name)?,
+                });
+            }
+            out.push(super::family(
+                name,
+                fam.help.as_deref().unwrap_or(""),
+                None,
+                metric_type,
+                metrics,
+            ));
+        }
+        Ok(out)
+    }
+}
