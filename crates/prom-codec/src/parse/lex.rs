@@ -339,7 +339,7 @@ pub(crate) struct RawSample<'a> {
 /// An exemplar as written after a sample; labels go to a caller's buffer.
 #[derive(Debug)]
 pub(crate) struct RawExemplar<'a> {
-    /// Where the ` # ` starts.
+    /// Where its `#` is.
     pub(crate) at: usize,
     pub(crate) value: Token<'a>,
     pub(crate) timestamp: Option<Token<'a>>,
@@ -464,7 +464,7 @@ pub(crate) fn om_sample<'a>(
         }
         space(&mut cur, "an exemplar ('# {...} value')")?;
     }
-    let at = cur.pos.saturating_sub(1);
+    let at = cur.pos;
     if !cur.eat(b'#') {
         return Err(line.err(
             cur.pos,
