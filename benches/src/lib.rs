@@ -10,30 +10,38 @@ use std::time::{Duration, Instant};
 
 pub use crossbeam_utils::CachePadded;
 
-/// Runs `op(thread, i)` for `i in 0..iters` on `threads` threads started
-/// together, and returns the wall time divided by `threads`: criterion then
-/// reports nanoseconds per operation across all threads.
+/// Runs `op(thread, i)` for `i in 0..iters` on `threads` threads released
+/// together, and returns the longest thread's time divided by `threads`:
+/// criterion then reports nanoseconds per operation across all threads.
+///
+/// Each thread times itself from its release to its last operation, so a
+/// descheduled coordinating thread cannot shorten or stretch the figure.
 pub fn contended<F>(threads: usize, iters: u64, op: F) -> Duration
 where
     F: Fn(usize, u64) + Sync,
 {
-    let barrier = Barrier::new(threads + 1);
+    let barrier = Barrier::new(threads);
     let op = &op;
     let barrier = &barrier;
     std::thread::scope(|s| {
-        for t in 0..threads {
-            s.spawn(move || {
-                barrier.wait();
-                for i in 0..iters {
-                    op(t, i);
-                }
-                barrier.wait();
-            });
-        }
-        barrier.wait();
-        let start = Instant::now();
-        barrier.wait();
-        start.elapsed() / threads as u32
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                s.spawn(move || {
+                    barrier.wait();
+                    let start = Instant::now();
+                    for i in 0..iters {
+                        op(t, i);
+                    }
+                    start.elapsed()
+                })
+            })
+            .collect();
+        let longest = workers
+            .into_iter()
+            .map(|w| w.join().expect("benchmark thread"))
+            .max()
+            .unwrap_or_default();
+        longest / threads as u32
     })
 }
 
