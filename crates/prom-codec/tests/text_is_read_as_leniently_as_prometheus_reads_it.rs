@@ -166,3 +166,16 @@ fn metadata_without_samples_is_an_empty_family() {
 fn a_blank_last_line_needs_no_newline() {
     assert_eq!(parse_text("a 1\n  ").unwrap().len(), 1);
 }
+
+#[test]
+fn metadata_names_resolve_as_sample_names_do() {
+    let f = parse_text(concat!(
+        "# TYPE h histogram\n",
+        "# HELP h_bucket Help given under a sample name.\n",
+        "h_bucket{le=\"+Inf\"} 1\n",
+    ))
+    .unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(&*f[0].help, "Help given under a sample name.");
+    assert_eq!(f[0].metrics.len(), 1);
+}

@@ -317,8 +317,11 @@ fn duplicate_name<'l, 'a>(labels: &'l [RawLabel<'a>]) -> Option<&'l RawLabel<'a>
     order.sort_by_key(|&i| (labels.get(i).map(|l| l.name), i));
     order
         .windows(2)
-        .filter_map(|w| match (labels.get(w[0]), labels.get(w[1])) {
-            (Some(a), Some(b)) if a.name == b.name => Some(b),
+        .filter_map(|pair| match *pair {
+            [i, j] => match (labels.get(i), labels.get(j)) {
+                (Some(a), Some(b)) if a.name == b.name => Some(b),
+                _ => None,
+            },
             _ => None,
         })
         .min_by_key(|l| l.at)

@@ -38,9 +38,10 @@
 //!   hexadecimal, no `_`); timestamps are integer milliseconds.
 //! - a sample belongs to the family of exactly its name, else to the
 //!   histogram or summary it is the `_bucket`/`_count`/`_sum` of, else to a
-//!   new untyped family of its own name ([`MetricType::Unknown`](prom_core::MetricType)).
-//!   A counter's samples carry the name of its TYPE line; its model name
-//!   drops one `_total`.
+//!   new untyped family of its own name ([`MetricType::Unknown`](prom_core::MetricType));
+//!   the names of HELP and TYPE lines resolve the same way. A counter's
+//!   samples carry the name of its TYPE line; its model name drops one
+//!   `_total`.
 //! - **Interleaving**: the format's description asks for a family's lines
 //!   to be grouped, but Prometheus' parser does not enforce it: it files a
 //!   sample under its family wherever it appears (promtool 2.42 accepts

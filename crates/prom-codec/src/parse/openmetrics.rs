@@ -397,14 +397,16 @@ impl<'a> Parser<'a> {
             (Kind::Histogram | Kind::Summary, "_count") => Some(Role::Count),
             (Kind::Histogram | Kind::Summary, "_sum") => Some(Role::Sum),
             (Kind::Counter | Kind::Histogram | Kind::Summary, "_created") => Some(Role::Created),
-            (Kind::Counter, "") => return Err(line.err(
-                0,
-                format!(
+            (Kind::Counter, "") => {
+                return Err(line.err(
+                    0,
+                    format!(
                     "{0}_total or {0}_created for counter {0:?} (the _total suffix is required)",
                     fam.name
                 ),
-                quoted(name),
-            )),
+                    quoted(name),
+                ))
+            }
             (Kind::Histogram, "") => {
                 return Err(line.err(
                     0,

@@ -281,18 +281,22 @@ impl<'a> Series<'a> {
             ));
         };
         match (self.count, self.sum) {
-            (Some((_, line)), None) => return Err(line.err_line(
-                format!(
+            (Some((_, line)), None) => {
+                return Err(line.err_line(
+                    format!(
                     "{family}_sum alongside {family}_count (one without the other is not allowed)"
                 ),
-                format!("{family}_count without {family}_sum"),
-            )),
-            (None, Some((_, line))) => return Err(line.err_line(
-                format!(
+                    format!("{family}_count without {family}_sum"),
+                ))
+            }
+            (None, Some((_, line))) => {
+                return Err(line.err_line(
+                    format!(
                     "{family}_count alongside {family}_sum (one without the other is not allowed)"
                 ),
-                format!("{family}_sum without {family}_count"),
-            )),
+                    format!("{family}_sum without {family}_count"),
+                ))
+            }
             (Some((count, line)), Some(_)) if count != inf => {
                 return Err(line.err_line(
                     format!("{family}_count equal to the +Inf bucket ({inf})"),

@@ -157,7 +157,12 @@ impl<'a> Parser<'a> {
                 cur.found(),
             ));
         }
-        let f = self.family(name);
+        // Metadata names resolve as sample names do: `# HELP h_bucket` is
+        // about histogram `h`.
+        let f = match self.lookup(name) {
+            Some((i, _)) => i,
+            None => self.family(name),
+        };
         if cur.at_end() {
             return Ok(());
         }
@@ -210,39 +215,44 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// Which family a sample name belongs to, as Prometheus resolves it: the
-    /// family of exactly that name, else a summary or histogram whose
-    /// `_count`, `_sum` (or `_bucket`) it is, else a new untyped family.
-    fn resolve(&mut self, line: &Line<'a>, name: &'a str) -> Result<(usize, Role), ParseError> {
-        let kind_of = |p: &Self, i: usize| p.families.get(i).and_then(|f| f.kind);
+    /// The family a name belongs to, as Prometheus resolves it: the family
+    /// of exactly that name, else a summary or histogram whose `_count` or
+    /// `_sum` (or `_bucket`) it is. `Role::Value` stands for the exact name.
+    fn lookup(&self, name: &str) -> Option<(usize, Role)> {
         if let Some(&i) = self.by_name.get(name) {
-            return match kind_of(self, i) {
-                Some(Kind::Summary) => Ok((i, Role::Quantile)),
-                Some(Kind::Histogram) => Err(line.err(
-                    0,
-                    format!("{name}_bucket, {name}_count or {name}_sum for histogram {name:?}"),
-                    quoted(name),
-                )),
-                _ => Ok((i, Role::Value)),
-            };
+            return Some((i, Role::Value));
         }
-        for (suffix, role) in [
+        [
             ("_count", Role::Count),
             ("_sum", Role::Sum),
             ("_bucket", Role::Bucket),
-        ] {
-            if let Some(&i) = name
-                .strip_suffix(suffix)
-                .and_then(|base| self.by_name.get(base))
-            {
-                match kind_of(self, i) {
-                    Some(Kind::Histogram) => return Ok((i, role)),
-                    Some(Kind::Summary) if role != Role::Bucket => return Ok((i, role)),
-                    _ => {}
-                }
+        ]
+        .into_iter()
+        .find_map(|(suffix, role)| {
+            let i = *self.by_name.get(name.strip_suffix(suffix)?)?;
+            match self.families.get(i)?.kind {
+                Some(Kind::Histogram) => Some((i, role)),
+                Some(Kind::Summary) if role != Role::Bucket => Some((i, role)),
+                _ => None,
             }
+        })
+    }
+
+    /// Which family a sample belongs to ([`Parser::lookup`], else a new
+    /// untyped family of its own name) and what it is to that family.
+    fn resolve(&mut self, line: &Line<'a>, name: &'a str) -> Result<(usize, Role), ParseError> {
+        let Some((i, role)) = self.lookup(name) else {
+            return Ok((self.family(name), Role::Value));
+        };
+        match (self.families.get(i).and_then(|f| f.kind), role) {
+            (Some(Kind::Summary), Role::Value) => Ok((i, Role::Quantile)),
+            (Some(Kind::Histogram), Role::Value) => Err(line.err(
+                0,
+                format!("{name}_bucket, {name}_count or {name}_sum for histogram {name:?}"),
+                quoted(name),
+            )),
+            _ => Ok((i, role)),
         }
-        Ok((self.family(name), Role::Value))
     }
 
     fn sample(&mut self, line: Line<'a>) -> Result<(), ParseError> {
