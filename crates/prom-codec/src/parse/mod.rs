@@ -14,7 +14,7 @@
 //! order. A family's `help` is `""` without a HELP line. The samples of one
 //! series — a histogram's `_bucket`, `_count`, `_sum` and `_created`, a
 //! summary's quantiles, `_count`, `_sum` and `_created`, a counter's
-//! `_total` and `_created` — become one [`Metric`](prom_core::Metric).
+//! `_total` and `_created` — become one [`Metric`].
 //! Label order is kept as written; label sets are told apart regardless of
 //! order. Families with metadata and no samples are kept (the encoders
 //! write them). Histogram and summary counts must be non-negative integers
