@@ -1,6 +1,6 @@
 //! A real Graphite `carbon-cache` daemon, started per test on 127.0.0.1, and its whisper files.
 
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -9,20 +9,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};
 
+use crate::process::{
+    io_error, log_tail, spawn_logged, start_with_port_retries, temp_dir, wait_ready,
+};
 use crate::tempdir::TempDir;
 use crate::tools::{combined_output, require_binary};
 use crate::{free_port, HarnessError};
 
-/// How long carbon may take to listen; Python and Twisted start in one or two seconds.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long carbon may take to exit after SIGTERM before it is killed.
 const STOP_TIMEOUT: Duration = Duration::from_secs(10);
-/// How often the harness polls for readiness, exit and whisper data.
+/// How often the harness polls for exit after SIGTERM and for whisper data.
 const POLL_INTERVAL: Duration = Duration::from_millis(100);
-/// Starts retried when one of the free ports was taken before carbon bound it.
-const START_ATTEMPTS: usize = 3;
-/// Lines of carbon's log shown in errors.
-const LOG_TAIL_LINES: usize = 40;
 /// Seconds the finest archive keeps (`1s:1h`); reading further back would fall through to the
 /// coarse `1m` archive, whose averages stay empty until half of a minute has values.
 const FINE_RETENTION_SECS: u64 = 3600;
@@ -91,28 +88,19 @@ impl Carbon {
     pub fn start() -> Result<Carbon, HarnessError> {
         let binary = require_binary("carbon-cache", "graphite-carbon")?;
         let whisper_fetch = require_binary("whisper-fetch", "python3-whisper")?;
-        let mut attempt = 1;
-        loop {
-            let dir = TempDir::new("prom-testkit-carbon")
-                .map_err(|e| io_error("cannot create a temporary directory", e))?;
+        start_with_port_retries(|| {
             let mut carbon = Carbon {
                 child: None,
                 binary: binary.clone(),
                 whisper_fetch: whisper_fetch.clone(),
                 ports: Ports::free(),
                 started_at: SystemTime::now(),
-                dir,
+                dir: temp_dir("prom-testkit-carbon")?,
             };
             carbon.write_config()?;
-            match carbon.spawn() {
-                Ok(()) => return Ok(carbon),
-                // Another process may take a port between `free_port` and carbon's bind.
-                Err(e) if attempt < START_ATTEMPTS && e.message().contains("already in use") => {
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+            carbon.spawn()?;
+            Ok(carbon)
+        })
     }
 
     /// The address of the plaintext line receiver (`LINE_RECEIVER_PORT`), which takes
@@ -260,9 +248,7 @@ impl Carbon {
     /// The last lines of carbon's combined stdout and stderr (with `--nodaemon` it logs there),
     /// across restarts.
     pub fn log_tail(&self) -> String {
-        let log = fs::read_to_string(self.log_path()).unwrap_or_else(|e| format!("(no log: {e})"));
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
+        log_tail(&self.log_path())
     }
 
     /// Whether the daemon is running (started and not yet stopped, and has not exited).
@@ -352,16 +338,11 @@ impl Carbon {
         // A pid file left by a killed daemon would make twistd refuse to start if its pid were
         // reused by now.
         let _ = fs::remove_file(self.pid_file());
-        let log = OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(self.log_path())
-            .map_err(|e| io_error("cannot open the carbon log file", e))?;
-        let log_start = log.metadata().map_or(0, |m| m.len());
-        let log2 = log
-            .try_clone()
-            .map_err(|e| io_error("cannot share the log file", e))?;
-        let child = Command::new(&self.binary)
+        let log = self.log_path();
+        // The log is appended to across restarts; only this run's lines show readiness.
+        let log_start = fs::metadata(&log).map_or(0, |m| m.len());
+        let mut command = Command::new(&self.binary);
+        command
             .arg("--nodaemon")
             .arg(format!(
                 "--config={}",
@@ -371,54 +352,21 @@ impl Carbon {
             .arg("start")
             .env("GRAPHITE_ROOT", self.dir.path())
             .current_dir(self.dir.path())
-            .process_group(0)
-            .stdin(Stdio::null())
-            .stdout(log)
-            .stderr(log2)
-            .spawn()
-            .map_err(|e| io_error(&format!("cannot start {}", self.binary.display()), e))?;
-        self.child = Some(child);
-        match self.wait_listening(log_start) {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let _ = self.stop();
-                Err(e)
-            }
+            .process_group(0);
+        // Ready once carbon logs that its line receiver started on our port (so the port is
+        // carbon's, not another process's) and the port accepts a connection.
+        let line_addr = self.line_addr();
+        let listening = format!("CarbonReceiverFactory starting on {}", line_addr.port());
+        let awaited = format!("listen on {line_addr}");
+        let child = self.child.insert(spawn_logged(&mut command, &log)?);
+        let ready = wait_ready(child, "carbon-cache", &log, &awaited, || {
+            read_from(&log, log_start).contains(&listening)
+                && TcpStream::connect_timeout(&line_addr, Duration::from_millis(500)).is_ok()
+        });
+        if ready.is_err() {
+            let _ = self.stop();
         }
-    }
-
-    /// Waits until carbon logs that its line receiver started on our port (so the port is
-    /// carbon's, not another process's) and the port accepts a connection.
-    fn wait_listening(&mut self, log_start: u64) -> Result<(), HarnessError> {
-        let deadline = Instant::now() + READY_TIMEOUT;
-        let listening = format!("CarbonReceiverFactory starting on {}", self.ports.line);
-        loop {
-            if let Some(Ok(Some(status))) = self.child.as_mut().map(Child::try_wait) {
-                let tail = self.log_tail();
-                let hint = if tail.contains("Address already in use") {
-                    " (a port is already in use)"
-                } else {
-                    ""
-                };
-                return Err(HarnessError::new(format!(
-                    "carbon-cache exited during start-up{hint} ({status}); log tail:\n{tail}"
-                )));
-            }
-            let logged = read_from(&self.log_path(), log_start).contains(&listening);
-            if logged
-                && TcpStream::connect_timeout(&self.line_addr(), Duration::from_millis(500)).is_ok()
-            {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(HarnessError::new(format!(
-                    "carbon-cache did not listen on {} within {READY_TIMEOUT:?}; log tail:\n{}",
-                    self.line_addr(),
-                    self.log_tail()
-                )));
-            }
-            std::thread::sleep(POLL_INTERVAL);
-        }
+        ready
     }
 }
 
@@ -496,10 +444,6 @@ fn read_from(path: &Path, start: u64) -> String {
         }
     }
     text
-}
-
-fn io_error(what: &str, e: std::io::Error) -> HarnessError {
-    HarnessError::new(format!("{what}: {e}"))
 }
 
 /// The whisper file of `metric_path` relative to the whisper directory, as carbon 1.1's

@@ -47,7 +47,21 @@ impl HttpResponse {
 /// If the URL is not a loopback `http://` URL, the connection fails or times out (30 s), or the
 /// response is not well-formed HTTP/1.x.
 pub fn http_get(url: &str, headers: &[(&str, &str)]) -> Result<HttpResponse, HarnessError> {
-    let err = |what: String| HarnessError::new(format!("GET {url}: {what}"));
+    http_request("GET", url, headers)
+}
+
+/// Sends a request without a body, `method url`, as [`http_get`] sends a GET; a method whose
+/// request may have a body (`PUT`, `POST`) wants `Content-Length: 0` among the `headers`.
+///
+/// # Errors
+///
+/// As for [`http_get`].
+pub(crate) fn http_request(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<HttpResponse, HarnessError> {
+    let err = |what: String| HarnessError::new(format!("{method} {url}: {what}"));
     let rest = url
         .strip_prefix("http://")
         .ok_or_else(|| err("only http:// URLs are supported".into()))?;
@@ -76,7 +90,8 @@ pub fn http_get(url: &str, headers: &[(&str, &str)]) -> Result<HttpResponse, Har
         .and_then(|()| stream.set_write_timeout(Some(TIMEOUT)))
         .map_err(|e| err(format!("cannot set timeouts: {e}")))?;
 
-    let mut request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
+    let mut request =
+        format!("{method} {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n");
     for (name, value) in headers {
         request.push_str(&format!("{name}: {value}\r\n"));
     }

@@ -34,6 +34,7 @@ mod carbon;
 mod error;
 mod http;
 mod node_exporter;
+mod process;
 mod prometheus;
 mod pushgateway;
 mod python;

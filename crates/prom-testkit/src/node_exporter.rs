@@ -1,23 +1,15 @@
 //! A real `node_exporter` with only its textfile collector, started per test on 127.0.0.1.
 
-use std::fs::{self, File};
+use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
 
-use crate::http::http_get;
-use crate::tempdir::TempDir;
+use crate::process::{io_error, start_with_port_retries, temp_dir, PeerProcess};
 use crate::tools::require_binary;
 use crate::{free_port, HarnessError};
 
 /// Debian's name for the program, and the package that installs it.
 const BINARY: &str = "prometheus-node-exporter";
-/// How long the exporter may take to answer 200 on `/metrics`; it usually takes well under 1 s.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
-/// Starts retried when the free port was taken before the exporter bound it.
-const START_ATTEMPTS: usize = 3;
-/// Lines of the exporter's log shown in errors.
-const LOG_TAIL_LINES: usize = 40;
 
 /// A `node_exporter` process started by the test, with every collector disabled but the textfile
 /// collector, which reads the `*.prom` files of [`NodeExporter::textfile_dir`] at each scrape.
@@ -27,12 +19,8 @@ const LOG_TAIL_LINES: usize = 40;
 /// Dropping it kills and reaps exactly the process it started and removes the temporary
 /// directory (a textfile directory passed in is left alone).
 pub struct NodeExporter {
-    child: Child,
-    port: u16,
-    log: PathBuf,
+    process: PeerProcess,
     textfile_dir: PathBuf,
-    // Dropped after the child is killed (fields drop after `Drop::drop` runs).
-    dir: TempDir,
 }
 
 impl NodeExporter {
@@ -60,97 +48,44 @@ impl NodeExporter {
 
     fn start_inner(textfile_dir: Option<&Path>) -> Result<NodeExporter, HarnessError> {
         let binary = require_binary(BINARY, BINARY)?;
-        let mut attempt = 1;
-        loop {
-            match Self::start_once(&binary, textfile_dir) {
-                Ok(exporter) => return Ok(exporter),
-                // Another process may take the port between `free_port` and the bind.
-                Err(e)
-                    if attempt < START_ATTEMPTS
-                        && e.message().contains("address already in use") =>
-                {
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        start_with_port_retries(|| Self::start_once(&binary, textfile_dir))
     }
 
     fn start_once(
         binary: &Path,
         textfile_dir: Option<&Path>,
     ) -> Result<NodeExporter, HarnessError> {
-        let io_err = |what: &str, e: std::io::Error| HarnessError::new(format!("{what}: {e}"));
-        let dir = TempDir::new("prom-testkit-node-exporter")
-            .map_err(|e| io_err("cannot create a temporary directory", e))?;
+        let dir = temp_dir("prom-testkit-node-exporter")?;
         let textfile_dir = match textfile_dir {
             Some(d) => d.to_path_buf(),
             None => {
                 let d = dir.path().join("textfile");
                 fs::create_dir(&d)
-                    .map_err(|e| io_err("cannot create the textfile directory", e))?;
+                    .map_err(|e| io_error("cannot create the textfile directory", e))?;
                 d
             }
         };
-        let log = dir.path().join("node_exporter.log");
-        let log_file = File::create(&log).map_err(|e| io_err("cannot create the log file", e))?;
-        let log_file2 = log_file
-            .try_clone()
-            .map_err(|e| io_err("cannot share the log file", e))?;
-
         let port = free_port();
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .arg("--collector.disable-defaults")
             .arg("--collector.textfile")
             .arg(format!(
                 "--collector.textfile.directory={}",
                 textfile_dir.display()
             ))
-            .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .stdin(Stdio::null())
-            .stdout(log_file)
-            .stderr(log_file2)
-            .spawn()
-            .map_err(|e| io_err(&format!("cannot start {}", binary.display()), e))?;
-        let mut exporter = NodeExporter {
-            child,
-            port,
-            log,
+            .arg(format!("--web.listen-address=127.0.0.1:{port}"));
+        let mut process = PeerProcess::spawn(BINARY, command, port, dir)?;
+        process.wait_http_ready("/metrics", &[], 200)?;
+        Ok(NodeExporter {
+            process,
             textfile_dir,
-            dir,
-        };
-        exporter.wait_ready()?;
-        Ok(exporter)
-    }
-
-    /// Polls `/metrics`; on failure the caller drops `self`, which kills the process.
-    fn wait_ready(&mut self) -> Result<(), HarnessError> {
-        let deadline = Instant::now() + READY_TIMEOUT;
-        let metrics_url = self.metrics_url();
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(HarnessError::new(format!(
-                    "{BINARY} exited during start-up ({status}); log tail:\n{}",
-                    self.log_tail()
-                )));
-            }
-            if matches!(http_get(&metrics_url, &[]), Ok(r) if r.status == 200) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(HarnessError::new(format!(
-                    "{BINARY} did not answer 200 at {metrics_url} within {READY_TIMEOUT:?}; \
-                     log tail:\n{}",
-                    self.log_tail()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        })
     }
 
     /// The base URL of the exporter, `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.process.port())
     }
 
     /// The URL of the exposition, `http://127.0.0.1:PORT/metrics`.
@@ -160,7 +95,7 @@ impl NodeExporter {
 
     /// The process id of the exporter.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// The directory whose `*.prom` files the textfile collector reads at each scrape.
@@ -175,17 +110,7 @@ impl NodeExporter {
     /// If the request fails or the answer is not 200; the message carries the status, the body
     /// and the tail of the exporter's log.
     pub fn metrics_text(&self) -> Result<String, HarnessError> {
-        let url = self.metrics_url();
-        let response = http_get(&url, &[])?;
-        if response.status != 200 {
-            return Err(HarnessError::new(format!(
-                "GET {url}: HTTP {}: {}\n{BINARY} log tail:\n{}",
-                response.status,
-                response.text(),
-                self.log_tail()
-            )));
-        }
-        Ok(response.text())
+        self.process.get_text("/metrics", &[])
     }
 
     /// Scrapes `/metrics` once and returns the value of `node_textfile_scrape_error`: `0` when
@@ -212,28 +137,17 @@ impl NodeExporter {
     /// The last lines of the exporter's combined stdout and stderr; the textfile collector logs
     /// why it skipped a file here.
     pub fn log_tail(&self) -> String {
-        let log = fs::read_to_string(&self.log).unwrap_or_else(|e| format!("(no log: {e})"));
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
-    }
-}
-
-impl Drop for NodeExporter {
-    fn drop(&mut self) {
-        // Kill fails only if the process already exited; wait reaps it either way, so no zombie
-        // outlives the test. The temporary directory goes when `dir` drops after this.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.process.log_tail()
     }
 }
 
 impl std::fmt::Debug for NodeExporter {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NodeExporter")
-            .field("pid", &self.child.id())
+            .field("pid", &self.pid())
             .field("url", &self.url())
             .field("textfile_dir", &self.textfile_dir)
-            .field("dir", &self.dir.path())
+            .field("dir", &self.process.dir())
             .finish()
     }
 }
@@ -241,6 +155,7 @@ impl std::fmt::Debug for NodeExporter {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tempdir::TempDir;
 
     #[test]
     fn dropping_kills_the_process_and_removes_the_owned_directory() {

@@ -2,25 +2,19 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::fs::{self, File};
+use std::fs;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::http::{http_get, percent_encode};
-use crate::tempdir::TempDir;
+use crate::process::{io_error, start_with_port_retries, temp_dir, PeerProcess};
 use crate::tools::require_binary;
 use crate::{free_port, HarnessError};
 
-/// How long the server may take to answer 200 on `/-/ready`; it usually takes well under 1 s.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
 /// How often [`Prometheus::wait_for`] queries.
 const POLL_INTERVAL: Duration = Duration::from_millis(250);
-/// Starts retried when the free port was taken before the server bound it.
-const START_ATTEMPTS: usize = 3;
-/// Lines of the server's log shown in errors.
-const LOG_TAIL_LINES: usize = 40;
 
 /// The job name of the one scrape job in the generated configuration.
 pub const JOB: &str = "prom-test";
@@ -42,11 +36,7 @@ pub struct QuerySample {
 /// New targets are applied on Prometheus' fixed 5 s tick, so the first scrape lands about 5 s
 /// after start: use [`Prometheus::wait_for`], never a fixed sleep.
 pub struct Prometheus {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-    // Dropped after the child is killed (fields drop after `Drop::drop` runs).
-    dir: TempDir,
+    process: PeerProcess,
 }
 
 impl Prometheus {
@@ -73,100 +63,46 @@ impl Prometheus {
         extra_args: &[&str],
     ) -> Result<Prometheus, HarnessError> {
         let binary = require_binary("prometheus", "prometheus")?;
-        let mut attempt = 1;
-        loop {
-            match Self::start_once(&binary, targets, extra_args) {
-                Ok(p) => return Ok(p),
-                // Another process may take the port between `free_port` and the bind.
-                Err(e)
-                    if attempt < START_ATTEMPTS
-                        && e.message().contains("address already in use") =>
-                {
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        start_with_port_retries(|| Self::start_once(&binary, targets, extra_args))
     }
 
     fn start_once(
-        binary: &std::path::Path,
+        binary: &Path,
         targets: &[SocketAddr],
         extra_args: &[&str],
     ) -> Result<Prometheus, HarnessError> {
-        let io_err = |what: &str, e: std::io::Error| HarnessError::new(format!("{what}: {e}"));
-        let dir = TempDir::new("prom-testkit-prometheus")
-            .map_err(|e| io_err("cannot create a temporary directory", e))?;
+        let dir = temp_dir("prom-testkit-prometheus")?;
         let config = dir.path().join("prometheus.yml");
-        let tsdb = dir.path().join("tsdb");
-        let log = dir.path().join("prometheus.log");
         fs::write(&config, config_yaml(targets))
-            .map_err(|e| io_err("cannot write the Prometheus configuration", e))?;
-        let log_file = File::create(&log).map_err(|e| io_err("cannot create the log file", e))?;
-        let log_file2 = log_file
-            .try_clone()
-            .map_err(|e| io_err("cannot share the log file", e))?;
-
+            .map_err(|e| io_error("cannot write the Prometheus configuration", e))?;
         let port = free_port();
-        let child = Command::new(binary)
+        let mut command = Command::new(binary);
+        command
             .arg(format!("--config.file={}", config.display()))
-            .arg(format!("--storage.tsdb.path={}", tsdb.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("tsdb").display()
+            ))
             .arg(format!("--web.listen-address=127.0.0.1:{port}"))
-            .args(extra_args)
-            .stdin(Stdio::null())
-            .stdout(log_file)
-            .stderr(log_file2)
-            .spawn()
-            .map_err(|e| io_err(&format!("cannot start {}", binary.display()), e))?;
-        let mut prometheus = Prometheus {
-            child,
-            port,
-            log,
-            dir,
-        };
-        prometheus.wait_ready()?;
-        Ok(prometheus)
-    }
-
-    /// Polls `/-/ready`; on failure the caller drops `self`, which kills the process.
-    fn wait_ready(&mut self) -> Result<(), HarnessError> {
-        let deadline = Instant::now() + READY_TIMEOUT;
-        let ready_url = format!("{}/-/ready", self.url());
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(HarnessError::new(format!(
-                    "prometheus exited during start-up ({status}); log tail:\n{}",
-                    self.log_tail()
-                )));
-            }
-            if matches!(http_get(&ready_url, &[]), Ok(r) if r.status == 200) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(HarnessError::new(format!(
-                    "prometheus was not ready at {ready_url} within {READY_TIMEOUT:?}; log tail:\n{}",
-                    self.log_tail()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            .args(extra_args);
+        let mut process = PeerProcess::spawn("prometheus", command, port, dir)?;
+        process.wait_http_ready("/-/ready", &[], 200)?;
+        Ok(Prometheus { process })
     }
 
     /// The base URL of the server, `http://127.0.0.1:PORT`.
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        format!("http://127.0.0.1:{}", self.process.port())
     }
 
     /// The process id of the server.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// The last lines of the server's combined stdout and stderr.
     pub fn log_tail(&self) -> String {
-        let log = fs::read_to_string(&self.log).unwrap_or_else(|e| format!("(no log: {e})"));
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
+        self.process.log_tail()
     }
 
     /// Runs an instant query and returns the resulting vector (a scalar result becomes one
@@ -306,21 +242,12 @@ impl Prometheus {
     }
 }
 
-impl Drop for Prometheus {
-    fn drop(&mut self) {
-        // Kill fails only if the process already exited; wait reaps it either way, so no zombie
-        // outlives the test. The temporary directory goes when `dir` drops after this.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 impl std::fmt::Debug for Prometheus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Prometheus")
-            .field("pid", &self.child.id())
+            .field("pid", &self.pid())
             .field("url", &self.url())
-            .field("dir", &self.dir.path())
+            .field("dir", &self.process.dir())
             .finish()
     }
 }

@@ -1,25 +1,14 @@
 //! A real Pushgateway (`prometheus-pushgateway`), started per test on 127.0.0.1.
 
-use std::fs::{self, File};
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, SocketAddr, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::fs;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::Path;
+use std::process::Command;
 
-use crate::http::http_get;
-use crate::tempdir::TempDir;
+use crate::http::http_request;
+use crate::process::{io_error, start_with_port_retries, temp_dir, PeerProcess};
 use crate::tools::require_binary;
 use crate::{free_port, HarnessError};
-
-/// How long the gateway may take to serve; it usually takes well under 1 s.
-const READY_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long one request of the harness may take to connect, and to wait between bytes.
-const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
-/// Starts retried when the free port was taken before the gateway bound it.
-const START_ATTEMPTS: usize = 3;
-/// Lines of the gateway's log shown in errors.
-const LOG_TAIL_LINES: usize = 40;
 
 /// bcrypt (cost 4, the minimum, to keep requests fast) of [`Pushgateway::PASSWORD`].
 const PASSWORD_BCRYPT: &str = "$2b$04$abcdefghijklmnopqrstuuLZYjhNQAOdpbzt4WxWlUHjv1wsyH5DG";
@@ -77,12 +66,8 @@ enum Security {
 /// # Ok::<(), prom_testkit::HarnessError>(())
 /// ```
 pub struct Pushgateway {
-    child: Child,
-    port: u16,
+    process: PeerProcess,
     security: Security,
-    log: PathBuf,
-    // Dropped after the child is killed (fields drop after `Drop::drop` runs).
-    dir: TempDir,
 }
 
 impl Pushgateway {
@@ -143,32 +128,11 @@ Ihrcf+ATpujzlbiOBdyJ
 
     fn start_with(security: Security) -> Result<Pushgateway, HarnessError> {
         let binary = require_binary("prometheus-pushgateway", "prometheus-pushgateway")?;
-        let mut attempt = 1;
-        loop {
-            match Self::start_once(&binary, security) {
-                Ok(p) => return Ok(p),
-                // Another process may take the port between `free_port` and the bind.
-                Err(e)
-                    if attempt < START_ATTEMPTS
-                        && e.message().contains("address already in use") =>
-                {
-                    attempt += 1;
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        start_with_port_retries(|| Self::start_once(&binary, security))
     }
 
     fn start_once(binary: &Path, security: Security) -> Result<Pushgateway, HarnessError> {
-        let io_err = |what: &str, e: std::io::Error| HarnessError::new(format!("{what}: {e}"));
-        let dir = TempDir::new("prom-testkit-pushgateway")
-            .map_err(|e| io_err("cannot create a temporary directory", e))?;
-        let log = dir.path().join("pushgateway.log");
-        let log_file = File::create(&log).map_err(|e| io_err("cannot create the log file", e))?;
-        let log_file2 = log_file
-            .try_clone()
-            .map_err(|e| io_err("cannot share the log file", e))?;
-
+        let dir = temp_dir("prom-testkit-pushgateway")?;
         let port = free_port();
         let mut command = Command::new(binary);
         command
@@ -188,7 +152,7 @@ Ihrcf+ATpujzlbiOBdyJ
             };
             let write = |name: &str, text: &str| {
                 fs::write(dir.path().join(name), text)
-                    .map_err(|e| io_err(&format!("cannot write {name}"), e))
+                    .map_err(|e| io_error(&format!("cannot write {name}"), e))
             };
             write("web.yml", &web_config)?;
             if security == Security::Tls {
@@ -200,51 +164,19 @@ Ihrcf+ATpujzlbiOBdyJ
                 dir.path().join("web.yml").display()
             ));
         }
-        let child = command
-            .stdin(Stdio::null())
-            .stdout(log_file)
-            .stderr(log_file2)
-            .spawn()
-            .map_err(|e| io_err(&format!("cannot start {}", binary.display()), e))?;
-        let mut gateway = Pushgateway {
-            child,
-            port,
-            security,
-            log,
-            dir,
-        };
-        gateway.wait_ready()?;
-        Ok(gateway)
-    }
-
-    /// Polls `/-/ready` over plain HTTP; on failure the caller drops `self`, which kills the
-    /// process. A TLS gateway answers plain HTTP with a 400 of its own, which shows it serves.
-    fn wait_ready(&mut self) -> Result<(), HarnessError> {
-        let deadline = Instant::now() + READY_TIMEOUT;
-        let ready_url = format!("http://127.0.0.1:{}/-/ready", self.port);
-        let expected = match self.security {
+        let process = PeerProcess::spawn("prometheus-pushgateway", command, port, dir)?;
+        let mut gateway = Pushgateway { process, security };
+        // Readiness is polled over plain HTTP: a TLS gateway answers it with a 400 of its own,
+        // which shows it serves.
+        let expected_status = match security {
             Security::Tls => 400,
             Security::Plain | Security::BasicAuth => 200,
         };
-        loop {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(HarnessError::new(format!(
-                    "prometheus-pushgateway exited during start-up ({status}); log tail:\n{}",
-                    self.log_tail()
-                )));
-            }
-            if matches!(http_get(&ready_url, &self.auth_headers()), Ok(r) if r.status == expected) {
-                return Ok(());
-            }
-            if Instant::now() >= deadline {
-                return Err(HarnessError::new(format!(
-                    "prometheus-pushgateway was not ready at {ready_url} within {READY_TIMEOUT:?}; \
-                     log tail:\n{}",
-                    self.log_tail()
-                )));
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        let headers = gateway.auth_headers();
+        gateway
+            .process
+            .wait_http_ready("/-/ready", &headers, expected_status)?;
+        Ok(gateway)
     }
 
     fn auth_headers(&self) -> Vec<(&'static str, &'static str)> {
@@ -260,24 +192,22 @@ Ihrcf+ATpujzlbiOBdyJ
             Security::Tls => "https",
             Security::Plain | Security::BasicAuth => "http",
         };
-        format!("{scheme}://127.0.0.1:{}", self.port)
+        format!("{scheme}://127.0.0.1:{}", self.process.port())
     }
 
     /// The address the gateway listens on.
     pub fn addr(&self) -> SocketAddr {
-        SocketAddr::from((Ipv4Addr::LOCALHOST, self.port))
+        SocketAddr::from((Ipv4Addr::LOCALHOST, self.process.port()))
     }
 
     /// The process id of the gateway.
     pub fn pid(&self) -> u32 {
-        self.child.id()
+        self.process.pid()
     }
 
     /// The last lines of the gateway's combined stdout and stderr.
     pub fn log_tail(&self) -> String {
-        let log = fs::read_to_string(&self.log).unwrap_or_else(|e| format!("(no log: {e})"));
-        let lines: Vec<&str> = log.lines().collect();
-        lines[lines.len().saturating_sub(LOG_TAIL_LINES)..].join("\n")
+        self.process.log_tail()
     }
 
     /// The gateway's `/metrics` in text format 0.0.4: every pushed group's metrics with their
@@ -290,20 +220,10 @@ Ihrcf+ATpujzlbiOBdyJ
     /// gateway serves HTTPS.
     pub fn metrics_text(&self) -> Result<String, HarnessError> {
         self.require_plain_http("read /metrics")?;
-        let url = format!("{}/metrics", self.url());
         // Plain text, not the protobuf the gateway's Go library prefers by default.
         let mut headers = self.auth_headers();
         headers.push(("Accept", "text/plain; version=0.0.4"));
-        let response = http_get(&url, &headers)?;
-        if response.status != 200 {
-            return Err(HarnessError::new(format!(
-                "GET {url}: HTTP {}: {}\nlog tail:\n{}",
-                response.status,
-                response.text(),
-                self.log_tail()
-            )));
-        }
-        Ok(response.text())
+        self.process.get_text("/metrics", &headers)
     }
 
     /// Deletes every group (`PUT /api/v1/admin/wipe`), to reuse the gateway between tests.
@@ -313,11 +233,13 @@ Ihrcf+ATpujzlbiOBdyJ
     /// If the request fails or the answer is not 202, or the gateway serves HTTPS.
     pub fn wipe(&self) -> Result<(), HarnessError> {
         self.require_plain_http("wipe")?;
-        let status = self.request_status("PUT", "/api/v1/admin/wipe")?;
+        let url = format!("{}/api/v1/admin/wipe", self.url());
+        let mut headers = self.auth_headers();
+        headers.push(("Content-Length", "0"));
+        let status = http_request("PUT", &url, &headers)?.status;
         if status != 202 {
             return Err(HarnessError::new(format!(
-                "PUT {}/api/v1/admin/wipe: HTTP {status} (expected 202)\nlog tail:\n{}",
-                self.url(),
+                "PUT {url}: HTTP {status} (expected 202)\nlog tail:\n{}",
                 self.log_tail()
             )));
         }
@@ -333,50 +255,6 @@ Ihrcf+ATpujzlbiOBdyJ
         }
         Ok(())
     }
-
-    /// Sends a request without a body to the gateway and returns the response's status code.
-    fn request_status(&self, method: &str, path: &str) -> Result<u16, HarnessError> {
-        let err =
-            |what: String| HarnessError::new(format!("{method} {}{path}: {what}", self.url()));
-        let mut stream = TcpStream::connect_timeout(&self.addr(), REQUEST_TIMEOUT)
-            .map_err(|e| err(format!("cannot connect: {e}")))?;
-        stream
-            .set_read_timeout(Some(REQUEST_TIMEOUT))
-            .and_then(|()| stream.set_write_timeout(Some(REQUEST_TIMEOUT)))
-            .map_err(|e| err(format!("cannot set timeouts: {e}")))?;
-        let mut request = format!(
-            "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\nContent-Length: 0\r\nConnection: close\r\n",
-            self.port
-        );
-        for (name, value) in self.auth_headers() {
-            request.push_str(&format!("{name}: {value}\r\n"));
-        }
-        request.push_str("\r\n");
-        stream
-            .write_all(request.as_bytes())
-            .map_err(|e| err(format!("cannot send the request: {e}")))?;
-        let mut raw = Vec::new();
-        stream
-            .read_to_end(&mut raw)
-            .map_err(|e| err(format!("cannot read the response: {e}")))?;
-        let head = String::from_utf8_lossy(&raw);
-        let status_line = head.lines().next().unwrap_or_default();
-        status_line
-            .split(' ')
-            .nth(1)
-            .filter(|_| status_line.starts_with("HTTP/1."))
-            .and_then(|code| code.parse().ok())
-            .ok_or_else(|| err(format!("bad status line {status_line:?}")))
-    }
-}
-
-impl Drop for Pushgateway {
-    fn drop(&mut self) {
-        // Kill fails only if the process already exited; wait reaps it either way, so no zombie
-        // outlives the test. The temporary directory goes when `dir` drops after this.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 impl std::fmt::Debug for Pushgateway {
@@ -384,13 +262,16 @@ impl std::fmt::Debug for Pushgateway {
         f.debug_struct("Pushgateway")
             .field("url", &self.url())
             .field("pid", &self.pid())
-            .field("dir", &self.dir.path())
+            .field("dir", &self.process.dir())
             .finish()
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::{Read, Write};
+    use std::net::TcpStream;
+
     use super::*;
 
     /// PUTs `body` to `path`, with the test credentials if `auth`, returning the status.
