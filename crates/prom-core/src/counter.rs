@@ -111,18 +111,23 @@ impl CounterCore {
 
     #[inline]
     fn add(&self, v: f64) -> bool {
-        // Rejects negatives and NaN alike.
-        if v.is_nan() || v < 0.0 {
-            return false;
-        }
-        // Integral below 2^53: the casts are exact, and cheaper than `fract()`.
-        let n = v as u64;
-        if v <= MAX_EXACT && n as f64 == v {
-            self.add_int(n);
-        } else {
+        // `v >= 0.0` is false for negatives and NaN alike.
+        if v >= 0.0 {
+            if v <= MAX_EXACT {
+                // In range, the conversion is one instruction and exact for
+                // integers; the round trip tells integral from fractional
+                // without a call to `trunc`.
+                let n = v as i64;
+                if n as f64 == v {
+                    self.add_int(n as u64);
+                    return true;
+                }
+            }
             self.float.add(v, Ordering::Relaxed);
+            true
+        } else {
+            false
         }
-        true
     }
 
     fn get(&self) -> f64 {
