@@ -34,6 +34,13 @@ pub enum Error {
         /// The rejected unit.
         unit: String,
     },
+    /// A family was given a unit its name does not end in (`_<unit>`).
+    UnitNotInName {
+        /// The family name.
+        metric: String,
+        /// The unit given.
+        unit: String,
+    },
     /// The number of label values does not match the number of label names.
     LabelCount {
         /// The metric family.
@@ -97,6 +104,19 @@ impl fmt::Display for Error {
             Error::InvalidUnit { unit } => write!(
                 f,
                 "invalid unit {unit:?}: must match [a-zA-Z0-9_]+ and not be used on info or stateset metrics"
+            ),
+            Error::UnitNotInName { metric, unit } => write!(
+                f,
+                "metric family {metric:?} cannot have unit {unit:?}: its name does not end in \"_{unit}\""
+            ),
+            // A label set built on its own belongs to no metric yet.
+            Error::LabelCount {
+                metric,
+                expected,
+                got,
+            } if metric.is_empty() => write!(
+                f,
+                "label set has {expected} label name(s) but {got} label value(s) were given"
             ),
             Error::LabelCount {
                 metric,

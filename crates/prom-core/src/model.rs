@@ -518,7 +518,8 @@ impl MetricFamily {
     /// removed from `name`, as the encoders add it back.
     ///
     /// # Errors
-    /// [`Error::InvalidMetricName`] naming `name`.
+    /// [`Error::InvalidMetricName`] naming `name`, or for a counter what is
+    /// left of it without `_total` (`""` for `"_total"`).
     ///
     /// ```
     /// use prom_core::{LabelSet, MetricFamily, MetricType, MetricValue};
@@ -532,6 +533,9 @@ impl MetricFamily {
             MetricType::Counter => name.strip_suffix("_total").unwrap_or(name),
             _ => name,
         };
+        // Stripping `_total` may leave an empty or digit-led name ("_total"
+        // itself), as in `Descriptor::new`.
+        validate_metric_name(name)?;
         Ok(Self {
             name: name.into(),
             help: help.into(),
@@ -544,7 +548,8 @@ impl MetricFamily {
     /// Sets the unit; the name must already end in `_<unit>`.
     ///
     /// # Errors
-    /// [`Error::InvalidUnit`] for a malformed unit or a name that does not end in it.
+    /// [`Error::InvalidUnit`] for a malformed unit, [`Error::UnitNotInName`]
+    /// for a name that does not end in `_<unit>`.
     pub fn with_unit(mut self, unit: &str) -> Result<Self, Error> {
         validate_unit(unit)?;
         if !self
@@ -552,7 +557,10 @@ impl MetricFamily {
             .strip_suffix(unit)
             .is_some_and(|rest| rest.ends_with('_'))
         {
-            return Err(Error::InvalidUnit { unit: unit.into() });
+            return Err(Error::UnitNotInName {
+                metric: self.name.to_string(),
+                unit: unit.into(),
+            });
         }
         self.unit = Some(unit.into());
         Ok(self)

@@ -1,0 +1,48 @@
+//! Representative malformed expositions get exactly the parse error
+//! `docs/errors.md` shows (rows `parse.*`).
+
+mod common;
+
+use common::{err, Check};
+use prom::codec::{parse_openmetrics, parse_text};
+
+const CHECKS: &[(&str, Check)] = &[
+    ("parse.text-unterminated-value", || {
+        err(parse_text("# TYPE up gauge\nup{job=\"a} 1\n"))
+    }),
+    ("parse.text-bad-value", || err(parse_text("up abc\n"))),
+    ("parse.text-bad-name", || err(parse_text("9up 1\n"))),
+    ("parse.text-bad-type", || {
+        err(parse_text("# TYPE up gauges\nup 1\n"))
+    }),
+    ("parse.text-duplicate-label", || {
+        err(parse_text("up{a=\"1\",a=\"2\"} 1\n"))
+    }),
+    ("parse.text-duplicate-series", || {
+        err(parse_text("up 1\nup 2\n"))
+    }),
+    ("parse.text-empty", || {
+        let families = parse_text("").expect("an empty page is valid text");
+        assert!(families.is_empty());
+        "no error: no families".into()
+    }),
+    ("parse.om-missing-eof", || {
+        err(parse_openmetrics("# TYPE up gauge\nup 1\n"))
+    }),
+    ("parse.om-after-eof", || {
+        err(parse_openmetrics("# EOF\nup 1\n"))
+    }),
+    ("parse.om-counter-without-total", || {
+        err(parse_openmetrics("# TYPE c counter\nc 1\n# EOF\n"))
+    }),
+    ("parse.om-interleaved", || {
+        err(parse_openmetrics(
+            "# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\na{x=\"1\"} 2\n# EOF\n",
+        ))
+    }),
+];
+
+#[test]
+fn every_parse_row_has_its_error() {
+    common::check_area("parse", CHECKS);
+}

@@ -1,0 +1,288 @@
+//! Every bad input to the metric constructors, label lookups, bucket helpers,
+//! counters and the data model gets exactly the error `docs/errors.md` shows
+//! (rows `core.*`).
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{err, Check};
+use prom::codec::{parse_openmetrics, parse_text, Encoder};
+use prom::{
+    exponential_buckets, linear_buckets, Counter, CounterVec, Descriptor, Gauge, GaugeVec,
+    Histogram, HistogramVec, LabelSet, MetricFamily, MetricType, MetricValue, Opts, Registry,
+    Summary, SummaryVec,
+};
+
+fn ab() -> CounterVec {
+    CounterVec::new(Opts::new("requests", "").labels(["a", "b"])).expect("valid family")
+}
+
+fn hist(buckets: Vec<f64>) -> String {
+    err(Histogram::with_opts(Opts::new("h", "").buckets(buckets)))
+}
+
+fn jobs() -> Counter {
+    Counter::new("jobs", "").expect("valid counter")
+}
+
+fn huge_label_value() -> String {
+    let big = "x".repeat(1 << 20);
+    let family = CounterVec::new(Opts::new("big", "").labels(["v"])).expect("valid family");
+    family.with_label_values(&[&big]).expect("one value").inc();
+    let registry = Registry::new();
+    registry.register(family).expect("new name");
+    let families = registry.gather().expect("no collector fails");
+    let text = Encoder::text().encode_to_string(&families);
+    assert!(
+        text == format!("# TYPE big_total counter\nbig_total{{v=\"{big}\"}} 1\n"),
+        "the value is not encoded in full"
+    );
+    let om = Encoder::openmetrics().encode_to_string(&families);
+    for parsed in [parse_text(&text), parse_openmetrics(&om)] {
+        let parsed = parsed.expect("the encoders' output parses");
+        assert_eq!(parsed[0].metrics[0].labels.get("v"), Some(big.as_str()));
+    }
+    "no error: stored, encoded and parsed back in full".into()
+}
+
+const CHECKS: &[(&str, Check)] = &[
+    ("core.name-empty", || err(Counter::new("", ""))),
+    ("core.name-digit", || err(Counter::new("9lives", ""))),
+    ("core.name-dash", || err(Gauge::new("my-app", ""))),
+    ("core.name-dot", || err(Gauge::new("http.requests", ""))),
+    ("core.name-reserved", || err(Gauge::new("__x", ""))),
+    ("core.name-non-ascii", || err(Gauge::new("größe", ""))),
+    ("core.name-only-total", || err(Counter::new("_total", ""))),
+    ("core.namespace-bad", || {
+        err(Counter::with_opts(Opts::new("x", "").namespace("my-app")))
+    }),
+    ("core.subsystem-bad", || {
+        err(Counter::with_opts(Opts::new("x", "").subsystem("a b")))
+    }),
+    ("core.label-invalid", || {
+        err(CounterVec::new(Opts::new("x", "").labels(["a-b"])))
+    }),
+    ("core.label-digit", || {
+        err(CounterVec::new(Opts::new("x", "").labels(["1a"])))
+    }),
+    ("core.label-empty", || {
+        err(CounterVec::new(Opts::new("x", "").labels([""])))
+    }),
+    ("core.label-colon", || {
+        err(GaugeVec::new(Opts::new("x", "").labels(["a:b"])))
+    }),
+    ("core.label-reserved", || {
+        err(CounterVec::new(Opts::new("x", "").labels(["__x"])))
+    }),
+    ("core.label-le", || {
+        err(HistogramVec::new(Opts::new("x", "").labels(["le"])))
+    }),
+    ("core.label-quantile", || {
+        err(SummaryVec::new(Opts::new("x", "").labels(["quantile"])))
+    }),
+    ("core.label-le-on-gauge", || {
+        let g = GaugeVec::new(Opts::new("x", "").labels(["le"])).expect("le is free on gauges");
+        assert_eq!(g.descriptor().label_names().len(), 1);
+        "no error: `le` is reserved on histograms only".into()
+    }),
+    ("core.label-duplicate", || {
+        err(CounterVec::new(Opts::new("x", "").labels(["a", "b", "a"])))
+    }),
+    ("core.labels-on-unlabelled", || {
+        err(Counter::with_opts(Opts::new("x", "").labels(["a"])))
+    }),
+    (
+        "core.values-too-few",
+        || err(ab().with_label_values(&["1"])),
+    ),
+    ("core.values-too-many", || {
+        err(ab().with_label_values(&["1", "2", "3"]))
+    }),
+    ("core.values-none", || {
+        err(ab().with_label_values::<&str>(&[]))
+    }),
+    ("core.with-count", || err(ab().with(&["1"], Counter::inc))),
+    ("core.remove-count", || err(ab().remove(&["1"]))),
+    ("core.with-labels-unknown", || {
+        err(ab().with_labels(&[("a", "1"), ("c", "3")]))
+    }),
+    ("core.with-labels-missing", || {
+        err(ab().with_labels(&[("a", "1")]))
+    }),
+    ("core.with-labels-duplicated", || {
+        err(ab().with_labels(&[("a", "1"), ("a", "2"), ("b", "3")]))
+    }),
+    ("core.remove-labels-unknown", || {
+        err(ab().remove_labels(&[("c", "1")]))
+    }),
+    ("core.buckets-empty", || hist(vec![])),
+    ("core.buckets-only-inf", || hist(vec![f64::INFINITY])),
+    ("core.buckets-unsorted", || hist(vec![1.0, 0.5])),
+    ("core.buckets-duplicate", || hist(vec![0.5, 1.0, 1.0])),
+    ("core.buckets-nan", || hist(vec![0.1, f64::NAN])),
+    ("core.buckets-on-counter", || {
+        err(Counter::with_opts(Opts::new("c", "").buckets([1.0])))
+    }),
+    ("core.buckets-on-gauge-vec", || {
+        err(GaugeVec::new(Opts::new("g", "").buckets([1.0])))
+    }),
+    ("core.buckets-on-summary", || {
+        err(Summary::with_opts(Opts::new("s", "").buckets([1.0])))
+    }),
+    ("core.linear-zero-count", || {
+        err(linear_buckets(0.0, 1.0, 0))
+    }),
+    ("core.linear-zero-width", || {
+        err(linear_buckets(0.0, 0.0, 3))
+    }),
+    ("core.linear-negative-width", || {
+        err(linear_buckets(0.0, -1.0, 3))
+    }),
+    ("core.linear-nan-start", || {
+        err(linear_buckets(f64::NAN, 1.0, 3))
+    }),
+    ("core.linear-infinite-width", || {
+        err(linear_buckets(0.0, f64::INFINITY, 3))
+    }),
+    ("core.exponential-zero-count", || {
+        err(exponential_buckets(1.0, 2.0, 0))
+    }),
+    ("core.exponential-zero-start", || {
+        err(exponential_buckets(0.0, 2.0, 3))
+    }),
+    ("core.exponential-negative-start", || {
+        err(exponential_buckets(-1.0, 2.0, 3))
+    }),
+    ("core.exponential-factor-one", || {
+        err(exponential_buckets(1.0, 1.0, 3))
+    }),
+    ("core.exponential-nan-factor", || {
+        err(exponential_buckets(1.0, f64::NAN, 3))
+    }),
+    ("core.exponential-overflow", || {
+        let buckets = exponential_buckets(1.0, 10.0, 400).expect("valid parameters");
+        hist(buckets)
+    }),
+    ("core.inc-negative", || err(jobs().inc_by(-1.0))),
+    ("core.inc-nan", || err(jobs().inc_by(f64::NAN))),
+    ("core.inc-neg-inf", || err(jobs().inc_by(f64::NEG_INFINITY))),
+    ("core.inc-rejected-keeps-value", || {
+        let c = jobs();
+        c.inc_by(2.0).expect("a valid increment");
+        let _ = c.inc_by(-1.0);
+        let _ = c.inc_by(f64::NAN);
+        assert_eq!(c.get(), 2.0);
+        "no change: the value stays 2".into()
+    }),
+    ("core.inc-inf", || {
+        let c = jobs();
+        c.inc_by(f64::INFINITY).expect("+Inf is an increment");
+        assert_eq!(c.get(), f64::INFINITY);
+        "no error: the counter becomes +Inf".into()
+    }),
+    ("core.observe-nan", || {
+        let h = Histogram::new("h", "").expect("valid name");
+        h.observe(f64::NAN);
+        let text = Encoder::text().encode_to_string(&prom::collect(&h).expect("no failure"));
+        assert!(text.contains("h_bucket{le=\"10.0\"} 0\n"), "{text}");
+        assert!(
+            text.contains("h_bucket{le=\"+Inf\"} 1\nh_count 1\n"),
+            "{text}"
+        );
+        "no error: counted in the +Inf bucket".into()
+    }),
+    ("core.gauge-set-nan", || {
+        let g = Gauge::new("g", "").expect("valid name");
+        g.set(f64::NAN);
+        assert!(g.get().is_nan());
+        "no error: the gauge holds NaN".into()
+    }),
+    ("core.unit-space", || {
+        err(Gauge::with_opts(Opts::new("speed", "").unit("m s")))
+    }),
+    ("core.unit-slash", || {
+        err(Gauge::with_opts(Opts::new("speed", "").unit("m/s")))
+    }),
+    ("core.unit-empty", || {
+        err(Gauge::with_opts(Opts::new("speed", "").unit("")))
+    }),
+    ("core.family-name", || {
+        err(MetricFamily::new("9x", "", MetricType::Gauge))
+    }),
+    ("core.family-only-total", || {
+        err(MetricFamily::new("_total", "", MetricType::Counter))
+    }),
+    ("core.family-unit-not-suffix", || {
+        let family = MetricFamily::new("latency", "", MetricType::Gauge).expect("valid name");
+        err(family.with_unit("seconds"))
+    }),
+    ("core.family-unit-bad", || {
+        let family = MetricFamily::new("latency", "", MetricType::Gauge).expect("valid name");
+        err(family.with_unit("m/s"))
+    }),
+    ("core.family-type-mismatch", || {
+        let mut family = MetricFamily::new("queue", "", MetricType::Gauge).expect("valid name");
+        err(family
+            .push(LabelSet::empty(), MetricValue::Counter(1.0))
+            .map(|_| ()))
+    }),
+    ("core.labelset-invalid", || {
+        err(LabelSet::from_pairs([("a-b", "1")]))
+    }),
+    ("core.labelset-reserved", || {
+        err(LabelSet::from_pairs([("__name__", "x")]))
+    }),
+    ("core.labelset-duplicate", || {
+        err(LabelSet::from_pairs([("a", "1"), ("a", "2")]))
+    }),
+    ("core.labelset-count", || {
+        let names: Arc<[Box<str>]> = vec![Box::from("a"), Box::from("b")].into();
+        err(LabelSet::new(names, &["1"]))
+    }),
+    ("core.descriptor-name", || {
+        err(Descriptor::new::<&str>(
+            "9x",
+            "",
+            MetricType::Gauge,
+            None,
+            &[],
+        ))
+    }),
+    ("core.descriptor-label", || {
+        err(Descriptor::new(
+            "x",
+            "",
+            MetricType::Histogram,
+            None,
+            &["le"],
+        ))
+    }),
+    ("core.facade-name", || err(prom::counter("9lives", ""))),
+    ("core.facade-label", || {
+        err(prom::histogram_vec("latency", "", &["le"]))
+    }),
+    ("core.facade-buckets", || {
+        err(prom::histogram_with_buckets("sizes", "", &[2.0, 1.0]))
+    }),
+    ("core.non-utf8", || err(String::from_utf8(vec![b'a', 0xff]))),
+    ("core.huge-label-value", huge_label_value),
+];
+
+#[test]
+fn every_core_row_has_its_error() {
+    common::check_area("core", CHECKS);
+}
+
+#[test]
+fn every_row_belongs_to_a_tested_area() {
+    for row in common::rows() {
+        let area = row.id.split('.').next().unwrap_or_default();
+        assert!(
+            common::AREAS.contains(&area),
+            "row {:?} is in no tested area; areas: {:?}",
+            row.id,
+            common::AREAS
+        );
+    }
+}
