@@ -16,6 +16,14 @@
 //! works; a failing collector gives a 500 with its message, and the server
 //! keeps serving.
 //!
+//! The standalone server guards itself against hostile or broken clients: a
+//! request head must arrive within a timeout (10 s by default, so a client
+//! dribbling bytes is cut off and idle keep-alive connections are closed),
+//! heads over 64 KiB get a 431, at most 1,024 connections are served at once
+//! (more wait in the listen queue), and accept errors are retried rather than
+//! ending the server. [`start_http_server_with`] takes [`ServerOptions`] to
+//! change the timeout, the connection cap and the shutdown grace period.
+//!
 //! ```no_run
 //! use std::sync::Arc;
 //! use prom_core::Counter;
@@ -39,6 +47,7 @@ use std::io::{self, Write};
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::sync::Arc;
 use std::thread::JoinHandle;
+use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::State;
@@ -47,9 +56,13 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, MethodRouter};
 use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
 use prom_codec::Encoder;
 use prom_core::Collector;
-use tokio::sync::oneshot;
+use tokio::net::TcpListener;
+use tokio::sync::{oneshot, watch, Semaphore};
+use tokio::task::JoinSet;
 
 /// What went wrong starting the server.
 #[derive(Debug)]
@@ -259,7 +272,9 @@ impl MetricsServer {
         self.addr
     }
 
-    /// Stops accepting, finishes in-flight scrapes, and joins the thread.
+    /// Stops accepting, lets in-flight scrapes finish (connections still
+    /// open after the grace period, see [`ServerOptions::shutdown_grace_period`],
+    /// are dropped), and joins the thread.
     pub fn shutdown(mut self) {
         self.stop_and_join();
     }
@@ -293,7 +308,70 @@ impl Drop for MetricsServer {
     }
 }
 
-/// Serves `source` on `addr` (`/` and `/metrics`) from a background thread.
+/// Limits of the standalone server; see [`start_http_server_with`].
+///
+/// ```
+/// use std::time::Duration;
+/// let options = prom_http::ServerOptions::default()
+///     .header_read_timeout(Duration::from_secs(5))
+///     .max_connections(64);
+/// # let _ = options;
+/// ```
+#[derive(Debug, Clone)]
+#[must_use]
+pub struct ServerOptions {
+    header_read_timeout: Duration,
+    shutdown_grace_period: Duration,
+    max_connections: usize,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            header_read_timeout: Duration::from_secs(10),
+            shutdown_grace_period: Duration::from_secs(5),
+            max_connections: 1024,
+        }
+    }
+}
+
+impl ServerOptions {
+    /// How long a client may take to send a whole request head (request line
+    /// and headers), counted from when the server starts waiting for it; a
+    /// connection that is slower, or idle for that long between keep-alive
+    /// requests, is closed. Default: 10 s.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long shutting down waits for open connections to finish their
+    /// scrapes before dropping them. Default: 5 s.
+    pub fn shutdown_grace_period(mut self, grace: Duration) -> Self {
+        self.shutdown_grace_period = grace;
+        self
+    }
+
+    /// How many connections are served at once; further clients wait in the
+    /// listen queue until one closes. At least 1. Default: 1,024.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
+        self
+    }
+}
+
+/// Request heads larger than this get a 431: a scrape needs a few hundred
+/// bytes, and the bound keeps a hostile client from making the server buffer
+/// hyper's default of about 400 KiB per connection.
+const MAX_REQUEST_HEAD: usize = 64 * 1024;
+
+/// The pause after an accept error that is not about a single connection
+/// (out of file descriptors, say), so the loop does not spin while the
+/// condition lasts.
+const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
+
+/// Serves `source` on `addr` (`/` and `/metrics`) from a background thread,
+/// with the default [`ServerOptions`].
 ///
 /// Binding happens before this returns, so a port in use is an error here,
 /// not a message from a thread; port 0 picks a free port (see
@@ -305,6 +383,27 @@ impl Drop for MetricsServer {
 pub fn start_http_server(
     addr: impl ToSocketAddrs,
     source: Arc<dyn Collector>,
+) -> Result<MetricsServer, HttpError> {
+    start_http_server_with(addr, source, ServerOptions::default())
+}
+
+/// [`start_http_server`] with explicit [`ServerOptions`].
+///
+/// ```no_run
+/// use std::{sync::Arc, time::Duration};
+/// let up = prom_core::Gauge::new("up", "Whether the job is up.").unwrap();
+/// let options = prom_http::ServerOptions::default().header_read_timeout(Duration::from_secs(3));
+/// let server = prom_http::start_http_server_with("127.0.0.1:0", Arc::new(up), options).unwrap();
+/// # server.shutdown();
+/// ```
+///
+/// # Errors
+/// [`HttpError::Resolve`], [`HttpError::Bind`] or [`HttpError::Start`],
+/// naming the address.
+pub fn start_http_server_with(
+    addr: impl ToSocketAddrs,
+    source: Arc<dyn Collector>,
+    options: ServerOptions,
 ) -> Result<MetricsServer, HttpError> {
     let addrs: Vec<SocketAddr> = addr
         .to_socket_addrs()
@@ -330,34 +429,107 @@ pub fn start_http_server(
     listener.set_nonblocking(true).map_err(bind_err)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
+        .enable_time()
         .build()
         .map_err(|source| HttpError::Start { source })?;
     let listener = {
         let _enter = runtime.enter();
-        tokio::net::TcpListener::from_std(listener).map_err(|source| HttpError::Start { source })?
+        TcpListener::from_std(listener).map_err(|source| HttpError::Start { source })?
     };
     let (stop, stopped) = oneshot::channel::<()>();
     let app: Router = metrics_router(source);
     let thread = std::thread::Builder::new()
         .name("prom-http".into())
-        .spawn(move || {
-            runtime.block_on(async move {
-                let shutdown = async move {
-                    // Either a stop request or the handle vanished: stop.
-                    let _ = stopped.await;
-                };
-                // `serve` only returns on shutdown; accept errors are retried inside.
-                let _ = axum::serve(listener, app)
-                    .with_graceful_shutdown(shutdown)
-                    .await;
-            });
-        })
+        .spawn(move || runtime.block_on(serve(listener, app, options, stopped)))
         .map_err(|source| HttpError::Start { source })?;
     Ok(MetricsServer {
         addr: local,
         stop: Some(stop),
         thread: Some(thread),
     })
+}
+
+/// The accept loop: one task per connection, until `stopped` resolves (a
+/// stop request, or the handle dropped without `detach`).
+async fn serve(
+    listener: TcpListener,
+    app: Router,
+    options: ServerOptions,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(options.header_read_timeout)
+        .max_header_size(MAX_REQUEST_HEAD);
+    let service = TowerToHyperService::new(app);
+    let permits = Arc::new(Semaphore::new(options.max_connections));
+    let (closing, closing_seen) = watch::channel(false);
+    let mut connections = JoinSet::new();
+    loop {
+        // Waiting for a free slot before accepting leaves extra clients in
+        // the kernel's listen queue rather than holding them open here.
+        let permit = tokio::select! {
+            biased;
+            _ = &mut stopped => break,
+            permit = Arc::clone(&permits).acquire_owned() => {
+                permit.expect("the semaphore is never closed")
+            }
+        };
+        let accepted = tokio::select! {
+            biased;
+            _ = &mut stopped => break,
+            accepted = listener.accept() => accepted,
+        };
+        let stream = match accepted {
+            Ok((stream, _)) => stream,
+            Err(err) if is_connection_error(&err) => continue,
+            Err(_) => {
+                tokio::select! {
+                    biased;
+                    _ = &mut stopped => break,
+                    () = tokio::time::sleep(ACCEPT_RETRY_PAUSE) => continue,
+                }
+            }
+        };
+        // Small responses go out at once rather than waiting for an ACK;
+        // failing to set it only costs latency.
+        let _ = stream.set_nodelay(true);
+        let conn = http.serve_connection(TokioIo::new(stream), service.clone());
+        let mut closing_seen = closing_seen.clone();
+        connections.spawn(async move {
+            let _permit = permit;
+            let mut conn = std::pin::pin!(conn);
+            tokio::select! {
+                // Errors are the client's doing (reset, timeout, bad request)
+                // and end only this connection.
+                _ = conn.as_mut() => return,
+                _ = closing_seen.changed() => {}
+            }
+            // Finish the request in flight, then close.
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        });
+        // Reap finished connections so the set stays as small as the open ones.
+        while connections.try_join_next().is_some() {}
+    }
+    drop(listener);
+    // An error means no connection is left to tell.
+    let _ = closing.send(true);
+    let drained = async { while connections.join_next().await.is_some() {} };
+    // Whatever is still open after the grace period is aborted when
+    // `connections` drops.
+    let _ = tokio::time::timeout(options.shutdown_grace_period, drained).await;
+}
+
+/// Errors that concern one incoming connection only; the next accept can
+/// go ahead at once.
+fn is_connection_error(err: &io::Error) -> bool {
+    matches!(
+        err.kind(),
+        io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+    )
 }
 
 #[cfg(test)]

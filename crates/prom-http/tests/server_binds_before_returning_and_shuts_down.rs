@@ -42,3 +42,31 @@ fn dropping_the_handle_stops_the_server() {
     };
     assert!(std::net::TcpStream::connect(addr).is_err());
 }
+
+#[test]
+fn shutdown_is_not_held_up_by_open_connections() {
+    use std::io::{Read, Write};
+    let server = prom_http::start_http_server(
+        "127.0.0.1:0",
+        Arc::new(prom_core::Gauge::new("g", "").unwrap()),
+    )
+    .unwrap();
+    let addr = server.local_addr();
+    // One idle keep-alive connection after a scrape, one stuck mid-head.
+    let mut idle = std::net::TcpStream::connect(addr).unwrap();
+    idle.write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+        .unwrap();
+    let mut buf = [0; 1024];
+    assert!(idle.read(&mut buf).unwrap() > 0);
+    let mut stuck = std::net::TcpStream::connect(addr).unwrap();
+    stuck.write_all(b"GET /metrics HTTP/1.1\r\nHo").unwrap();
+    let start = std::time::Instant::now();
+    server.shutdown();
+    // The grace period (5 s) bounds it; 60 s is for loaded machines.
+    assert!(start.elapsed() < std::time::Duration::from_secs(60));
+    TcpListener::bind(addr).unwrap();
+    // Both connections were closed.
+    idle.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    assert!(!matches!(idle.read(&mut buf), Ok(n) if n > 0));
+}

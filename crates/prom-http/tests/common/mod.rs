@@ -62,3 +62,81 @@ pub fn request(method: &str, url: &str, headers: &[(&str, &str)]) -> Reply {
 pub fn get(url: &str, headers: &[(&str, &str)]) -> Reply {
     request("GET", url, headers)
 }
+
+/// The text exposition of [`server`]'s metrics before anything changes them.
+pub const EXPECTED_TEXT: &str = "# HELP requests_total Requests served.\n# TYPE requests_total counter\nrequests_total{path=\"/a\"} 1\n\
+# HELP temperature_celsius Room temperature.\n# TYPE temperature_celsius gauge\ntemperature_celsius 21.5\n";
+
+/// Scrapes `addr` as Prometheus would by default and checks the answer is
+/// the full, uncompressed text exposition of [`server`]'s metrics.
+pub fn assert_scrapes(addr: std::net::SocketAddr) {
+    let r = get(&format!("http://{addr}/metrics"), &[]);
+    assert_eq!(r.status, 200);
+    assert_eq!(r.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    assert_eq!(r.content_encoding, None);
+    assert_eq!(r.text(), EXPECTED_TEXT);
+}
+
+/// How a raw exchange ended.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server answered with this status line's code.
+    Status(u16),
+    /// The server closed the connection without answering (EOF or reset).
+    Closed,
+}
+
+/// A loopback connection to `addr` whose reads give up after `read_timeout`,
+/// so no test can hang on a server that stops answering.
+pub fn connect(
+    addr: std::net::SocketAddr,
+    read_timeout: std::time::Duration,
+) -> std::net::TcpStream {
+    let stream = std::net::TcpStream::connect(addr).unwrap();
+    stream.set_read_timeout(Some(read_timeout)).unwrap();
+    stream
+}
+
+/// Sends `bytes` on a fresh connection and reads until the server closes
+/// it (or 30 s pass, which fails the test): the status it answered with, or
+/// `Closed`. Write errors are fine: the server may close before reading all
+/// of a hostile request.
+pub fn exchange(addr: std::net::SocketAddr, bytes: &[u8]) -> Outcome {
+    use std::io::Write;
+    let mut stream = connect(addr, std::time::Duration::from_secs(30));
+    let _ = stream.write_all(bytes);
+    let mut reply = Vec::new();
+    let mut buf = [0; 4096];
+    loop {
+        match stream.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => reply.extend_from_slice(&buf[..n]),
+            Err(e) if is_closed(&e) => break,
+            Err(e) => panic!("no answer and no close from the server: {e}"),
+        }
+    }
+    status_of(&reply)
+}
+
+/// The status code of a raw HTTP/1.1 reply, `Closed` for an empty one.
+pub fn status_of(reply: &[u8]) -> Outcome {
+    if reply.is_empty() {
+        return Outcome::Closed;
+    }
+    let text = String::from_utf8_lossy(reply);
+    let code = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("not an HTTP/1.1 reply: {text:?}"));
+    Outcome::Status(code)
+}
+
+/// Whether a read or write error means the peer closed the connection.
+pub fn is_closed(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        e.kind(),
+        ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
+    )
+}
