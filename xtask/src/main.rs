@@ -37,7 +37,8 @@ COMMANDS:
     peers    Only steps 1 and 2 of `test`, then print the PROM_TEST_PYTHON setting, for running
              `cargo test -p <crate>` against the real peers.
     lint     `cargo fmt --all --check` and
-             `cargo clippy --workspace --all-targets -- -D warnings`.
+             `cargo clippy --workspace --all-targets [--all-features] -- -D warnings`
+             (once with default features, once with all).
     bench    Run the benchmark suite and rewrite docs/benchmarks.md from that one run:
                1. every criterion benchmark of prom-benches
                   (`cargo bench -p prom-benches --bench '*'`, results in
@@ -218,5 +219,17 @@ fn lint(extra: &[OsString]) -> Result<(), String> {
         "-D",
         "warnings",
     ]);
-    run_all("lint", vec![fmt, clippy])
+    // The optional exporters and the tests that need them build only with
+    // every feature on, as `cargo xtask test` runs them.
+    let mut clippy_all = cargo();
+    clippy_all.args([
+        "clippy",
+        "--workspace",
+        "--all-targets",
+        "--all-features",
+        "--",
+        "-D",
+        "warnings",
+    ]);
+    run_all("lint", vec![fmt, clippy, clippy_all])
 }

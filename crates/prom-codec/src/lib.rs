@@ -56,7 +56,7 @@
 //! None.
 //!
 //! # Minimum supported Rust version
-//! 1.80.
+//! 1.85.
 
 #![forbid(unsafe_code)]
 

@@ -30,7 +30,7 @@
 //! `cargo xtask test` runs it).
 //!
 //! # Minimum supported Rust version
-//! 1.80.
+//! 1.85.
 
 #![forbid(unsafe_code)]
 

@@ -93,7 +93,7 @@
 //!
 //! # Minimum supported Rust version
 //!
-//! 1.80.
+//! 1.85.
 
 #![forbid(unsafe_code)]
 

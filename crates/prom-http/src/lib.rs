@@ -38,7 +38,7 @@
 //! None.
 //!
 //! # Minimum supported Rust version
-//! 1.80.
+//! 1.85.
 
 #![forbid(unsafe_code)]
 
@@ -381,7 +381,7 @@ const ACCEPT_RETRY_PAUSE: Duration = Duration::from_millis(100);
 /// [`HttpError::Resolve`], [`HttpError::Bind`] or [`HttpError::Start`],
 /// naming the address.
 pub fn start_http_server(
-    addr: impl ToSocketAddrs,
+    addr: impl ToSocketAddrs + fmt::Debug,
     source: Arc<dyn Collector>,
 ) -> Result<MetricsServer, HttpError> {
     start_http_server_with(addr, source, ServerOptions::default())
@@ -401,14 +401,14 @@ pub fn start_http_server(
 /// [`HttpError::Resolve`], [`HttpError::Bind`] or [`HttpError::Start`],
 /// naming the address.
 pub fn start_http_server_with(
-    addr: impl ToSocketAddrs,
+    addr: impl ToSocketAddrs + fmt::Debug,
     source: Arc<dyn Collector>,
     options: ServerOptions,
 ) -> Result<MetricsServer, HttpError> {
     let addrs: Vec<SocketAddr> = addr
         .to_socket_addrs()
         .map_err(|source| HttpError::Resolve {
-            addr: "(unresolved)".into(),
+            addr: format!("{addr:?}"),
             source,
         })?
         .collect();

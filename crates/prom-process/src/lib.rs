@@ -39,7 +39,7 @@
 //! None.
 //!
 //! # Minimum supported Rust version
-//! 1.80.
+//! 1.85.
 
 #![forbid(unsafe_code)]
 

@@ -368,7 +368,7 @@ impl Shared {
                 "the address must not have a query or fragment".into(),
             ));
         }
-        if url.host_str().map_or(true, str::is_empty) {
+        if url.host_str().is_none_or(str::is_empty) {
             return Err(invalid("the address has no host".into()));
         }
         Ok(Self {

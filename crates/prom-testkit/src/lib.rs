@@ -27,7 +27,7 @@
 //!
 //! # Minimum supported Rust version
 //!
-//! The workspace's `rust-version`, 1.80.
+//! The workspace's `rust-version`, 1.85.
 #![forbid(unsafe_code)]
 
 mod carbon;

@@ -49,7 +49,7 @@
 //!   for batch jobs and other systems, as modules of the same names.
 //!
 //! # Minimum supported Rust version
-//! 1.80.
+//! 1.85.
 
 #![forbid(unsafe_code)]
 
@@ -271,7 +271,9 @@ pub use default::{
 /// # Errors
 /// [`Error::Http`] when the address cannot be resolved or bound.
 #[cfg(feature = "http")]
-pub fn start_http_server(addr: impl std::net::ToSocketAddrs) -> Result<http::MetricsServer, Error> {
+pub fn start_http_server(
+    addr: impl std::net::ToSocketAddrs + std::fmt::Debug,
+) -> Result<http::MetricsServer, Error> {
     let registry: &'static Registry = default_registry();
     Ok(prom_http::start_http_server(
         addr,
