@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 mod bench;
+mod fuzz;
 mod peers;
 
 use std::ffi::OsString;
@@ -59,6 +60,15 @@ COMMANDS:
                --rounds <N>         repetitions of workloads 6 and 7
                --scrape-seconds <N> length of each wrk run
                --out <FILE>         write there instead of docs/benchmarks.md
+    fuzz     Run the coverage-guided fuzz targets of fuzz/ (see docs/fuzzing.md) with cargo-fuzz
+             and libFuzzer on the stable toolchain (RUSTC_BOOTSTRAP=1): installs cargo-fuzz if
+             missing, builds, runs each target for N seconds, then prints per target the
+             execs, coverage, corpus size and crashes; fails on a crash, naming its input.
+             Corpora in target/fuzz-corpus/<target>, crash inputs in
+             target/fuzz-artifacts/<target>, libFuzzer's output in target/fuzz-logs. Options:
+               --seconds <N>        how long each target runs (required)
+               --target <T>         only this target (repeatable): parse_text,
+                                    parse_openmetrics, encode
     help     Print this message.
 
 The checks of the repository itself (crate layering, prom-core free of I/O, README and CI
@@ -82,6 +92,7 @@ fn main() -> ExitCode {
         Some("peers") => peers(&rest),
         Some("lint") => lint(&rest),
         Some("bench") => bench::bench(&rest),
+        Some("fuzz") => fuzz::fuzz(&rest),
         None | Some("help" | "-h" | "--help") => {
             print!("{HELP}");
             return ExitCode::SUCCESS;
