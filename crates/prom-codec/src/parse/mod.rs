@@ -42,6 +42,11 @@
 //!   the names of HELP and TYPE lines resolve the same way. A counter's
 //!   samples carry the name of its TYPE line; its model name drops one
 //!   `_total`.
+//! - a histogram or summary TYPE line for `x` after a sample made
+//!   `x_bucket`, `x_count` or `x_sum` a family of its own is an error:
+//!   Prometheus accepts it, but `x` could then never have those samples,
+//!   and the model's `_sum` and `_count` would be written back under the
+//!   other family.
 //! - **Interleaving**: the format's description asks for a family's lines
 //!   to be grouped, but Prometheus' parser does not enforce it: it files a
 //!   sample under its family wherever it appears (promtool 2.42 accepts

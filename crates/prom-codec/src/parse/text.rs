@@ -193,7 +193,7 @@ impl<'a> Parser<'a> {
             });
         }
         let ty = cur.rest();
-        fam.kind = Some(match ty.to_ascii_lowercase().as_str() {
+        let kind = match ty.to_ascii_lowercase().as_str() {
             "counter" => Kind::Counter,
             "gauge" => Kind::Gauge,
             "histogram" => Kind::Histogram,
@@ -211,7 +211,35 @@ impl<'a> Parser<'a> {
                     quoted(ty),
                 ))
             }
-        });
+        };
+        // A histogram's or summary's `_bucket`, `_count` and `_sum` samples
+        // resolve to a family of exactly their name first, so if an earlier
+        // sample made one, this family can never have them: its missing
+        // `_sum` and `_count` would read as 0, and writing those back would
+        // file them under the other family. Refused, so that what parses is
+        // what the encoder can write.
+        let suffixes: &[&str] = match kind {
+            Kind::Histogram => &["_bucket", "_count", "_sum"],
+            Kind::Summary => &["_count", "_sum"],
+            _ => &[],
+        };
+        if let Some(taken) = suffixes
+            .iter()
+            .map(|suffix| format!("{}{suffix}", fam.name))
+            .find(|sample| self.by_name.contains_key(sample.as_str()))
+        {
+            return Err(line.err_line(
+                format!(
+                    "the TYPE line for {:?} before any sample named {taken:?}",
+                    fam.name
+                ),
+                format!(
+                    "a {} TYPE line after {taken:?} became a family of its own",
+                    ty.to_ascii_lowercase()
+                ),
+            ));
+        }
+        fam.kind = Some(kind);
         Ok(())
     }
 
