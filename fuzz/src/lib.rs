@@ -46,7 +46,9 @@ fn zero(v: &mut f64) {
 /// - exemplars are dropped: the parsers read them, the encoders do not write them yet;
 /// - text 0.0.4 has no created times and no units, and its parser skips the
 ///   blanks before a help text (they cannot be told from separators);
-/// - OpenMetrics created times are written to the millisecond.
+/// - OpenMetrics created times are written to the millisecond;
+/// - OpenMetrics has no negative or NaN `_sum`: the encoder leaves it out, so
+///   a histogram reads back without a sum and a summary with a sum of 0.
 pub fn canonical(families: &[MetricFamily], format: Format) -> String {
     let mut families = families.to_vec();
     for family in &mut families {
@@ -71,6 +73,9 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
                     zero(v)
                 }
                 MetricValue::Histogram(h) => {
+                    if format == Format::OpenMetrics && h.sum.is_some_and(|s| !(s >= 0.0)) {
+                        h.sum = None;
+                    }
                     for b in &mut h.buckets {
                         zero(&mut b.upper_bound);
                     }
@@ -79,6 +84,9 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
                     }
                 }
                 MetricValue::Summary(s) => {
+                    if format == Format::OpenMetrics && !(s.sum >= 0.0) {
+                        s.sum = 0.0;
+                    }
                     zero(&mut s.sum);
                     for q in &mut s.quantiles {
                         zero(&mut q.quantile);

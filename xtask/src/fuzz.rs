@@ -93,6 +93,7 @@ fn ensure_cargo_fuzz() -> Result<(), String> {
 /// What one libFuzzer run reported, read from its log.
 #[derive(Debug, Default, PartialEq)]
 struct Summary {
+    seconds: u64,
     execs: Option<u64>,
     coverage: Option<u64>,
     features: Option<u64>,
@@ -190,11 +191,14 @@ fn fuzz_target(root: &Path, target: &str, seconds: u64) -> Result<Summary, Strin
         .status()
         .map_err(|e| format!("cannot run `{}`: {e}", show(&command)))?;
     let text = fs::read_to_string(&log_path).unwrap_or_default();
-    let summary = summarise(&text);
+    let summary = Summary {
+        seconds: started.elapsed().as_secs(),
+        ..summarise(&text)
+    };
     if !status.success() && summary.crash.is_none() {
         return Err(format!(
             "fuzz target `{target}` failed ({status}) after {} s without writing a crash input; see {}",
-            started.elapsed().as_secs(),
+            summary.seconds,
             log_path.display()
         ));
     }
@@ -214,7 +218,7 @@ pub fn fuzz(args: &[OsString]) -> Result<(), String> {
         let line = format!(
             "{target}: {} execs in {} s, coverage {} edges / {} features, corpus {} inputs, crashes {}",
             or_unknown(summary.execs),
-            options.seconds,
+            summary.seconds,
             or_unknown(summary.coverage),
             or_unknown(summary.features),
             or_unknown(summary.corpus),
@@ -257,6 +261,7 @@ stat::number_of_executed_units: 118264
         assert_eq!(
             summarise(log),
             Summary {
+                seconds: 0,
                 execs: Some(118_264),
                 coverage: Some(2568),
                 features: Some(10050),

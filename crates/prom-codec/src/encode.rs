@@ -247,6 +247,10 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
                     let le = self.le_strings[i];
                     self.count("_bucket", s, Some(("le", &le)), n)?;
                 }
+                // OpenMetrics forbids a negative or NaN _sum (it is a
+                // counter); negative or NaN observations can make one even
+                // with bounds that are not negative.
+                let sum = sum.filter(|&sum| self.format == Format::Text || writable_sum(sum));
                 match (self.format, sum) {
                     (_, Some(sum)) => {
                         self.count("_count", s, None, count)?;
@@ -271,7 +275,11 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
                     self.float("", s, Some(("quantile", &quantile)), q.value)?;
                 }
                 self.count("_count", s, None, count)?;
-                self.float("_sum", s, None, sum)?;
+                // As for histograms: OpenMetrics has no negative or NaN
+                // _sum; left out, it reads back as 0.
+                if self.format == Format::Text || writable_sum(sum) {
+                    self.float("_sum", s, None, sum)?;
+                }
                 self.created(s)
             }
             // The model may grow; a value this writer does not know is left
@@ -336,4 +344,10 @@ pub(crate) fn encode<W: Write + ?Sized>(
     // The writer's only errors are I/O errors, kept in `writer.error`.
     let _ = visit_families(families, &mut writer);
     writer.finish()
+}
+
+/// Whether OpenMetrics allows `sum` as a histogram's or summary's `_sum`:
+/// not negative, not NaN.
+fn writable_sum(sum: f64) -> bool {
+    sum >= 0.0
 }

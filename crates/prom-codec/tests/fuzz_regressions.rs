@@ -27,3 +27,38 @@ fn summary_typed_after_its_sum_became_a_family_is_refused() {
     let text = Encoder::text().encode_to_string(&families);
     assert_eq!(parse_text(&text).unwrap(), families);
 }
+
+/// `encode`: a summary that observed `-f64::MAX` (and a histogram that
+/// observed a negative value with bounds that are not negative) had a
+/// negative `_sum`, which the OpenMetrics encoder wrote and
+/// `parse_openmetrics` rightly refused: OpenMetrics sums are counters. The
+/// encoder now leaves such a `_sum` out (with the histogram's `_count`, as
+/// the two go together); text 0.0.4 keeps it.
+#[test]
+fn negative_or_nan_sums_are_left_out_of_openmetrics() {
+    use prom_codec::parse_openmetrics;
+    use prom_core::{collect, Histogram, MetricValue, Opts, Summary};
+
+    let summary = Summary::new("c", "_").unwrap();
+    summary.observe(-1.797_693_134_862_315_7e308);
+    let families = collect(&summary).unwrap();
+    let om = Encoder::openmetrics().encode_to_string(&families);
+    assert!(!om.contains("c_sum"), "{om}");
+    let MetricValue::Summary(s) = &parse_openmetrics(&om).unwrap()[0].metrics[0].value else {
+        panic!("not a summary")
+    };
+    assert_eq!((s.count, s.sum), (1, 0.0));
+    let text = Encoder::text().encode_to_string(&families);
+    assert!(text.contains("c_sum -1.7976931348623157e308"), "{text}");
+    assert_eq!(
+        parse_text(&text).unwrap()[0].metrics[0].value,
+        families[0].metrics[0].value
+    );
+
+    let histogram = Histogram::with_opts(Opts::new("h", "").buckets([1.0])).unwrap();
+    histogram.observe(-5.0);
+    histogram.observe(f64::NAN);
+    let om = Encoder::openmetrics().encode_to_string(&collect(&histogram).unwrap());
+    assert!(!om.contains("h_sum") && !om.contains("h_count"), "{om}");
+    parse_openmetrics(&om).unwrap();
+}
