@@ -73,7 +73,8 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
                     zero(v)
                 }
                 MetricValue::Histogram(h) => {
-                    if format == Format::OpenMetrics && h.sum.is_some_and(|s| !(s >= 0.0)) {
+                    if format == Format::OpenMetrics && h.sum.is_some_and(|s| s < 0.0 || s.is_nan())
+                    {
                         h.sum = None;
                     }
                     for b in &mut h.buckets {
@@ -84,7 +85,7 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
                     }
                 }
                 MetricValue::Summary(s) => {
-                    if format == Format::OpenMetrics && !(s.sum >= 0.0) {
+                    if format == Format::OpenMetrics && (s.sum < 0.0 || s.sum.is_nan()) {
                         s.sum = 0.0;
                     }
                     zero(&mut s.sum);
