@@ -12,7 +12,7 @@ use prom_core::{
 use super::error::{quoted, ParseError};
 use super::lex::{self, Dialect, Line, RawExemplar, RawLabel};
 use super::number;
-use super::series::{duplicate, same_labels, HashIndex, Hashing, Interner, Series};
+use super::series::{duplicate, same_labels, special_label, HashIndex, Hashing, Interner, Series};
 
 /// The longest an exemplar's label names and values may be together, in
 /// characters.
@@ -456,28 +456,12 @@ impl<'a> Parser<'a> {
             Role::Quantile => Some("quantile"),
             _ => None,
         };
-        let label = |name: &str| labels.iter().find(|l| l.name == name);
         let reserved = match kind {
             Kind::Histogram => Some("le"),
             Kind::Summary => Some("quantile"),
             _ => None,
         };
-        if let Some(r) = reserved.filter(|r| special != Some(*r)) {
-            if let Some(l) = label(r) {
-                return Err(line.err(
-                    l.at,
-                    format!("no {r:?} label on {}", s.name),
-                    quoted(&format!("{r}=\"{}\"", l.value)),
-                ));
-            }
-        }
-        let (special_value, special_at) = match special.map(|n| (n, label(n))) {
-            None => ("", 0),
-            Some((_, Some(l))) => (l.value.as_ref(), l.at),
-            Some((n, None)) => {
-                return Err(line.err_line(format!("a {n:?} label on {}", s.name), "none".to_owned()))
-            }
-        };
+        let (special_value, special_at) = special_label(&line, s.name, labels, reserved, special)?;
 
         // Which Metric (label set) and MetricPoint (timestamp) this is.
         let same_group = fam

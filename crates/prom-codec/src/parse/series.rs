@@ -11,7 +11,7 @@ use prom_core::{
     Bucket, Exemplar, HistogramValue, LabelSet, Metric, MetricValue, Quantile, SummaryValue,
 };
 
-use super::error::ParseError;
+use super::error::{quoted, ParseError};
 use super::lex::{Line, RawLabel};
 
 /// Passes on a `u64` that is already a keyed hash.
@@ -355,4 +355,36 @@ pub(crate) fn duplicate(line: &Line<'_>, what: &str) -> ParseError {
         format!("one sample per {what}"),
         "a second sample for the same label set".to_owned(),
     )
+}
+
+/// Checks a sample's `le` or `quantile` label, which both parsers treat
+/// alike. `reserved` is the label the family's type reserves (`le` for
+/// histograms, `quantile` for summaries); `special` is the one this sample
+/// must carry (`le` on a bucket, `quantile` on a quantile), if any. Returns
+/// the special label's value and byte offset (`("", 0)` when there is none).
+pub(crate) fn special_label<'l>(
+    line: &Line<'_>,
+    sample: &str,
+    labels: &'l [RawLabel<'_>],
+    reserved: Option<&'static str>,
+    special: Option<&'static str>,
+) -> Result<(&'l str, usize), ParseError> {
+    let label = |name: &str| labels.iter().find(|l| l.name == name);
+    // `le` and `quantile` belong to bucket and quantile samples only.
+    if let Some(r) = reserved.filter(|r| special != Some(*r)) {
+        if let Some(l) = label(r) {
+            return Err(line.err(
+                l.at,
+                format!("no {r:?} label on {sample}"),
+                quoted(&format!("{r}=\"{}\"", l.value)),
+            ));
+        }
+    }
+    match special.map(|n| (n, label(n))) {
+        None => Ok(("", 0)),
+        Some((_, Some(l))) => Ok((l.value.as_ref(), l.at)),
+        Some((n, None)) => {
+            Err(line.err_line(format!("a {n:?} label on {sample}"), "none".to_owned()))
+        }
+    }
 }

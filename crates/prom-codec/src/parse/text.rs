@@ -9,7 +9,7 @@ use prom_core::{Bucket, MetricFamily, MetricType, MetricValue, Quantile};
 use super::error::{quoted, ParseError};
 use super::lex::{self, Dialect, Line, RawLabel};
 use super::number;
-use super::series::{duplicate, same_labels, HashIndex, Hashing, Interner, Series};
+use super::series::{duplicate, same_labels, special_label, HashIndex, Hashing, Interner, Series};
 
 /// The types text 0.0.4 names in `# TYPE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -321,29 +321,12 @@ impl<'a> Parser<'a> {
             (Kind::Summary, Role::Quantile) => Some("quantile"),
             _ => None,
         };
-        let label = |name: &str| labels.iter().find(|l| l.name == name);
-        // `le` and `quantile` belong to bucket and quantile samples only.
         let reserved = match kind {
             Kind::Histogram => Some("le"),
             Kind::Summary => Some("quantile"),
             _ => None,
         };
-        if let Some(r) = reserved.filter(|r| special != Some(*r)) {
-            if let Some(l) = label(r) {
-                return Err(line.err(
-                    l.at,
-                    format!("no {r:?} label on {}", s.name),
-                    quoted(&format!("{r}=\"{}\"", l.value)),
-                ));
-            }
-        }
-        let (special_value, special_at) = match special.map(|n| (n, label(n))) {
-            None => ("", 0),
-            Some((_, Some(l))) => (l.value.as_ref(), l.at),
-            Some((n, None)) => {
-                return Err(line.err_line(format!("a {n:?} label on {}", s.name), "none".to_owned()))
-            }
-        };
+        let (special_value, special_at) = special_label(&line, s.name, labels, reserved, special)?;
         let key = self
             .hashing
             .labels(labels, special, ts.map_or(u64::MAX, |t| t as u64));
