@@ -12,7 +12,9 @@ use prom_core::{
 use super::error::{quoted, ParseError};
 use super::lex::{self, Dialect, Line, RawExemplar, RawLabel};
 use super::number;
-use super::series::{duplicate, same_labels, special_label, HashIndex, Hashing, Interner, Series};
+use super::series::{
+    duplicate, same_labels, set_once, special_label, HashIndex, Hashing, Interner, Series,
+};
 
 /// The longest an exemplar's label names and values may be together, in
 /// characters.
@@ -570,10 +572,7 @@ impl<'a> Parser<'a> {
             }
             Role::Created => {
                 let v = float("a created time (seconds, a number)")?;
-                if point.created.is_some() {
-                    return Err(duplicate(&line, "_created of the series"));
-                }
-                point.created = Some(v);
+                set_once(&mut point.created, v, &line, "_created of the series")?;
             }
             Role::Bucket => {
                 let bound = number::float(special_value)
@@ -628,17 +627,11 @@ impl<'a> Parser<'a> {
             }
             Role::Count => {
                 let n = count("a count (a non-negative integer)")?;
-                if point.count.is_some() {
-                    return Err(duplicate(&line, "_count of the series"));
-                }
-                point.count = Some((n, line));
+                set_once(&mut point.count, (n, line), &line, "_count of the series")?;
             }
             Role::Sum => {
                 let v = counter_like("a sum: a number, not negative, not NaN")?;
-                if point.sum.is_some() {
-                    return Err(duplicate(&line, "_sum of the series"));
-                }
-                point.sum = Some((v, line));
+                set_once(&mut point.sum, (v, line), &line, "_sum of the series")?;
             }
             Role::Quantile => {
                 let quantile = number::float(special_value)

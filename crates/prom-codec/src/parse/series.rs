@@ -357,6 +357,21 @@ pub(crate) fn duplicate(line: &Line<'_>, what: &str) -> ParseError {
     )
 }
 
+/// Fills a per-series slot (`_count`, `_sum`, `_created`) that a series may
+/// have only once; a second sample for it is a [`duplicate`].
+pub(crate) fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    line: &Line<'_>,
+    what: &str,
+) -> Result<(), ParseError> {
+    if slot.is_some() {
+        return Err(duplicate(line, what));
+    }
+    *slot = Some(value);
+    Ok(())
+}
+
 /// Checks a sample's `le` or `quantile` label, which both parsers treat
 /// alike. `reserved` is the label the family's type reserves (`le` for
 /// histograms, `quantile` for summaries); `special` is the one this sample

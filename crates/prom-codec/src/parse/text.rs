@@ -9,7 +9,9 @@ use prom_core::{Bucket, MetricFamily, MetricType, MetricValue, Quantile};
 use super::error::{quoted, ParseError};
 use super::lex::{self, Dialect, Line, RawLabel};
 use super::number;
-use super::series::{duplicate, same_labels, special_label, HashIndex, Hashing, Interner, Series};
+use super::series::{
+    duplicate, same_labels, set_once, special_label, HashIndex, Hashing, Interner, Series,
+};
 
 /// The types text 0.0.4 names in `# TYPE`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -377,17 +379,11 @@ impl<'a> Parser<'a> {
             }
             Role::Count => {
                 let n = count("a count (a non-negative integer)")?;
-                if series.count.is_some() {
-                    return Err(duplicate(&line, "_count of the series"));
-                }
-                series.count = Some((n, line));
+                set_once(&mut series.count, (n, line), &line, "_count of the series")?;
             }
             Role::Sum => {
                 let v = float("a sum (a float)")?;
-                if series.sum.is_some() {
-                    return Err(duplicate(&line, "_sum of the series"));
-                }
-                series.sum = Some((v, line));
+                set_once(&mut series.sum, (v, line), &line, "_sum of the series")?;
             }
             Role::Quantile => {
                 let quantile = number::float(special_value)
