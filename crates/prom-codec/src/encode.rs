@@ -7,7 +7,7 @@ use prom_core::{
     VisitError, Visitor,
 };
 
-use crate::number::{canonical_float, write_i64, write_u64, write_value, CanonicalFloat};
+use crate::number::{canonical_float, write_i64, write_u64, write_value};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -34,26 +34,50 @@ fn write_escaped<W: Write + ?Sized>(w: &mut W, s: &str, quote: bool) -> io::Resu
     w.write_all(&bytes[start..])
 }
 
-/// The label appended after a series' own labels: `le` or `quantile`.
-type Extra<'a> = Option<(&'a str, &'a CanonicalFloat)>;
+/// The sample-name suffixes a family's lines use.
+#[derive(Debug, Clone, Copy)]
+enum Suffix {
+    None = 0,
+    Total,
+    Bucket,
+    Count,
+    Sum,
+    Created,
+}
+
+const SUFFIXES: [&str; 6] = ["", "_total", "_bucket", "_count", "_sum", "_created"];
+
+/// The label appended after a series' own labels, pre-rendered as
+/// `,le="0.5"} ` (or `,quantile="0.5"} `).
+type Extra<'a> = Option<&'a [u8]>;
 
 /// Writes families as a [`Visitor`]: from snapshots through
 /// [`visit_families`], or straight from live metrics through
 /// [`Collector::visit`](prom_core::Collector::visit).
+///
+/// Everything a line shares with other lines is rendered once and written
+/// with one call: the family's sample names with each suffix, the series'
+/// labels, a histogram layout's `le` labels. A bucket line is then four
+/// writes (name, labels, `le`, count) and a newline.
 pub(crate) struct Writer<'w, W: Write + ?Sized> {
     w: &'w mut W,
     format: Format,
-    /// The current family's name and type (copied: the header is borrowed
-    /// only for the `family` call).
-    name: String,
+    /// The current family's sample names, one per [`Suffix`] (copied: the
+    /// header is borrowed only for the `family` call).
+    names: [String; 6],
     metric_type: MetricType,
-    /// The current series' labels rendered once, `{a="x",b="y"` without the
-    /// closing brace, for every line of the series (a histogram has many).
+    /// The current series' labels rendered once, `{a="x",b="y"} ` with the
+    /// closing brace and the space before the value (just ` ` for no
+    /// labels), for every line of the series (a histogram has many).
     labels: Vec<u8>,
-    /// The canonical `le` strings of the last histogram bounds seen: the
-    /// series of a histogram family share their bounds.
+    /// How much of `labels` precedes the closing `} ` (0 for no labels).
+    labels_open: usize,
+    /// The `le` labels (`,le="0.005"} `) of the last histogram bounds seen,
+    /// end offsets into `le_text`: the series of a histogram family share
+    /// their bounds.
     le_bounds: Vec<u64>,
-    le_strings: Vec<CanonicalFloat>,
+    le_text: Vec<u8>,
+    le_ends: Vec<usize>,
     /// Written by the first I/O error, returned by [`Writer::finish`].
     pub(crate) error: Option<io::Error>,
 }
@@ -63,11 +87,13 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
         Self {
             w,
             format,
-            name: String::new(),
+            names: Default::default(),
             metric_type: MetricType::Unknown,
             labels: Vec::new(),
+            labels_open: 0,
             le_bounds: Vec::new(),
-            le_strings: Vec::new(),
+            le_text: Vec::new(),
+            le_ends: Vec::new(),
             error: None,
         }
     }
@@ -83,8 +109,8 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
         Ok(())
     }
 
-    /// Renders `labels` into `self.labels` (escaped, without the closing
-    /// brace; empty for no labels).
+    /// Renders `labels` into `self.labels` (escaped, with the closing brace
+    /// and a space; just the space for no labels).
     fn render_labels(&mut self, labels: LabelsRef<'_>) {
         self.labels.clear();
         for (i, (name, value)) in labels.iter().enumerate() {
@@ -95,30 +121,27 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
             let _ = write_escaped(&mut self.labels, value, true);
             self.labels.push(b'"');
         }
+        self.labels_open = self.labels.len();
+        if self.labels_open > 0 {
+            self.labels.push(b'}');
+        }
+        self.labels.push(b' ');
     }
 
-    /// Writes the rendered labels plus `extra`, with the braces.
-    fn labels(&mut self, extra: Extra<'_>) -> io::Result<()> {
-        match (self.labels.is_empty(), extra) {
-            (true, None) => Ok(()),
-            (true, Some((name, value))) => {
+    /// Writes the sample name and the labels plus `extra`, up to the space
+    /// before the value.
+    fn head(&mut self, suffix: Suffix, extra: Extra<'_>) -> io::Result<()> {
+        self.w.write_all(self.names[suffix as usize].as_bytes())?;
+        match extra {
+            None => self.w.write_all(&self.labels),
+            Some(extra) if self.labels_open == 0 => {
+                // `extra` is `,le="…"} `: open the braces instead.
                 self.w.write_all(b"{")?;
-                self.w.write_all(name.as_bytes())?;
-                self.w.write_all(b"=\"")?;
-                self.w.write_all(value.as_bytes())?;
-                self.w.write_all(b"\"}")
+                self.w.write_all(extra.get(1..).unwrap_or_default())
             }
-            (false, None) => {
-                self.w.write_all(&self.labels)?;
-                self.w.write_all(b"}")
-            }
-            (false, Some((name, value))) => {
-                self.w.write_all(&self.labels)?;
-                self.w.write_all(b",")?;
-                self.w.write_all(name.as_bytes())?;
-                self.w.write_all(b"=\"")?;
-                self.w.write_all(value.as_bytes())?;
-                self.w.write_all(b"\"}")
+            Some(extra) => {
+                self.w.write_all(&self.labels[..self.labels_open])?;
+                self.w.write_all(extra)
             }
         }
     }
@@ -135,16 +158,9 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
         Ok(())
     }
 
-    fn head(&mut self, suffix: &str, extra: Extra<'_>) -> io::Result<()> {
-        self.w.write_all(self.name.as_bytes())?;
-        self.w.write_all(suffix.as_bytes())?;
-        self.labels(extra)?;
-        self.w.write_all(b" ")
-    }
-
     fn float(
         &mut self,
-        suffix: &str,
+        suffix: Suffix,
         s: &SeriesRef<'_>,
         extra: Extra<'_>,
         v: f64,
@@ -157,7 +173,7 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
 
     fn count(
         &mut self,
-        suffix: &str,
+        suffix: Suffix,
         s: &SeriesRef<'_>,
         extra: Extra<'_>,
         v: u64,
@@ -171,7 +187,7 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
     fn created(&mut self, s: &SeriesRef<'_>) -> io::Result<()> {
         match (self.format, s.created) {
             (Format::OpenMetrics, Some(created)) => {
-                self.head("_created", None)?;
+                self.head(Suffix::Created, None)?;
                 write_created(self.w, created)?;
                 self.timestamp(s.timestamp_ms)?;
                 self.w.write_all(b"\n")
@@ -180,9 +196,35 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
         }
     }
 
+    /// Renders the `le` labels of `bounds`, unless they are the last ones.
+    fn le_labels(&mut self, bounds: &[f64]) {
+        if bounds.len() == self.le_bounds.len()
+            && bounds
+                .iter()
+                .zip(&self.le_bounds)
+                .all(|(b, c)| b.to_bits() == *c)
+        {
+            return;
+        }
+        self.le_bounds.clear();
+        self.le_bounds.extend(bounds.iter().map(|b| b.to_bits()));
+        self.le_text.clear();
+        self.le_ends.clear();
+        for &b in bounds {
+            self.le_text.extend_from_slice(b",le=\"");
+            self.le_text
+                .extend_from_slice(canonical_float(b).as_bytes());
+            self.le_text.extend_from_slice(b"\"} ");
+            self.le_ends.push(self.le_text.len());
+        }
+    }
+
     fn header(&mut self, fam: FamilyRef<'_>) -> io::Result<()> {
-        self.name.clear();
-        self.name.push_str(fam.name);
+        for (name, suffix) in self.names.iter_mut().zip(SUFFIXES) {
+            name.clear();
+            name.push_str(fam.name);
+            name.push_str(suffix);
+        }
         self.metric_type = fam.metric_type;
         let name = fam.name;
         // Text 0.0.4 names a counter family by its sample name.
@@ -221,44 +263,44 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
         self.render_labels(s.labels);
         match s.value {
             ValueRef::Counter(v) => {
-                self.float("_total", s, None, v)?;
+                self.float(Suffix::Total, s, None, v)?;
                 self.created(s)
             }
-            ValueRef::Gauge(v) | ValueRef::Unknown(v) => self.float("", s, None, v),
+            ValueRef::Gauge(v) | ValueRef::Unknown(v) => self.float(Suffix::None, s, None, v),
             ValueRef::Histogram {
                 bounds,
                 cumulative,
                 count,
                 sum,
             } => {
-                if bounds.len() != self.le_bounds.len()
-                    || bounds
-                        .iter()
-                        .zip(&self.le_bounds)
-                        .any(|(b, c)| b.to_bits() != *c)
-                {
-                    self.le_bounds.clear();
-                    self.le_bounds.extend(bounds.iter().map(|b| b.to_bits()));
-                    self.le_strings.clear();
-                    self.le_strings
-                        .extend(bounds.iter().map(|&b| canonical_float(b)));
+                self.le_labels(bounds);
+                // Taken out for the loop (no copy) and put back after it.
+                let le_text = std::mem::take(&mut self.le_text);
+                let le_ends = std::mem::take(&mut self.le_ends);
+                let mut start = 0;
+                let mut result = Ok(());
+                for (&end, &n) in le_ends.iter().zip(cumulative) {
+                    result = self.count(Suffix::Bucket, s, le_text.get(start..end), n);
+                    if result.is_err() {
+                        break;
+                    }
+                    start = end;
                 }
-                for (i, &n) in cumulative.iter().enumerate().take(bounds.len()) {
-                    let le = self.le_strings[i];
-                    self.count("_bucket", s, Some(("le", &le)), n)?;
-                }
+                self.le_text = le_text;
+                self.le_ends = le_ends;
+                result?;
                 // OpenMetrics forbids a negative or NaN _sum (it is a
                 // counter); negative or NaN observations can make one even
                 // with bounds that are not negative.
                 let sum = sum.filter(|&sum| self.format == Format::Text || writable_sum(sum));
                 match (self.format, sum) {
                     (_, Some(sum)) => {
-                        self.count("_count", s, None, count)?;
-                        self.float("_sum", s, None, sum)?;
+                        self.count(Suffix::Count, s, None, count)?;
+                        self.float(Suffix::Sum, s, None, sum)?;
                     }
                     // Text 0.0.4 has no rule against a lone _count, and it
                     // keeps rate(x_count) working.
-                    (Format::Text, None) => self.count("_count", s, None, count)?,
+                    (Format::Text, None) => self.count(Suffix::Count, s, None, count)?,
                     // OpenMetrics: _count appears if and only if _sum does,
                     // and _sum is forbidden when observations can be negative.
                     (Format::OpenMetrics, None) => {}
@@ -270,15 +312,19 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
                 sum,
                 quantiles,
             } => {
+                let mut extra = Vec::with_capacity(48);
                 for q in quantiles {
-                    let quantile = canonical_float(q.quantile);
-                    self.float("", s, Some(("quantile", &quantile)), q.value)?;
+                    extra.clear();
+                    extra.extend_from_slice(b",quantile=\"");
+                    extra.extend_from_slice(canonical_float(q.quantile).as_bytes());
+                    extra.extend_from_slice(b"\"} ");
+                    self.float(Suffix::None, s, Some(&extra), q.value)?;
                 }
-                self.count("_count", s, None, count)?;
+                self.count(Suffix::Count, s, None, count)?;
                 // As for histograms: OpenMetrics has no negative or NaN
                 // _sum; left out, it reads back as 0.
                 if self.format == Format::Text || writable_sum(sum) {
-                    self.float("_sum", s, None, sum)?;
+                    self.float(Suffix::Sum, s, None, sum)?;
                 }
                 self.created(s)
             }
