@@ -109,13 +109,20 @@ impl HotCold {
         let sum = cold.sum.get();
         // Fold the cold shard into the hot one so that the hot one holds the
         // whole history, and leave the cold one empty for the next flip.
-        hot.sum.add_detecting_contention(sum, Ordering::Relaxed);
-        cold.sum.set(0.0);
+        // Buckets that saw nothing since the last flip (most of them, on a
+        // histogram scraped more often than each bucket is hit) cost a load
+        // and no read-modify-write.
+        if sum.to_bits() != 0 {
+            hot.sum.add_detecting_contention(sum, Ordering::Relaxed);
+            cold.sum.set(0.0);
+        }
         for ((h, c), a) in hot.buckets.iter().zip(cold.buckets.iter()).zip(acc) {
             let n = c.load(Ordering::Relaxed);
-            *a += n;
-            c.store(0, Ordering::Relaxed);
-            h.fetch_add(n, Ordering::Release);
+            if n != 0 {
+                *a += n;
+                c.store(0, Ordering::Relaxed);
+                h.fetch_add(n, Ordering::Release);
+            }
         }
         (count, sum)
     }
