@@ -131,7 +131,7 @@ fn encode(c: &mut Criterion) {
         b.iter(|| {
             buf.clear();
             prom_codec::Encoder::text()
-                .encode_collector(&registry, &mut buf)
+                .encode_collector_to_vec(&registry, &mut buf)
                 .unwrap();
             black_box(buf.len())
         })
@@ -140,7 +140,7 @@ fn encode(c: &mut Criterion) {
         b.iter(|| {
             buf.clear();
             prom_codec::Encoder::openmetrics()
-                .encode_collector(&registry, &mut buf)
+                .encode_collector_to_vec(&registry, &mut buf)
                 .unwrap();
             black_box(buf.len())
         })

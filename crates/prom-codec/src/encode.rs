@@ -7,7 +7,10 @@ use prom_core::{
     VisitError, Visitor,
 };
 
-use crate::number::{canonical_float, write_i64, write_u64, write_value};
+use crate::number::{
+    canonical_float, write_created_tail, write_i64, write_u64_tail, write_value, write_value_tail,
+};
+use crate::sink::{IoSink, Sink};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -15,10 +18,9 @@ pub(crate) enum Format {
     OpenMetrics,
 }
 
-/// Writes `s` with `\`, newline and (when `quote`) `"` escaped.
+/// Writes `bytes` (UTF-8) with `\`, newline and (when `quote`) `"` escaped.
 #[inline]
-fn write_escaped<W: Write + ?Sized>(w: &mut W, s: &str, quote: bool) -> io::Result<()> {
-    let bytes = s.as_bytes();
+fn write_escaped<S: Sink + ?Sized>(w: &mut S, bytes: &[u8], quote: bool) {
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let esc: &[u8] = match b {
@@ -27,11 +29,11 @@ fn write_escaped<W: Write + ?Sized>(w: &mut W, s: &str, quote: bool) -> io::Resu
             b'"' if quote => b"\\\"",
             _ => continue,
         };
-        w.write_all(&bytes[start..i])?;
-        w.write_all(esc)?;
+        w.put(&bytes[start..i]);
+        w.put(esc);
         start = i + 1;
     }
-    w.write_all(&bytes[start..])
+    w.put(&bytes[start..]);
 }
 
 /// The sample-name suffixes a family's lines use.
@@ -59,8 +61,8 @@ type Extra<'a> = Option<&'a [u8]>;
 /// with one call: the family's sample names with each suffix, the series'
 /// labels, a histogram layout's `le` labels. A bucket line is then four
 /// writes (name, labels, `le`, count) and a newline.
-pub(crate) struct Writer<'w, W: Write + ?Sized> {
-    w: &'w mut W,
+pub(crate) struct Writer<'w, S: Sink + ?Sized> {
+    w: &'w mut S,
     format: Format,
     /// The current family's sample names, one per [`Suffix`] (copied: the
     /// header is borrowed only for the `family` call).
@@ -78,12 +80,12 @@ pub(crate) struct Writer<'w, W: Write + ?Sized> {
     le_bounds: Vec<u64>,
     le_text: Vec<u8>,
     le_ends: Vec<usize>,
-    /// Written by the first I/O error, returned by [`Writer::finish`].
-    pub(crate) error: Option<io::Error>,
+    /// The current histogram series' bucket sample name and open labels.
+    bucket_head: Vec<u8>,
 }
 
-impl<'w, W: Write + ?Sized> Writer<'w, W> {
-    pub(crate) fn new(w: &'w mut W, format: Format) -> Self {
+impl<'w, S: Sink + ?Sized> Writer<'w, S> {
+    pub(crate) fn new(w: &'w mut S, format: Format) -> Self {
         Self {
             w,
             format,
@@ -94,31 +96,26 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
             le_bounds: Vec::new(),
             le_text: Vec::new(),
             le_ends: Vec::new(),
-            error: None,
+            bucket_head: Vec::new(),
         }
     }
 
     /// Ends the exposition (`# EOF` for OpenMetrics).
-    pub(crate) fn finish(self) -> io::Result<()> {
-        if let Some(e) = self.error {
-            return Err(e);
-        }
+    pub(crate) fn finish(self) {
         if self.format == Format::OpenMetrics {
-            self.w.write_all(b"# EOF\n")?;
+            self.w.put(b"# EOF\n");
         }
-        Ok(())
     }
 
     /// Renders `labels` into `self.labels` (escaped, with the closing brace
     /// and a space; just the space for no labels).
     fn render_labels(&mut self, labels: LabelsRef<'_>) {
         self.labels.clear();
-        for (i, (name, value)) in labels.iter().enumerate() {
+        for (i, (name, value)) in labels.iter_bytes().enumerate() {
             self.labels.push(if i == 0 { b'{' } else { b',' });
-            self.labels.extend_from_slice(name.as_bytes());
-            self.labels.extend_from_slice(b"=\"");
-            // Writing to a Vec cannot fail.
-            let _ = write_escaped(&mut self.labels, value, true);
+            self.labels.put(name.as_bytes());
+            self.labels.put(b"=\"");
+            write_escaped(&mut self.labels, value, true);
             self.labels.push(b'"');
         }
         self.labels_open = self.labels.len();
@@ -130,69 +127,86 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
 
     /// Writes the sample name and the labels plus `extra`, up to the space
     /// before the value.
-    fn head(&mut self, suffix: Suffix, extra: Extra<'_>) -> io::Result<()> {
-        self.w.write_all(self.names[suffix as usize].as_bytes())?;
+    fn head(&mut self, suffix: Suffix, extra: Extra<'_>) {
+        self.w.put(self.names[suffix as usize].as_bytes());
         match extra {
-            None => self.w.write_all(&self.labels),
+            None => self.w.put(&self.labels),
             Some(extra) if self.labels_open == 0 => {
                 // `extra` is `,le="…"} `: open the braces instead.
-                self.w.write_all(b"{")?;
-                self.w.write_all(extra.get(1..).unwrap_or_default())
+                self.w.put(b"{");
+                self.w.put(extra.get(1..).unwrap_or_default());
             }
             Some(extra) => {
-                self.w.write_all(&self.labels[..self.labels_open])?;
-                self.w.write_all(extra)
+                self.w.put(&self.labels[..self.labels_open]);
+                self.w.put(extra);
             }
         }
     }
 
-    fn timestamp(&mut self, ts: Option<i64>) -> io::Result<()> {
+    /// Ends a line whose value has been written: the timestamp, if any,
+    /// and the newline (the value's write carried the newline when there
+    /// is no timestamp).
+    fn end_line(&mut self, ts: Option<i64>) {
         if let Some(ms) = ts {
-            self.w.write_all(b" ")?;
+            self.w.put(b" ");
             match self.format {
-                Format::Text => write_i64(self.w, ms)?,
+                Format::Text => write_i64(self.w, ms),
                 // OpenMetrics timestamps are seconds.
-                Format::OpenMetrics => write_value(self.w, ms as f64 / 1000.0)?,
+                Format::OpenMetrics => write_value(self.w, ms as f64 / 1000.0),
             }
+            self.w.put(b"\n");
         }
-        Ok(())
     }
 
-    fn float(
-        &mut self,
-        suffix: Suffix,
-        s: &SeriesRef<'_>,
-        extra: Extra<'_>,
-        v: f64,
-    ) -> io::Result<()> {
-        self.head(suffix, extra)?;
-        write_value(self.w, v)?;
-        self.timestamp(s.timestamp_ms)?;
-        self.w.write_all(b"\n")
+    fn float(&mut self, suffix: Suffix, s: &SeriesRef<'_>, extra: Extra<'_>, v: f64) {
+        self.head(suffix, extra);
+        write_value_tail(self.w, v, s.timestamp_ms.is_none());
+        self.end_line(s.timestamp_ms);
     }
 
-    fn count(
-        &mut self,
-        suffix: Suffix,
-        s: &SeriesRef<'_>,
-        extra: Extra<'_>,
-        v: u64,
-    ) -> io::Result<()> {
-        self.head(suffix, extra)?;
-        write_u64(self.w, v)?;
-        self.timestamp(s.timestamp_ms)?;
-        self.w.write_all(b"\n")
+    fn count(&mut self, suffix: Suffix, s: &SeriesRef<'_>, extra: Extra<'_>, v: u64) {
+        self.head(suffix, extra);
+        write_u64_tail(self.w, v, s.timestamp_ms.is_none());
+        self.end_line(s.timestamp_ms);
     }
 
-    fn created(&mut self, s: &SeriesRef<'_>) -> io::Result<()> {
-        match (self.format, s.created) {
-            (Format::OpenMetrics, Some(created)) => {
-                self.head(Suffix::Created, None)?;
-                write_created(self.w, created)?;
-                self.timestamp(s.timestamp_ms)?;
-                self.w.write_all(b"\n")
+    fn created(&mut self, s: &SeriesRef<'_>) {
+        if let (Format::OpenMetrics, Some(created)) = (self.format, s.created) {
+            self.head(Suffix::Created, None);
+            write_created_tail(self.w, created, s.timestamp_ms.is_none());
+            self.end_line(s.timestamp_ms);
+        }
+    }
+
+    /// Writes the bucket lines of a histogram series: the sample name and
+    /// the series' labels are rendered once into `bucket_head`, so a line
+    /// is three writes (head, `le` label, count with newline).
+    fn buckets(&mut self, s: &SeriesRef<'_>, cumulative: &[u64]) {
+        self.bucket_head.clear();
+        self.bucket_head
+            .extend_from_slice(self.names[Suffix::Bucket as usize].as_bytes());
+        self.bucket_head
+            .extend_from_slice(&self.labels[..self.labels_open]);
+        // `le_text` holds `,le="…"} ` pieces; without labels of its own the
+        // series opens the braces with the `le` label instead.
+        let skip = if self.labels_open == 0 {
+            self.bucket_head.push(b'{');
+            1
+        } else {
+            0
+        };
+        let newline = s.timestamp_ms.is_none();
+        let mut start = 0;
+        for (i, &n) in cumulative.iter().enumerate().take(self.le_ends.len()) {
+            let end = self.le_ends[i];
+            self.w.put(&self.bucket_head);
+            self.w
+                .put(self.le_text.get(start + skip..end).unwrap_or_default());
+            write_u64_tail(self.w, n, newline);
+            if !newline {
+                self.end_line(s.timestamp_ms);
             }
-            _ => Ok(()),
+            start = end;
         }
     }
 
@@ -219,7 +233,7 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
         }
     }
 
-    fn header(&mut self, fam: FamilyRef<'_>) -> io::Result<()> {
+    fn header(&mut self, fam: FamilyRef<'_>) {
         for (name, suffix) in self.names.iter_mut().zip(SUFFIXES) {
             name.clear();
             name.push_str(fam.name);
@@ -233,38 +247,41 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
             _ => "",
         };
         if !fam.help.is_empty() {
-            self.w.write_all(b"# HELP ")?;
-            self.w.write_all(name.as_bytes())?;
-            self.w.write_all(suffix.as_bytes())?;
-            self.w.write_all(b" ")?;
-            write_escaped(self.w, fam.help, self.format == Format::OpenMetrics)?;
-            self.w.write_all(b"\n")?;
+            self.w.put(b"# HELP ");
+            self.w.put(name.as_bytes());
+            self.w.put(suffix.as_bytes());
+            self.w.put(b" ");
+            write_escaped(
+                self.w,
+                fam.help.as_bytes(),
+                self.format == Format::OpenMetrics,
+            );
+            self.w.put(b"\n");
         }
-        self.w.write_all(b"# TYPE ")?;
-        self.w.write_all(name.as_bytes())?;
-        self.w.write_all(suffix.as_bytes())?;
-        self.w.write_all(b" ")?;
-        self.w.write_all(match (self.format, fam.metric_type) {
+        self.w.put(b"# TYPE ");
+        self.w.put(name.as_bytes());
+        self.w.put(suffix.as_bytes());
+        self.w.put(b" ");
+        self.w.put(match (self.format, fam.metric_type) {
             (Format::Text, MetricType::Unknown) => b"untyped",
             (_, t) => t.as_str().as_bytes(),
-        })?;
-        self.w.write_all(b"\n")?;
+        });
+        self.w.put(b"\n");
         if let (Format::OpenMetrics, Some(unit)) = (self.format, fam.unit) {
-            self.w.write_all(b"# UNIT ")?;
-            self.w.write_all(name.as_bytes())?;
-            self.w.write_all(b" ")?;
-            self.w.write_all(unit.as_bytes())?;
-            self.w.write_all(b"\n")?;
+            self.w.put(b"# UNIT ");
+            self.w.put(name.as_bytes());
+            self.w.put(b" ");
+            self.w.put(unit.as_bytes());
+            self.w.put(b"\n");
         }
-        Ok(())
     }
 
-    fn write_series(&mut self, s: &SeriesRef<'_>) -> io::Result<()> {
+    fn write_series(&mut self, s: &SeriesRef<'_>) {
         self.render_labels(s.labels);
         match s.value {
             ValueRef::Counter(v) => {
-                self.float(Suffix::Total, s, None, v)?;
-                self.created(s)
+                self.float(Suffix::Total, s, None, v);
+                self.created(s);
             }
             ValueRef::Gauge(v) | ValueRef::Unknown(v) => self.float(Suffix::None, s, None, v),
             ValueRef::Histogram {
@@ -274,38 +291,24 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
                 sum,
             } => {
                 self.le_labels(bounds);
-                // Taken out for the loop (no copy) and put back after it.
-                let le_text = std::mem::take(&mut self.le_text);
-                let le_ends = std::mem::take(&mut self.le_ends);
-                let mut start = 0;
-                let mut result = Ok(());
-                for (&end, &n) in le_ends.iter().zip(cumulative) {
-                    result = self.count(Suffix::Bucket, s, le_text.get(start..end), n);
-                    if result.is_err() {
-                        break;
-                    }
-                    start = end;
-                }
-                self.le_text = le_text;
-                self.le_ends = le_ends;
-                result?;
+                self.buckets(s, cumulative);
                 // OpenMetrics forbids a negative or NaN _sum (it is a
                 // counter); negative or NaN observations can make one even
                 // with bounds that are not negative.
                 let sum = sum.filter(|&sum| self.format == Format::Text || writable_sum(sum));
                 match (self.format, sum) {
                     (_, Some(sum)) => {
-                        self.count(Suffix::Count, s, None, count)?;
-                        self.float(Suffix::Sum, s, None, sum)?;
+                        self.count(Suffix::Count, s, None, count);
+                        self.float(Suffix::Sum, s, None, sum);
                     }
                     // Text 0.0.4 has no rule against a lone _count, and it
                     // keeps rate(x_count) working.
-                    (Format::Text, None) => self.count(Suffix::Count, s, None, count)?,
+                    (Format::Text, None) => self.count(Suffix::Count, s, None, count),
                     // OpenMetrics: _count appears if and only if _sum does,
                     // and _sum is forbidden when observations can be negative.
                     (Format::OpenMetrics, None) => {}
                 }
-                self.created(s)
+                self.created(s);
             }
             ValueRef::Summary {
                 count,
@@ -318,67 +321,44 @@ impl<'w, W: Write + ?Sized> Writer<'w, W> {
                     extra.extend_from_slice(b",quantile=\"");
                     extra.extend_from_slice(canonical_float(q.quantile).as_bytes());
                     extra.extend_from_slice(b"\"} ");
-                    self.float(Suffix::None, s, Some(&extra), q.value)?;
+                    self.float(Suffix::None, s, Some(&extra), q.value);
                 }
-                self.count(Suffix::Count, s, None, count)?;
+                self.count(Suffix::Count, s, None, count);
                 // As for histograms: OpenMetrics has no negative or NaN
                 // _sum; left out, it reads back as 0.
                 if self.format == Format::Text || writable_sum(sum) {
-                    self.float(Suffix::Sum, s, None, sum)?;
+                    self.float(Suffix::Sum, s, None, sum);
                 }
-                self.created(s)
+                self.created(s);
             }
             // The model may grow; a value this writer does not know is left
             // out rather than written wrongly.
-            _ => Ok(()),
+            _ => {}
         }
-    }
-
-    fn fail(&mut self, e: io::Error) -> VisitError {
-        let shown = e.to_string();
-        self.error = Some(e);
-        VisitError::new(shown)
     }
 }
 
-impl<W: Write + ?Sized> Visitor for Writer<'_, W> {
+impl<S: Sink + ?Sized> Writer<'_, S> {
+    /// Stops the visit once the writer behind the sink has failed.
+    fn check(&self) -> Result<(), VisitError> {
+        match self.w.error() {
+            Some(e) => Err(VisitError::new(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<S: Sink + ?Sized> Visitor for Writer<'_, S> {
     fn family(&mut self, family: FamilyRef<'_>) -> Result<bool, VisitError> {
-        self.header(family).map_err(|e| self.fail(e))?;
+        self.header(family);
+        self.check()?;
         Ok(true)
     }
 
     fn series(&mut self, series: &SeriesRef<'_>) -> Result<(), VisitError> {
-        self.write_series(series).map_err(|e| self.fail(e))
+        self.write_series(series);
+        self.check()
     }
-}
-
-/// Writes a `_created` time: seconds with millisecond precision, the
-/// precision Prometheus keeps, formatted with integers only.
-fn write_created<W: Write + ?Sized>(w: &mut W, created: f64) -> io::Result<()> {
-    if !(0.0..1e15).contains(&created) {
-        return write_value(w, created);
-    }
-    // Rounds half up; `created` is non-negative here, and this avoids a libm call.
-    let ms = (created * 1000.0 + 0.5) as u64;
-    write_u64(w, ms / 1000)?;
-    let frac = ms % 1000;
-    if frac != 0 {
-        let digits = [
-            b'.',
-            b'0' + (frac / 100) as u8,
-            b'0' + (frac / 10 % 10) as u8,
-            b'0' + (frac % 10) as u8,
-        ];
-        let len = if frac % 100 == 0 {
-            2
-        } else if frac % 10 == 0 {
-            3
-        } else {
-            4
-        };
-        w.write_all(&digits[..len])?;
-    }
-    Ok(())
 }
 
 pub(crate) fn encode<W: Write + ?Sized>(
@@ -386,10 +366,21 @@ pub(crate) fn encode<W: Write + ?Sized>(
     families: &[MetricFamily],
     w: &mut W,
 ) -> io::Result<()> {
-    let mut writer = Writer::new(w, format);
-    // The writer's only errors are I/O errors, kept in `writer.error`.
+    let mut sink = IoSink::new(w);
+    let mut writer = Writer::new(&mut sink, format);
+    // The writer's only errors are I/O errors, kept in the sink.
+    if visit_families(families, &mut writer).is_ok() {
+        writer.finish();
+    }
+    sink.finish()
+}
+
+/// Encodes `families` straight into `out`.
+pub(crate) fn encode_to_vec(format: Format, families: &[MetricFamily], out: &mut Vec<u8>) {
+    let mut writer = Writer::new(out, format);
+    // A Vec never fails, and nothing else can.
     let _ = visit_families(families, &mut writer);
-    writer.finish()
+    writer.finish();
 }
 
 /// Whether OpenMetrics allows `sum` as a histogram's or summary's `_sum`:

@@ -1,35 +1,164 @@
 //! Number formatting for the exposition formats, with no allocation.
 
-use std::io::{self, Write};
+use crate::sink::Sink;
 
 /// Writes a sample value: `NaN`, `+Inf`, `-Inf`; integral values below 1e15
 /// as plain integers (`42`); everything else as the shortest string that
 /// parses back to the same `f64` (`0.1`, `1.5e-7`, `1e300`).
-pub(crate) fn write_value<W: Write + ?Sized>(w: &mut W, v: f64) -> io::Result<()> {
-    if let Some(s) = special(v) {
-        return w.write_all(s.as_bytes());
-    }
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        // Exact: an integral f64 below 2^53 converts to i64 without loss.
-        let mut b = itoa::Buffer::new();
-        return w.write_all(b.format(v as i64).as_bytes());
-    }
-    let mut b = ryu::Buffer::new();
-    w.write_all(b.format_finite(v).as_bytes())
+pub(crate) fn write_value<S: Sink + ?Sized>(w: &mut S, v: f64) {
+    write_value_tail(w, v, false);
 }
 
-/// Writes an integer count.
+/// The end of a sample line held on the stack: a number, and the newline
+/// when the line has no timestamp, built from the right so that the value
+/// and its newline go out in one write.
+pub(crate) struct Tail {
+    buf: [u8; 32],
+    start: usize,
+}
+
+/// The two-digit pairs "00" to "99".
+const PAIRS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+2021222324252627282930313233343536373839\
+4041424344454647484950515253545556575859\
+6061626364656667686970717273747576777879\
+8081828384858687888990919293949596979899";
+
+impl Tail {
+    /// An empty tail, ending with a newline or not.
+    #[inline]
+    pub(crate) fn new(newline: bool) -> Self {
+        let mut buf = [0; 32];
+        buf[31] = b'\n';
+        Self {
+            buf,
+            start: if newline { 31 } else { 32 },
+        }
+    }
+
+    #[inline]
+    fn push_pair(&mut self, d: usize) {
+        self.start -= 2;
+        self.buf[self.start..self.start + 2].copy_from_slice(&PAIRS[2 * d..2 * d + 2]);
+    }
+
+    #[inline]
+    fn push_byte(&mut self, b: u8) {
+        self.start -= 1;
+        self.buf[self.start] = b;
+    }
+
+    /// Puts the decimal digits of `v` in front (at most 20; a tail holds two
+    /// such numbers and a sign, a point and a newline).
+    #[inline]
+    pub(crate) fn push_u64(&mut self, mut v: u64) {
+        while v >= 10_000 {
+            let rem = (v % 10_000) as usize;
+            v /= 10_000;
+            self.push_pair(rem % 100);
+            self.push_pair(rem / 100);
+        }
+        let mut v = v as usize;
+        if v >= 100 {
+            self.push_pair(v % 100);
+            v /= 100;
+        }
+        if v >= 10 {
+            self.push_pair(v);
+        } else {
+            self.push_byte(b'0' + v as u8);
+        }
+    }
+
+    /// Puts `v` in front, with its sign.
+    #[inline]
+    pub(crate) fn push_i64(&mut self, v: i64) {
+        self.push_u64(v.unsigned_abs());
+        if v < 0 {
+            self.push_byte(b'-');
+        }
+    }
+
+    /// Puts `s` (at most what is left of the 32 bytes) in front.
+    #[inline]
+    fn push_bytes(&mut self, s: &[u8]) {
+        self.start -= s.len();
+        self.buf[self.start..self.start + s.len()].copy_from_slice(s);
+    }
+
+    /// The text built so far.
+    #[inline]
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        &self.buf[self.start..]
+    }
+}
+
+/// Writes a sample value as [`write_value`] does, followed by a newline
+/// when `newline`; integral values, the common case, in one write.
 #[inline]
-pub(crate) fn write_u64<W: Write + ?Sized>(w: &mut W, v: u64) -> io::Result<()> {
-    let mut b = itoa::Buffer::new();
-    w.write_all(b.format(v).as_bytes())
+pub(crate) fn write_value_tail<S: Sink + ?Sized>(w: &mut S, v: f64, newline: bool) {
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        let mut t = Tail::new(newline);
+        // Exact: an integral f64 below 2^53 converts to i64 without loss.
+        t.push_i64(v as i64);
+        w.put(t.as_bytes());
+        return;
+    }
+    match special(v) {
+        Some(s) => w.put(s.as_bytes()),
+        None => w.put(ryu::Buffer::new().format_finite(v).as_bytes()),
+    }
+    if newline {
+        w.put(b"\n");
+    }
+}
+
+/// Writes a count, followed by a newline when `newline`, in one write.
+#[inline]
+pub(crate) fn write_u64_tail<S: Sink + ?Sized>(w: &mut S, v: u64, newline: bool) {
+    let mut t = Tail::new(newline);
+    t.push_u64(v);
+    w.put(t.as_bytes());
+}
+
+/// Writes a `_created` time, followed by a newline when `newline`: seconds
+/// with millisecond precision, the precision Prometheus keeps, formatted
+/// with integers only, in one write.
+pub(crate) fn write_created_tail<S: Sink + ?Sized>(w: &mut S, created: f64, newline: bool) {
+    if !(0.0..1e15).contains(&created) {
+        write_value_tail(w, created, newline);
+        return;
+    }
+    // Rounds half up; `created` is non-negative here, and this avoids a libm call.
+    let ms = (created * 1000.0 + 0.5) as u64;
+    let mut t = Tail::new(newline);
+    let frac = (ms % 1000) as usize;
+    if frac != 0 {
+        let digits = [
+            b'.',
+            b'0' + (frac / 100) as u8,
+            b'0' + (frac / 10 % 10) as u8,
+            b'0' + (frac % 10) as u8,
+        ];
+        let len = if frac % 100 == 0 {
+            2
+        } else if frac % 10 == 0 {
+            3
+        } else {
+            4
+        };
+        t.push_bytes(&digits[..len]);
+    }
+    t.push_u64(ms / 1000);
+    w.put(t.as_bytes());
 }
 
 /// Writes an integer.
 #[inline]
-pub(crate) fn write_i64<W: Write + ?Sized>(w: &mut W, v: i64) -> io::Result<()> {
-    let mut b = itoa::Buffer::new();
-    w.write_all(b.format(v).as_bytes())
+pub(crate) fn write_i64<S: Sink + ?Sized>(w: &mut S, v: i64) {
+    let mut t = Tail::new(false);
+    t.push_i64(v);
+    w.put(t.as_bytes());
 }
 
 fn special(v: f64) -> Option<&'static str> {
@@ -204,7 +333,7 @@ mod tests {
 
     fn value(v: f64) -> String {
         let mut out = Vec::new();
-        write_value(&mut out, v).unwrap();
+        write_value(&mut out, v);
         String::from_utf8(out).unwrap()
     }
 
@@ -220,6 +349,78 @@ mod tests {
         assert_eq!(value(f64::INFINITY), "+Inf");
         assert_eq!(value(f64::NEG_INFINITY), "-Inf");
         assert_eq!(value(123456789012.0), "123456789012");
+    }
+
+    #[test]
+    fn tails_match_itoa_and_write_value() {
+        let mut ints: Vec<u64> = vec![0, 1, 9, 10, 99, 100, 999, 1_000, 9_999, 10_000, 99_999];
+        for p in 0..20 {
+            let x = 10u64.pow(p);
+            ints.extend([x - 1, x, x + 1, x.wrapping_mul(3) + 7]);
+        }
+        ints.extend([u64::MAX, u64::MAX - 1, 1 << 63, 18_446_744_073_709_551_609]);
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..10_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            ints.push(x >> (x % 64));
+        }
+        for &v in &ints {
+            for newline in [false, true] {
+                let mut out = Vec::new();
+                write_u64_tail(&mut out, v, newline);
+                let want = format!("{v}{}", if newline { "\n" } else { "" });
+                assert_eq!(String::from_utf8(out).unwrap(), want);
+            }
+            let i = (v >> 1) as i64;
+            for signed in [i, -i, i64::MIN, i64::MAX] {
+                let mut t = Tail::new(false);
+                t.push_i64(signed);
+                assert_eq!(t.as_bytes(), signed.to_string().as_bytes());
+            }
+        }
+        for v in [
+            0.0,
+            -0.0,
+            42.0,
+            -3.0,
+            0.1,
+            1.5e-7,
+            1e300,
+            123456789012.0,
+            1e15,
+            -1e14,
+        ]
+        .into_iter()
+        .chain([f64::NAN, f64::INFINITY, f64::NEG_INFINITY])
+        {
+            let mut out = Vec::new();
+            write_value_tail(&mut out, v, true);
+            assert_eq!(String::from_utf8(out).unwrap(), format!("{}\n", value(v)));
+        }
+    }
+
+    #[test]
+    fn created_tails() {
+        for (created, want) in [
+            (0.0, "0"),
+            (1.0, "1"),
+            (1_764_031_234.5, "1764031234.5"),
+            (1_764_031_234.25, "1764031234.25"),
+            (1_764_031_234.125, "1764031234.125"),
+            (1_764_031_234.000_4, "1764031234"),
+            (1_764_031_234.999_6, "1764031235"),
+            (-1.5, "-1.5"),
+            (f64::NAN, "NaN"),
+        ] {
+            for newline in [false, true] {
+                let mut out = Vec::new();
+                write_created_tail(&mut out, created, newline);
+                let want = format!("{want}{}", if newline { "\n" } else { "" });
+                assert_eq!(String::from_utf8(out).unwrap(), want, "{created}");
+            }
+        }
     }
 
     #[test]

@@ -303,6 +303,25 @@ impl<'a> LabelsRef<'a> {
             .map(|i| self.values.get(i))
     }
 
+    /// `(name, value)` pairs in order, each value as its UTF-8 bytes: for
+    /// writers that copy bytes, without the UTF-8 check that [`iter`]
+    /// makes of every value.
+    ///
+    /// [`iter`]: LabelsRef::iter
+    ///
+    /// ```
+    /// let set = prom_core::LabelSet::from_pairs([("method", "GET")]).unwrap();
+    /// let pairs: Vec<_> = set.as_labels_ref().iter_bytes().collect();
+    /// assert_eq!(pairs, [("method", &b"GET"[..])]);
+    /// ```
+    pub fn iter_bytes(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a [u8])> + 'a {
+        let (names, values) = (self.names, self.values);
+        names
+            .iter()
+            .enumerate()
+            .map(move |(i, n)| (&**n, values.bytes(i)))
+    }
+
     /// `(name, value)` pairs in order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a str)> + 'a {
         let (names, values) = (self.names, self.values);

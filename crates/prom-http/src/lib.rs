@@ -175,7 +175,7 @@ pub fn scrape(source: &dyn Collector, request: &ScrapeRequest<'_>) -> ScrapeResp
     let names = requested_names(request.query);
     let encoder = Encoder::negotiate(request.accept);
     let mut body = Vec::new();
-    if let Err(err) = encoder.encode_collector_names(source, &names, &mut body) {
+    if let Err(err) = encoder.encode_collector_names_to_vec(source, &names, &mut body) {
         return ScrapeResponse {
             status: 500,
             content_type: "text/plain; charset=utf-8",
