@@ -1,12 +1,11 @@
 use std::fmt;
-use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use hashbrown::HashTable;
 
 use crate::lookup_cache::{fill, with_cached, Key};
-use crate::model::hash_label_values;
+use crate::model::ValuesHasher;
 use crate::series::MetricKind;
 use crate::visit::{Scratch, VisitFailure, Visitor};
 use crate::{
@@ -21,11 +20,11 @@ use crate::{
 struct Children<M> {
     entries: Vec<M>,
     index: HashTable<u32>,
-    hasher: foldhash::fast::RandomState,
+    hasher: ValuesHasher,
 }
 
 impl<M: MetricKind> Children<M> {
-    fn new(hasher: foldhash::fast::RandomState) -> Self {
+    fn new(hasher: ValuesHasher) -> Self {
         Self {
             entries: Vec::new(),
             index: HashTable::new(),
@@ -34,15 +33,11 @@ impl<M: MetricKind> Children<M> {
     }
 
     fn hash<S: AsRef<str>>(&self, values: &[S]) -> u64 {
-        let mut h = self.hasher.build_hasher();
-        hash_label_values(values, &mut h);
-        h.finish()
+        self.hasher.hash(values)
     }
 
-    fn hash_of(hasher: &foldhash::fast::RandomState, m: &M) -> u64 {
-        let mut h = hasher.build_hasher();
-        m.series_values().hash_values(&mut h);
-        h.finish()
+    fn hash_of(hasher: &ValuesHasher, m: &M) -> u64 {
+        hasher.hash_packed(m.series_values())
     }
 
     fn position<S: AsRef<str>>(&self, values: &[S]) -> Option<usize> {
@@ -105,7 +100,7 @@ struct Inner<M: MetricKind> {
     /// Bumped whenever children are removed, invalidating cached lookups.
     generation: AtomicU64,
     /// Hashes label values, here and in the children's index.
-    hasher: foldhash::fast::RandomState,
+    hasher: ValuesHasher,
     desc: Arc<Descriptor>,
     config: M::Config,
     children: RwLock<Children<M>>,
@@ -166,7 +161,7 @@ impl<M: MetricKind> Family<M> {
     pub fn new(opts: Opts) -> Result<Self, Error> {
         let config = M::config(&opts)?;
         let desc = Arc::new(opts.descriptor(M::TYPE)?);
-        let hasher = foldhash::fast::RandomState::default();
+        let hasher = ValuesHasher::new();
         Ok(Self {
             inner: Arc::new(Inner {
                 id: NEXT_FAMILY_ID.fetch_add(1, Ordering::Relaxed),
@@ -247,12 +242,10 @@ impl<M: MetricKind> Family<M> {
         f: impl FnOnce(&M) -> R,
     ) -> Result<R, Error> {
         self.check_count(values.len())?;
-        let mut h = self.inner.hasher.build_hasher();
-        hash_label_values(values, &mut h);
         let key = Key {
             family: self.inner.id,
             generation: self.inner.generation.load(Ordering::Acquire),
-            hash: h.finish(),
+            hash: self.inner.hasher.hash(values),
         };
         let f = match with_cached(M::lookup_cache(), key, values, f) {
             Ok(r) => return Ok(r),
