@@ -4,7 +4,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use hashbrown::HashTable;
 
-use crate::lookup_cache::{fill, with_cached, Key};
+use crate::lookup_cache::{fill, sketch, with_cached, Key};
 use crate::model::ValuesHasher;
 use crate::series::MetricKind;
 use crate::visit::{Scratch, VisitFailure, Visitor};
@@ -245,13 +245,13 @@ impl<M: MetricKind> Family<M> {
         let key = Key {
             family: self.inner.id,
             generation: self.inner.generation.load(Ordering::Acquire),
-            hash: self.inner.hasher.hash(values),
+            hash: sketch(values),
         };
         let f = match with_cached(M::lookup_cache(), key, values, f) {
             Ok(r) => return Ok(r),
             Err(f) => f,
         };
-        let child = self.get_or_create(values, key.hash)?;
+        let child = self.get_or_create(values, self.inner.hasher.hash(values))?;
         fill(M::lookup_cache(), key, &child);
         Ok(f(&child))
     }

@@ -3,7 +3,7 @@
 //! Looking a child up in a family's locked map costs two atomic
 //! read-modify-writes for the lock, however uncontended; this cache answers
 //! repeated lookups from the same thread with plain loads. Each metric type
-//! has its own thread-local table (no boxing, no downcasting), two-way set
+//! has its own thread-local table (no boxing, no downcasting), four-way set
 //! associative, filled on a miss with a clone of the child's handle.
 //!
 //! An entry is valid for one family (a process-unique id) at one
@@ -14,9 +14,12 @@
 use std::cell::RefCell;
 use std::thread::LocalKey;
 
+use crate::model::{word4, word8};
 use crate::series::MetricKind;
 
-const SETS: usize = 512;
+/// 256 sets of 4 ways: 1,024 children per thread and metric type.
+const SETS: usize = 256;
+const WAYS: usize = 4;
 
 #[derive(Debug)]
 pub(crate) struct Slot<M> {
@@ -47,9 +50,46 @@ impl<M: MetricKind> Slot<M> {
     }
 }
 
-fn set(hash: u64) -> usize {
-    // The low bits pick the family index's bucket; use others.
-    2 * ((hash >> 32) as usize & (SETS - 1))
+fn set(sketch: u64) -> usize {
+    WAYS * ((sketch >> 32) as usize & (SETS - 1))
+}
+
+/// A cheap fingerprint of label values that picks a cache set: each value's
+/// length and up to 24 of its bytes (first, middle and last 8, which cover
+/// values up to 24 bytes entirely), mixed by one multiply at the end. Much cheaper
+/// than the family's full hash, which only a miss computes. Values that
+/// differ only outside the sampled bytes share a set; they are told apart
+/// by comparing values like any other entries, at worst missing more.
+#[inline]
+pub(crate) fn sketch<S: AsRef<str>>(values: &[S]) -> u64 {
+    let mut a = values.len() as u64;
+    let mut b = 0x9e37_79b9_7f4a_7c15;
+    for v in values {
+        let s = v.as_ref().as_bytes();
+        let n = s.len();
+        let (x, y) = if n >= 8 {
+            (
+                word8(s, 0) ^ word8(s, n / 2 - 4).rotate_left(32),
+                word8(s, n - 8),
+            )
+        } else if n >= 4 {
+            (u64::from(word4(s, 0)), u64::from(word4(s, n - 4)))
+        } else if n > 0 {
+            (
+                u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16),
+                0,
+            )
+        } else {
+            (0, 0)
+        };
+        // Both halves see all of the value, so that the multiply below has
+        // the variation on both sides.
+        a = (a ^ x ^ y.rotate_left(32) ^ (n as u64)).rotate_left(23);
+        b = (b ^ y ^ x.rotate_left(32)).rotate_left(29);
+    }
+    // A folded 64×64→128-bit multiply of the two halves.
+    let r = u128::from(a ^ 0x243f_6a88_85a3_08d3) * u128::from(b);
+    (r as u64) ^ ((r >> 64) as u64)
 }
 
 /// Runs `f` on the cached child for `values`, if this thread has it.
@@ -74,8 +114,8 @@ where
     let hit = cache.try_with(|c| {
         let slots = c.try_borrow().ok()?;
         let i = set(key.hash);
-        let way = slots.get(i..i + 2)?;
-        let slot = way.iter().flatten().find(|s| s.matches(key, values))?;
+        let ways = slots.get(i..i + WAYS)?;
+        let slot = ways.iter().flatten().find(|s| s.matches(key, values))?;
         let f = f.take()?;
         Some(f(&slot.child))
     });
@@ -94,11 +134,12 @@ pub(crate) fn fill<M: MetricKind>(cache: &'static LocalKey<Cache<M>>, key: Key, 
             return;
         };
         if slots.is_empty() {
-            slots.resize_with(2 * SETS, || None);
+            slots.resize_with(WAYS * SETS, || None);
         }
         let i = set(key.hash);
-        // Most recently filled in the first way; the older one moves over.
-        slots.swap(i, i + 1);
+        // Most recently filled in the first way; the others move over and
+        // the oldest falls out.
+        slots[i..i + WAYS].rotate_right(1);
         slots[i] = Some(Slot {
             family: key.family,
             generation: key.generation,
@@ -106,4 +147,37 @@ pub(crate) fn fill<M: MetricKind>(cache: &'static LocalKey<Cache<M>>, key: Key, 
             child: child.clone(),
         });
     });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sketches_spread_over_the_sets() {
+        // About 39 per set expected; a weak mix (high input bits never
+        // reaching the set bits) put them all in a handful.
+        let mut sets = vec![0u32; SETS];
+        for i in 0..10_000 {
+            let path = format!("/api/v1/resource/{i}");
+            let method = ["GET", "POST", "PUT", "DELETE"][i % 4];
+            sets[set(sketch(&[method, path.as_str()])) / WAYS] += 1;
+        }
+        let max = sets.iter().copied().max().unwrap_or(0);
+        assert!(max < 80, "a set holds {max} of 10,000 (about 39 expected)");
+    }
+
+    #[test]
+    fn sketches_tell_order_lengths_and_sampled_bytes_apart() {
+        let pairs: [(&[&str], &[&str]); 5] = [
+            (&["a", "b"], &["b", "a"]),
+            (&["ab", "c"], &["a", "bc"]),
+            (&["", ""], &[""]),
+            (&["/api/v1/resource/1"], &["/api/v1/resource/2"]),
+            (&["GET"], &["PUT"]),
+        ];
+        for (a, b) in pairs {
+            assert_ne!(sketch(a), sketch(b), "{a:?} vs {b:?}");
+        }
+    }
 }
