@@ -1,4 +1,4 @@
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, OnceLock, Weak};
 
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
@@ -11,14 +11,23 @@ use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, 
 /// The integer cell is updated with a compare-and-swap rather than a
 /// `fetch_add`, because a failed swap is how contention shows itself: on the
 /// first failure the counter grows cache-line-padded stripes, one per core,
-/// and from then on each thread adds to its own stripe (Java's `LongAdder`).
-/// An idle or uncontended counter never allocates them.
+/// and from then on each thread adds to a stripe of its own. An idle or
+/// uncontended counter never allocates them.
+///
+/// A stripe is claimed by one thread at a time (its owner, recorded in the
+/// stripe) and only its owner writes it, so the owner adds with a plain
+/// load and store — no atomic read-modify-write, no lock prefix. A thread
+/// whose stripe is owned by another thread adds to the shared integer cell
+/// with `fetch_add` instead. A thread gives its stripes back when it exits
+/// (a thread-local list of its claims), so short-lived threads do not keep
+/// stripes from the threads that come after them.
 #[derive(Debug)]
 pub(crate) struct CounterCore {
     int: AtomicU64,
     float: AtomicF64,
-    /// Behind a thin pointer, to keep the series small.
-    stripes: OnceLock<Box<Stripes>>,
+    /// Behind a thin pointer, to keep the series small; shared with the
+    /// claim lists of the threads that own stripes.
+    stripes: OnceLock<Arc<Stripes>>,
 }
 
 #[derive(Debug)]
@@ -28,7 +37,34 @@ struct Stripes(Box<[Stripe]>);
 /// the adjacent-line prefetcher of x86 and the 128-byte lines of some ARM).
 #[derive(Debug, Default)]
 #[repr(align(128))]
-struct Stripe(AtomicU64);
+struct Stripe {
+    /// The owning thread's [`thread_slot`], or 0 while free.
+    owner: AtomicU64,
+    /// Written only by the owner.
+    value: AtomicU64,
+}
+
+/// The stripes this thread owns (as `(stripes, index, owner id)`), given
+/// back when the thread exits.
+struct Claims(Vec<(Weak<Stripes>, usize, u64)>);
+
+impl Drop for Claims {
+    fn drop(&mut self) {
+        for (stripes, i, me) in self.0.drain(..) {
+            if let Some(stripe) = stripes.upgrade().as_ref().and_then(|s| s.0.get(i)) {
+                // Release: the next owner's claim (Acquire) sees this
+                // thread's last store to the value.
+                let _ = stripe
+                    .owner
+                    .compare_exchange(me, 0, Ordering::Release, Ordering::Relaxed);
+            }
+        }
+    }
+}
+
+thread_local! {
+    static CLAIMS: std::cell::RefCell<Claims> = const { std::cell::RefCell::new(Claims(Vec::new())) };
+}
 
 /// Integral amounts below this go to the integer cell; larger ones (and
 /// fractional ones) go to the float cell, which holds them as exactly as an
@@ -55,6 +91,40 @@ pub(crate) fn thread_slot() -> usize {
     })
 }
 
+/// Makes this thread (`me`) the owner of stripe `i`, if it is free and
+/// this thread can remember to give it back when it exits.
+fn claim(stripes: &Arc<Stripes>, i: usize, me: u64) -> bool {
+    let remembered = CLAIMS.try_with(|c| {
+        let Ok(mut claims) = c.try_borrow_mut() else {
+            return false;
+        };
+        // Forget stripes of counters that are gone, now and then.
+        if claims.0.len() >= 64 && claims.0.len().is_power_of_two() {
+            claims.0.retain(|(s, _, _)| s.strong_count() > 0);
+        }
+        claims.0.push((Arc::downgrade(stripes), i, me));
+        true
+    });
+    if remembered != Ok(true) {
+        return false;
+    }
+    // Acquire: pairs with the previous owner's release of the stripe, so
+    // this thread continues from its last value.
+    if stripes.0[i]
+        .owner
+        .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
+        .is_ok()
+    {
+        return true;
+    }
+    let _ = CLAIMS.try_with(|c| {
+        if let Ok(mut claims) = c.try_borrow_mut() {
+            claims.0.pop();
+        }
+    });
+    false
+}
+
 impl CounterCore {
     fn new() -> Self {
         Self {
@@ -67,11 +137,17 @@ impl CounterCore {
     #[inline]
     fn add_int(&self, n: u64) {
         if let Some(stripes) = self.stripes.get() {
+            let me = thread_slot();
             let cells = &stripes.0;
             // The length is a power of two.
-            cells[thread_slot() & (cells.len() - 1)]
-                .0
-                .fetch_add(n, Ordering::Relaxed);
+            let stripe = &cells[me & (cells.len() - 1)];
+            if stripe.owner.load(Ordering::Relaxed) == me as u64 {
+                // Only this thread writes this stripe.
+                let v = stripe.value.load(Ordering::Relaxed);
+                stripe.value.store(v.wrapping_add(n), Ordering::Relaxed);
+            } else {
+                self.add_unowned(stripes, me, n);
+            }
             return;
         }
         let cur = self.int.load(Ordering::Relaxed);
@@ -97,12 +173,27 @@ impl CounterCore {
         self.int.fetch_add(n, Ordering::Relaxed);
         self.stripes.get_or_init(|| {
             let cores = std::thread::available_parallelism().map_or(4, usize::from);
-            Box::new(Stripes(
+            Arc::new(Stripes(
                 (0..cores.clamp(2, 64).next_power_of_two())
                     .map(|_| Stripe::default())
                     .collect(),
             ))
         });
+    }
+
+    /// This thread's stripe is not its own: claim it if it is free,
+    /// else add to the shared cell.
+    #[cold]
+    #[inline(never)]
+    fn add_unowned(&self, stripes: &Arc<Stripes>, me: usize, n: u64) {
+        let i = me & (stripes.0.len() - 1);
+        let stripe = &stripes.0[i];
+        if stripe.owner.load(Ordering::Relaxed) == 0 && claim(stripes, i, me as u64) {
+            let v = stripe.value.load(Ordering::Relaxed);
+            stripe.value.store(v.wrapping_add(n), Ordering::Relaxed);
+        } else {
+            self.int.fetch_add(n, Ordering::Relaxed);
+        }
     }
 
     #[inline]
@@ -136,7 +227,7 @@ impl CounterCore {
     fn get(&self) -> f64 {
         let striped = self.stripes.get().map_or(0, |s| {
             s.0.iter()
-                .map(|c| c.0.load(Ordering::Relaxed))
+                .map(|c| c.value.load(Ordering::Relaxed))
                 .fold(0, u64::wrapping_add)
         });
         self.int.load(Ordering::Relaxed).wrapping_add(striped) as f64 + self.float.get()
@@ -378,6 +469,67 @@ mod tests {
             }
         }
         panic!("four threads never collided on one counter in 50 rounds");
+    }
+
+    #[test]
+    fn stripes_are_owned_one_thread_at_a_time_and_given_back_at_exit() {
+        let core = CounterCore::new();
+        core.contended(0);
+        let stripes = Arc::clone(core.stripes.get().unwrap());
+        // Rounds of short-lived threads, more of them than stripes: every
+        // increment counts, and no stripe stays owned by a thread that has
+        // exited.
+        let threads = 2 * stripes.0.len() + 1;
+        for round in 0..20u64 {
+            std::thread::scope(|s| {
+                let handles: Vec<_> = (0..threads)
+                    .map(|_| {
+                        s.spawn(|| {
+                            for _ in 0..10_000 {
+                                core.inc();
+                            }
+                            core.add(3.0);
+                        })
+                    })
+                    .collect();
+                // An explicit join waits for the thread's exit, thread-local
+                // destructors included; the scope's own wait does not.
+                for h in handles {
+                    h.join().unwrap();
+                }
+            });
+            let want = (round + 1) * threads as u64 * 10_003;
+            assert_eq!(core.get(), want as f64, "round {round}");
+            for (i, stripe) in stripes.0.iter().enumerate() {
+                assert_eq!(
+                    stripe.owner.load(Ordering::Relaxed),
+                    0,
+                    "stripe {i} after round {round}"
+                );
+            }
+        }
+        // The stripes were used, not just the shared cell.
+        let striped: u64 = stripes
+            .0
+            .iter()
+            .map(|s| s.value.load(Ordering::Relaxed))
+            .sum();
+        assert!(striped > 0);
+    }
+
+    #[test]
+    fn a_thread_owns_its_stripe_while_it_runs() {
+        let core = CounterCore::new();
+        core.contended(1);
+        let stripes = core.stripes.get().unwrap();
+        core.inc();
+        let me = thread_slot();
+        let mine = &stripes.0[me & (stripes.0.len() - 1)];
+        assert_eq!(mine.owner.load(Ordering::Relaxed), me as u64);
+        assert_eq!(mine.value.load(Ordering::Relaxed), 1);
+        core.inc();
+        assert_eq!(mine.value.load(Ordering::Relaxed), 2);
+        assert_eq!(core.get(), 3.0);
     }
 
     #[test]
