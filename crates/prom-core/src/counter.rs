@@ -1,5 +1,6 @@
-use std::sync::{Arc, OnceLock, Weak};
+use std::sync::{Arc, OnceLock};
 
+use crate::owned::{claim, StripeSet};
 use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
 use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
@@ -14,13 +15,11 @@ use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, 
 /// and from then on each thread adds to a stripe of its own. An idle or
 /// uncontended counter never allocates them.
 ///
-/// A stripe is claimed by one thread at a time (its owner, recorded in the
-/// stripe) and only its owner writes it, so the owner adds with a plain
-/// load and store — no atomic read-modify-write, no lock prefix. A thread
-/// whose stripe is owned by another thread adds to the shared integer cell
-/// with `fetch_add` instead. A thread gives its stripes back when it exits
-/// (a thread-local list of its claims), so short-lived threads do not keep
-/// stripes from the threads that come after them.
+/// A stripe is claimed by one thread at a time (see [`crate::owned`]) and
+/// only its owner writes it, so the owner adds with a plain load and store
+/// — no atomic read-modify-write, no lock prefix. A thread whose stripe is
+/// owned by another thread adds to the shared integer cell with `fetch_add`
+/// instead.
 #[derive(Debug)]
 pub(crate) struct CounterCore {
     int: AtomicU64,
@@ -44,26 +43,10 @@ struct Stripe {
     value: AtomicU64,
 }
 
-/// The stripes this thread owns (as `(stripes, index, owner id)`), given
-/// back when the thread exits.
-struct Claims(Vec<(Weak<Stripes>, usize, u64)>);
-
-impl Drop for Claims {
-    fn drop(&mut self) {
-        for (stripes, i, me) in self.0.drain(..) {
-            if let Some(stripe) = stripes.upgrade().as_ref().and_then(|s| s.0.get(i)) {
-                // Release: the next owner's claim (Acquire) sees this
-                // thread's last store to the value.
-                let _ = stripe
-                    .owner
-                    .compare_exchange(me, 0, Ordering::Release, Ordering::Relaxed);
-            }
-        }
+impl StripeSet for Stripes {
+    fn owner(&self, i: usize) -> Option<&AtomicU64> {
+        self.0.get(i).map(|s| &s.owner)
     }
-}
-
-thread_local! {
-    static CLAIMS: std::cell::RefCell<Claims> = const { std::cell::RefCell::new(Claims(Vec::new())) };
 }
 
 /// Integral amounts below this go to the integer cell; larger ones (and
@@ -89,40 +72,6 @@ pub(crate) fn thread_slot() -> usize {
         }
         s => s,
     })
-}
-
-/// Makes this thread (`me`) the owner of stripe `i`, if it is free and
-/// this thread can remember to give it back when it exits.
-fn claim(stripes: &Arc<Stripes>, i: usize, me: u64) -> bool {
-    let remembered = CLAIMS.try_with(|c| {
-        let Ok(mut claims) = c.try_borrow_mut() else {
-            return false;
-        };
-        // Forget stripes of counters that are gone, now and then.
-        if claims.0.len() >= 64 && claims.0.len().is_power_of_two() {
-            claims.0.retain(|(s, _, _)| s.strong_count() > 0);
-        }
-        claims.0.push((Arc::downgrade(stripes), i, me));
-        true
-    });
-    if remembered != Ok(true) {
-        return false;
-    }
-    // Acquire: pairs with the previous owner's release of the stripe, so
-    // this thread continues from its last value.
-    if stripes.0[i]
-        .owner
-        .compare_exchange(0, me, Ordering::Acquire, Ordering::Relaxed)
-        .is_ok()
-    {
-        return true;
-    }
-    let _ = CLAIMS.try_with(|c| {
-        if let Ok(mut claims) = c.try_borrow_mut() {
-            claims.0.pop();
-        }
-    });
-    false
 }
 
 impl CounterCore {
@@ -188,7 +137,7 @@ impl CounterCore {
     fn add_unowned(&self, stripes: &Arc<Stripes>, me: usize, n: u64) {
         let i = me & (stripes.0.len() - 1);
         let stripe = &stripes.0[i];
-        if stripe.owner.load(Ordering::Relaxed) == 0 && claim(stripes, i, me as u64) {
+        if claim(stripes, i, me as u64) {
             let v = stripe.value.load(Ordering::Relaxed);
             stripe.value.store(v.wrapping_add(n), Ordering::Relaxed);
         } else {

@@ -2,7 +2,9 @@
 //! summaries: client_golang's hot/cold double buffer, with three atomic
 //! operations per observation and per-core stripes grown on contention.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
+
+use crate::owned::{claim, StripeSet};
 
 use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
 
@@ -139,19 +141,128 @@ impl HotCold {
     }
 }
 
-/// A [`HotCold`] alone on its cache lines.
+/// A stripe of a contended series: the hot/cold double buffer again, but
+/// written by one thread only, its owner (see [`crate::owned`]).
+///
+/// With one writer, the writer needs a single atomic read-modify-write per
+/// observation (`started`, which readings flip); the sum and the bucket are
+/// a plain load and store each, the bucket's store with Release. For that,
+/// readings never write the hot shard: instead of folding the cold shard
+/// into the hot one, a reading folds it into `base`, its own running total
+/// under the reading lock, and the reading is `base`. The cold shard is
+/// zeroed while no writer can touch it, and the next flip publishes the
+/// zeros to the writer.
 #[derive(Debug)]
 #[repr(align(128))]
-struct Padded(HotCold);
+pub(crate) struct OwnedCore {
+    owner: AtomicU64,
+    started: AtomicU64,
+    shards: [Shard; 2],
+    base: Mutex<Base>,
+}
+
+/// Everything the readings of an [`OwnedCore`] have taken out of its cold
+/// shards: per-bucket (not cumulative) counts, their total and the sum.
+#[derive(Debug)]
+struct Base {
+    count: u64,
+    sum: f64,
+    buckets: Box<[u64]>,
+}
+
+impl OwnedCore {
+    fn new(buckets: usize) -> Self {
+        let buckets = buckets.max(1);
+        Self {
+            owner: AtomicU64::new(0),
+            started: AtomicU64::new(0),
+            shards: [Shard::new(buckets), Shard::new(buckets)],
+            base: Mutex::new(Base {
+                count: 0,
+                sum: 0.0,
+                buckets: vec![0; buckets].into_boxed_slice(),
+            }),
+        }
+    }
+
+    /// Records `v` into bucket `bucket`. Only the owner may call this.
+    #[inline]
+    fn observe_owned(&self, v: f64, bucket: usize) {
+        // Acquire pairs with a reading's flip, so a shard zeroed before the
+        // flip is seen zeroed here.
+        let n = self.started.fetch_add(1, Ordering::Acquire);
+        let shard = &self.shards[(n >> 63) as usize];
+        // Nobody else writes the hot shard.
+        shard.sum.set(shard.sum.get() + v);
+        let b = shard
+            .buckets
+            .get(bucket)
+            .unwrap_or(&shard.buckets[shard.buckets.len() - 1]);
+        // Release publishes the sum to the reading that sees this count.
+        b.store(b.load(Ordering::Relaxed).wrapping_add(1), Ordering::Release);
+    }
+
+    /// Adds a consistent reading's per-bucket counts into `acc` and returns
+    /// its count and sum.
+    fn read_add(&self, acc: &mut [u64]) -> (u64, f64) {
+        let mut base = lock(&self.base);
+        let n = self.started.fetch_add(HOT_BIT, Ordering::AcqRel);
+        let count = n & COUNT_MASK;
+        let cold = &self.shards[(n >> 63) as usize];
+        // Observations started before the flip and not yet in `base` went
+        // to `cold`; wait for the stragglers.
+        let pending = count.wrapping_sub(base.count);
+        while cold.completed() != pending {
+            yield_now();
+        }
+        let sum = cold.sum.get();
+        if sum.to_bits() != 0 {
+            base.sum += sum;
+            cold.sum.set(0.0);
+        }
+        base.count = count;
+        for ((c, b), a) in cold.buckets.iter().zip(base.buckets.iter_mut()).zip(acc) {
+            let n = c.load(Ordering::Relaxed);
+            if n != 0 {
+                c.store(0, Ordering::Relaxed);
+                *b += n;
+            }
+            *a += *b;
+        }
+        (count, base.sum)
+    }
+
+    #[cfg(all(test, loom))]
+    fn read(&self) -> Reading {
+        let mut buckets = vec![0; self.shards[0].buckets.len()];
+        let (count, sum) = self.read_add(&mut buckets);
+        Reading {
+            count,
+            sum,
+            buckets,
+        }
+    }
+}
+
+/// The stripes of a contended series.
+#[derive(Debug)]
+struct OwnedCores(Box<[OwnedCore]>);
+
+impl StripeSet for OwnedCores {
+    fn owner(&self, i: usize) -> Option<&AtomicU64> {
+        self.0.get(i).map(|c| &c.owner)
+    }
+}
 
 /// Observations of one histogram or summary series: one [`HotCold`] core
-/// while writers do not collide, plus one per core once they do (each
-/// thread then writes to its own stripe). A reading adds up consistent
+/// while writers do not collide, plus one [`OwnedCore`] per core once they
+/// do; each thread then writes to the stripe it owns, or to the shared
+/// core when another thread owns its stripe. A reading adds up consistent
 /// readings of every core, so it is consistent too.
 #[derive(Debug)]
 pub(crate) struct Observations {
     primary: HotCold,
-    stripes: OnceLock<Box<[Padded]>>,
+    stripes: OnceLock<Arc<OwnedCores>>,
 }
 
 impl Observations {
@@ -165,12 +276,29 @@ impl Observations {
     #[inline]
     pub(crate) fn observe(&self, v: f64, bucket: usize) {
         if let Some(stripes) = self.stripes.get() {
+            let me = crate::counter::thread_slot();
             // The length is a power of two.
-            stripes[crate::counter::thread_slot() & (stripes.len() - 1)]
-                .0
-                .observe(v, bucket);
+            let core = &stripes.0[me & (stripes.0.len() - 1)];
+            if core.owner.load(Ordering::Relaxed) == me as u64 {
+                core.observe_owned(v, bucket);
+            } else {
+                self.observe_unowned(stripes, me, v, bucket);
+            }
         } else if self.primary.observe(v, bucket) {
             self.grow();
+        }
+    }
+
+    /// This thread's stripe is not its own: claim it if it is free, else
+    /// record in the shared core.
+    #[cold]
+    #[inline(never)]
+    fn observe_unowned(&self, stripes: &Arc<OwnedCores>, me: usize, v: f64, bucket: usize) {
+        let i = me & (stripes.0.len() - 1);
+        if claim(stripes, i, me as u64) {
+            stripes.0[i].observe_owned(v, bucket);
+        } else {
+            self.primary.observe(v, bucket);
         }
     }
 
@@ -180,9 +308,11 @@ impl Observations {
         let buckets = self.primary.shards[0].buckets.len();
         self.stripes.get_or_init(|| {
             let cores = std::thread::available_parallelism().map_or(4, usize::from);
-            (0..cores.clamp(2, 64).next_power_of_two())
-                .map(|_| Padded(HotCold::new(buckets)))
-                .collect()
+            Arc::new(OwnedCores(
+                (0..cores.clamp(2, 64).next_power_of_two())
+                    .map(|_| OwnedCore::new(buckets))
+                    .collect(),
+            ))
         });
     }
 
@@ -193,8 +323,8 @@ impl Observations {
         buckets.resize(self.primary.shards[0].buckets.len(), 0);
         let (mut count, mut sum) = self.primary.read_add(buckets);
         if let Some(stripes) = self.stripes.get() {
-            for s in stripes.iter() {
-                let (c, x) = s.0.read_add(buckets);
+            for s in stripes.0.iter() {
+                let (c, x) = s.read_add(buckets);
                 count += c;
                 sum += x;
             }
@@ -252,6 +382,42 @@ mod loom_tests {
     }
 
     #[test]
+    fn loom_owned_core_readings_are_consistent_and_lose_nothing() {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(|| {
+            let core = Arc::new(super::OwnedCore::new(1));
+            // The owner: the only thread that observes.
+            let owner = {
+                let core = Arc::clone(&core);
+                loom::thread::spawn(move || {
+                    core.observe_owned(1.0, 0);
+                    core.observe_owned(1.0, 0);
+                })
+            };
+            let scraper = {
+                let core = Arc::clone(&core);
+                loom::thread::spawn(move || {
+                    let r = core.read();
+                    assert_consistent(&r);
+                    r.count
+                })
+            };
+            let first = core.read();
+            assert_consistent(&first);
+            owner.join().expect("owner thread");
+            let seen = scraper.join().expect("scraper thread");
+            let last = core.read();
+            assert_consistent(&last);
+            assert_eq!(last.count, 2);
+            assert!(seen <= 2 && first.count <= 2);
+            // Readings are totals, not deltas: a reading after the last one
+            // gives the same.
+            assert_eq!(core.read(), last);
+        });
+    }
+
+    #[test]
     fn loom_two_scrapes_and_a_writer_never_lose_counts() {
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = Some(3);
@@ -281,5 +447,72 @@ mod loom_tests {
             assert_eq!(last.count, 2);
             assert!(seen <= 2 && first.count <= 2);
         });
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn owned_stripes_count_everything_consistently_through_thread_churn() {
+        let obs = Observations::new(4);
+        obs.grow();
+        let stripes = Arc::clone(obs.stripes.get().unwrap());
+        let threads = 2 * stripes.0.len() + 1;
+        let stop = AtomicBool::new(false);
+        let per_thread = 5_000u64;
+        std::thread::scope(|s| {
+            // A reader all along: every reading is consistent and no
+            // reading goes back.
+            let reader = s.spawn(|| {
+                let mut last = 0;
+                let mut readings = 0;
+                while !stop.load(Ordering::Relaxed) || readings == 0 {
+                    let r = obs.read();
+                    assert_eq!(r.buckets.iter().sum::<u64>(), r.count);
+                    assert_eq!(r.sum, r.count as f64);
+                    assert!(r.count >= last);
+                    last = r.count;
+                    readings += 1;
+                }
+                readings
+            });
+            for round in 0..10u64 {
+                let handles: Vec<_> = (0..threads)
+                    .map(|t| {
+                        let obs = &obs;
+                        s.spawn(move || {
+                            for i in 0..per_thread {
+                                obs.observe(1.0, ((i + t as u64) % 4) as usize);
+                            }
+                        })
+                    })
+                    .collect();
+                // An explicit join waits for thread-local destructors, which
+                // give the stripes back.
+                for h in handles {
+                    h.join().unwrap();
+                }
+                let r = obs.read();
+                assert_eq!(r.count, (round + 1) * threads as u64 * per_thread);
+                for (i, core) in stripes.0.iter().enumerate() {
+                    assert_eq!(
+                        core.owner.load(Ordering::Relaxed),
+                        0,
+                        "stripe {i}, round {round}"
+                    );
+                }
+            }
+            stop.store(true, Ordering::Relaxed);
+            assert!(reader.join().unwrap() > 0);
+        });
+        let r = obs.read();
+        assert_eq!(r.buckets, vec![r.count / 4; 4]);
+        // The owned stripes took observations (and the shared core those
+        // of threads whose stripe was taken at the time, if any).
+        let owned: u64 = stripes.0.iter().map(|c| lock(&c.base).count).sum();
+        assert!(owned > 0 && owned <= r.count, "{owned} of {}", r.count);
     }
 }

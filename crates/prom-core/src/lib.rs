@@ -45,6 +45,7 @@ mod lookup_cache;
 mod model;
 mod name;
 mod opts;
+mod owned;
 mod series;
 mod summary;
 mod sync;
