@@ -101,6 +101,9 @@ struct Inner<M: MetricKind> {
     generation: AtomicU64,
     /// Hashes label values, here and in the children's index.
     hasher: ValuesHasher,
+    /// The number of label names, next to the id (a lookup checks it
+    /// without a trip through the descriptor).
+    label_count: usize,
     desc: Arc<Descriptor>,
     config: M::Config,
     children: RwLock<Children<M>>,
@@ -167,6 +170,7 @@ impl<M: MetricKind> Family<M> {
                 id: NEXT_FAMILY_ID.fetch_add(1, Ordering::Relaxed),
                 generation: AtomicU64::new(0),
                 hasher,
+                label_count: desc.label_names().len(),
                 desc,
                 config,
                 children: RwLock::new(Children::new(hasher)),
@@ -195,7 +199,7 @@ impl<M: MetricKind> Family<M> {
     }
 
     fn check_count(&self, got: usize) -> Result<(), Error> {
-        let expected = self.inner.desc.label_names().len();
+        let expected = self.inner.label_count;
         if got == expected {
             Ok(())
         } else {
