@@ -226,7 +226,8 @@ impl ValuesHasher {
     /// A hasher with fresh random seeds.
     pub(crate) fn new() -> Self {
         use std::hash::BuildHasher;
-        let random = foldhash::fast::RandomState::default();
+        // The standard library's per-process random keys.
+        let random = std::collections::hash_map::RandomState::new();
         Self {
             k0: random.hash_one(0x1319_8a2e_0370_7344u64),
             k1: random.hash_one(0xa409_3822_299f_31d0u64),
