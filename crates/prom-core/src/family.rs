@@ -480,6 +480,34 @@ mod tests {
     }
 
     #[test]
+    fn values_alike_in_every_sampled_byte_are_still_two_series() {
+        // The lookup cache samples 24 bytes per value to pick a set; these
+        // differ only outside them, so they share a set and must be told
+        // apart by comparing the values.
+        let f = family();
+        let x = format!("{}x{}", "p".repeat(12), "q".repeat(30));
+        let y = format!("{}y{}", "p".repeat(12), "q".repeat(30));
+        assert_eq!(
+            crate::lookup_cache::sketch(&[x.as_str(), "b"]),
+            crate::lookup_cache::sketch(&[y.as_str(), "b"])
+        );
+        for round in 1..=3 {
+            f.with(&[x.as_str(), "b"], |c| c.inc()).unwrap();
+            f.with(&[y.as_str(), "b"], |c| c.inc_by(10.0).unwrap())
+                .unwrap();
+            assert_eq!(
+                f.with(&[x.as_str(), "b"], |c| c.get()).unwrap(),
+                f64::from(round)
+            );
+            assert_eq!(
+                f.with(&[y.as_str(), "b"], |c| c.get()).unwrap(),
+                10.0 * f64::from(round)
+            );
+        }
+        assert_eq!(f.len(), 2);
+    }
+
+    #[test]
     fn lookups_nest() {
         let a = family();
         let total = a
