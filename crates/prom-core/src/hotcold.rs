@@ -131,13 +131,19 @@ impl HotCold {
 
     #[cfg(all(test, loom))]
     fn read(&self) -> Reading {
-        let mut buckets = vec![0; self.shards[0].buckets.len()];
-        let (count, sum) = self.read_add(&mut buckets);
-        Reading {
-            count,
-            sum,
-            buckets,
-        }
+        reading(self.shards[0].buckets.len(), |b| self.read_add(b))
+    }
+}
+
+/// A whole reading from a `read_add` of `buckets` buckets, for the models.
+#[cfg(all(test, loom))]
+fn reading(buckets: usize, read_add: impl FnOnce(&mut [u64]) -> (u64, f64)) -> Reading {
+    let mut counts = vec![0; buckets];
+    let (count, sum) = read_add(&mut counts);
+    Reading {
+        count,
+        sum,
+        buckets: counts,
     }
 }
 
@@ -234,13 +240,7 @@ impl OwnedCore {
 
     #[cfg(all(test, loom))]
     fn read(&self) -> Reading {
-        let mut buckets = vec![0; self.shards[0].buckets.len()];
-        let (count, sum) = self.read_add(&mut buckets);
-        Reading {
-            count,
-            sum,
-            buckets,
-        }
+        reading(self.shards[0].buckets.len(), |b| self.read_add(b))
     }
 }
 
@@ -381,36 +381,52 @@ mod loom_tests {
         });
     }
 
+    /// One writer observes twice while a scraper thread and the main
+    /// thread read: every reading is consistent, none sees more than was
+    /// observed, and a final reading sees both. Returns the final reading.
+    fn two_observations_and_two_scrapes<C: Send + Sync + 'static>(
+        core: C,
+        observe: fn(&C),
+        read: fn(&C) -> super::Reading,
+    ) -> (Arc<C>, super::Reading) {
+        let core = Arc::new(core);
+        let writer = {
+            let core = Arc::clone(&core);
+            loom::thread::spawn(move || {
+                observe(&core);
+                observe(&core);
+            })
+        };
+        let scraper = {
+            let core = Arc::clone(&core);
+            loom::thread::spawn(move || {
+                let r = read(&core);
+                assert_consistent(&r);
+                r.count
+            })
+        };
+        let first = read(&core);
+        assert_consistent(&first);
+        writer.join().expect("writer thread");
+        let seen = scraper.join().expect("scraper thread");
+        let last = read(&core);
+        assert_consistent(&last);
+        assert_eq!(last.count, 2);
+        assert!(seen <= 2 && first.count <= 2);
+        (core, last)
+    }
+
     #[test]
     fn loom_owned_core_readings_are_consistent_and_lose_nothing() {
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = Some(3);
         builder.check(|| {
-            let core = Arc::new(super::OwnedCore::new(1));
-            // The owner: the only thread that observes.
-            let owner = {
-                let core = Arc::clone(&core);
-                loom::thread::spawn(move || {
-                    core.observe_owned(1.0, 0);
-                    core.observe_owned(1.0, 0);
-                })
-            };
-            let scraper = {
-                let core = Arc::clone(&core);
-                loom::thread::spawn(move || {
-                    let r = core.read();
-                    assert_consistent(&r);
-                    r.count
-                })
-            };
-            let first = core.read();
-            assert_consistent(&first);
-            owner.join().expect("owner thread");
-            let seen = scraper.join().expect("scraper thread");
-            let last = core.read();
-            assert_consistent(&last);
-            assert_eq!(last.count, 2);
-            assert!(seen <= 2 && first.count <= 2);
+            // The writer is the owner: the only thread that observes.
+            let (core, last) = two_observations_and_two_scrapes(
+                super::OwnedCore::new(1),
+                |c| c.observe_owned(1.0, 0),
+                super::OwnedCore::read,
+            );
             // Readings are totals, not deltas: a reading after the last one
             // gives the same.
             assert_eq!(core.read(), last);
@@ -422,30 +438,13 @@ mod loom_tests {
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = Some(3);
         builder.check(|| {
-            let hc = Arc::new(HotCold::new(1));
-            let writer = {
-                let hc = Arc::clone(&hc);
-                loom::thread::spawn(move || {
-                    hc.observe(1.0, 0);
-                    hc.observe(1.0, 0);
-                })
-            };
-            let scraper = {
-                let hc = Arc::clone(&hc);
-                loom::thread::spawn(move || {
-                    let r = hc.read();
-                    assert_consistent(&r);
-                    r.count
-                })
-            };
-            let first = hc.read();
-            assert_consistent(&first);
-            writer.join().expect("writer thread");
-            let seen = scraper.join().expect("scraper thread");
-            let last = hc.read();
-            assert_consistent(&last);
-            assert_eq!(last.count, 2);
-            assert!(seen <= 2 && first.count <= 2);
+            two_observations_and_two_scrapes(
+                HotCold::new(1),
+                |c| {
+                    c.observe(1.0, 0);
+                },
+                HotCold::read,
+            );
         });
     }
 }

@@ -14,7 +14,7 @@
 use std::cell::RefCell;
 use std::thread::LocalKey;
 
-use crate::model::{word4, word8};
+use crate::model::{short_words, word8};
 use crate::series::MetricKind;
 
 /// 256 sets of 4 ways: 1,024 children per thread and metric type.
@@ -72,15 +72,8 @@ pub(crate) fn sketch<S: AsRef<str>>(values: &[S]) -> u64 {
                 word8(s, 0) ^ word8(s, n / 2 - 4).rotate_left(32),
                 word8(s, n - 8),
             )
-        } else if n >= 4 {
-            (u64::from(word4(s, 0)), u64::from(word4(s, n - 4)))
-        } else if n > 0 {
-            (
-                u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16),
-                0,
-            )
         } else {
-            (0, 0)
+            short_words(s)
         };
         // Both halves see all of the value, so that the multiply below has
         // the variation on both sides.

@@ -177,6 +177,24 @@ fn bytes_eq(a: &[u8], b: &[u8]) -> bool {
     }
 }
 
+/// A value shorter than 8 bytes as two words that, given its length, hold
+/// every byte: two overlapping 4-byte words from 4 to 7 bytes; the first,
+/// middle and last byte in one word from 1 to 3.
+#[inline]
+pub(crate) fn short_words(s: &[u8]) -> (u64, u64) {
+    let n = s.len();
+    if n >= 4 {
+        (u64::from(word4(s, 0)), u64::from(word4(s, n - 4)))
+    } else if n > 0 {
+        (
+            u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16),
+            0,
+        )
+    } else {
+        (0, 0)
+    }
+}
+
 #[inline]
 fn word16(s: &[u8], at: usize) -> u128 {
     s.get(at..at + 16)
@@ -246,15 +264,8 @@ impl ValuesHasher {
             (word8(s, n - 16), word8(s, n - 8))
         } else if n >= 8 {
             (word8(s, 0), word8(s, n - 8))
-        } else if n >= 4 {
-            (u64::from(word4(s, 0)), u64::from(word4(s, n - 4)))
-        } else if n > 0 {
-            (
-                u64::from(s[0]) | (u64::from(s[n / 2]) << 8) | (u64::from(s[n - 1]) << 16),
-                0,
-            )
         } else {
-            (0, 0)
+            short_words(s)
         };
         folded_mul(a ^ h, b ^ self.k1 ^ (n as u64).wrapping_mul(LENGTH_MIX))
     }
