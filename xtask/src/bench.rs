@@ -1095,11 +1095,15 @@ fn reference_note(names: &[&str]) -> String {
 const KNOWN_GROUPS: &[(&str, &str)] = &[
     (
         "counter_inc_1_thread",
-        "Workload 1: an unlabelled counter incremented by one thread.",
+        "Workload 1: an unlabelled counter incremented by one thread. Every closure \
+             discards what the increment returns (prom's `Result`, prometheus-client's \
+             previous value), as a caller that branches on it does; handing it to criterion \
+             would store it to memory after the atomic.",
     ),
     (
         "counter_inc_2_threads",
-        "Workload 2: one counter incremented by two threads at once; time per increment.",
+        "Workload 2: one counter incremented by two threads at once; time per increment \
+             (each thread's own time, the longest, divided by the number of threads).",
     ),
     (
         "labelled_",
@@ -1112,7 +1116,9 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
     ),
     (
         "encode_",
-        "Workload 5: encode the whole registry into a reused buffer.",
+        "Workload 5: encode the whole registry into a reused buffer (prom: \
+             `Encoder::encode_collector_to_vec`, straight from the live metrics; the others \
+             through their own encoders).",
     ),
 ];
 
