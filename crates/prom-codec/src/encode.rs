@@ -82,6 +82,8 @@ pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     le_ends: Vec<usize>,
     /// The current histogram series' bucket sample name and open labels.
     bucket_head: Vec<u8>,
+    /// A summary line's `,quantile="…"} ` label.
+    quantile: Vec<u8>,
 }
 
 impl<'w, S: Sink + ?Sized> Writer<'w, S> {
@@ -97,6 +99,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             le_text: Vec::new(),
             le_ends: Vec::new(),
             bucket_head: Vec::new(),
+            quantile: Vec::new(),
         }
     }
 
@@ -203,9 +206,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             self.w
                 .put(self.le_text.get(start + skip..end).unwrap_or_default());
             write_u64_tail(self.w, n, newline);
-            if !newline {
-                self.end_line(s.timestamp_ms);
-            }
+            self.end_line(s.timestamp_ms);
             start = end;
         }
     }
@@ -315,7 +316,8 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 sum,
                 quantiles,
             } => {
-                let mut extra = Vec::with_capacity(48);
+                // Reused across series (taken out for the loop, put back).
+                let mut extra = std::mem::take(&mut self.quantile);
                 for q in quantiles {
                     extra.clear();
                     extra.extend_from_slice(b",quantile=\"");
@@ -323,6 +325,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                     extra.extend_from_slice(b"\"} ");
                     self.float(Suffix::None, s, Some(&extra), q.value);
                 }
+                self.quantile = extra;
                 self.count(Suffix::Count, s, None, count);
                 // As for histograms: OpenMetrics has no negative or NaN
                 // _sum; left out, it reads back as 0.

@@ -249,7 +249,7 @@ impl<M: MetricKind> Family<M> {
         let key = Key {
             family: self.inner.id,
             generation: self.inner.generation.load(Ordering::Acquire),
-            hash: sketch(values),
+            sketch: sketch(values),
         };
         let f = match with_cached(M::lookup_cache(), key, values, f) {
             Ok(r) => return Ok(r),

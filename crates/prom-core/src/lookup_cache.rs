@@ -25,7 +25,7 @@ const WAYS: usize = 4;
 pub(crate) struct Slot<M> {
     family: u64,
     generation: u64,
-    hash: u64,
+    sketch: u64,
     child: M,
 }
 
@@ -37,7 +37,7 @@ pub(crate) type Cache<M> = RefCell<Vec<Option<Slot<M>>>>;
 pub(crate) struct Key {
     pub(crate) family: u64,
     pub(crate) generation: u64,
-    pub(crate) hash: u64,
+    pub(crate) sketch: u64,
 }
 
 impl<M: MetricKind> Slot<M> {
@@ -45,7 +45,7 @@ impl<M: MetricKind> Slot<M> {
     fn matches<S: AsRef<str>>(&self, key: Key, values: &[S]) -> bool {
         self.family == key.family
             && self.generation == key.generation
-            && self.hash == key.hash
+            && self.sketch == key.sketch
             && self.child.series_values().values_eq(values)
     }
 }
@@ -106,7 +106,7 @@ where
     let mut f = Some(f);
     let hit = cache.try_with(|c| {
         let slots = c.try_borrow().ok()?;
-        let i = set(key.hash);
+        let i = set(key.sketch);
         let ways = slots.get(i..i + WAYS)?;
         let slot = ways.iter().flatten().find(|s| s.matches(key, values))?;
         let f = f.take()?;
@@ -129,14 +129,14 @@ pub(crate) fn fill<M: MetricKind>(cache: &'static LocalKey<Cache<M>>, key: Key, 
         if slots.is_empty() {
             slots.resize_with(WAYS * SETS, || None);
         }
-        let i = set(key.hash);
+        let i = set(key.sketch);
         // Most recently filled in the first way; the others move over and
         // the oldest falls out.
         slots[i..i + WAYS].rotate_right(1);
         slots[i] = Some(Slot {
             family: key.family,
             generation: key.generation,
-            hash: key.hash,
+            sketch: key.sketch,
             child: child.clone(),
         });
     });
