@@ -1,10 +1,12 @@
 use std::sync::{Arc, OnceLock};
 
+use crossbeam_utils::CachePadded;
+
 use crate::owned::{claim, StripeSet};
-use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
+use crate::series::{metric_handle, Series, SeriesState};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
-use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, PackedValues};
+use crate::visit::{Scratch, ValueRef};
+use crate::{Error, MetricType, Opts};
 
 /// Integral increments go to an integer cell; only fractional (or huge) ones
 /// pay for a compare-and-swap on the float cell.
@@ -21,7 +23,7 @@ use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, 
 /// owned by another thread adds to the shared integer cell with `fetch_add`
 /// instead.
 #[derive(Debug)]
-pub(crate) struct CounterCore {
+pub struct CounterState {
     int: AtomicU64,
     float: AtomicF64,
     /// Behind a thin pointer, to keep the series small; shared with the
@@ -30,12 +32,11 @@ pub(crate) struct CounterCore {
 }
 
 #[derive(Debug)]
-struct Stripes(Box<[Stripe]>);
+struct Stripes(Box<[CachePadded<Stripe>]>);
 
-/// One cell of a striped counter, alone on its cache line (128 bytes covers
-/// the adjacent-line prefetcher of x86 and the 128-byte lines of some ARM).
+/// One cell of a striped counter, alone on its cache line (`CachePadded`
+/// knows each architecture's line size, prefetched pairs included).
 #[derive(Debug, Default)]
-#[repr(align(128))]
 struct Stripe {
     /// The owning thread's [`thread_slot`], or 0 while free.
     owner: AtomicU64,
@@ -74,7 +75,7 @@ pub(crate) fn thread_slot() -> usize {
     })
 }
 
-impl CounterCore {
+impl CounterState {
     fn new() -> Self {
         Self {
             int: AtomicU64::new(0),
@@ -124,7 +125,7 @@ impl CounterCore {
             let cores = std::thread::available_parallelism().map_or(4, usize::from);
             Arc::new(Stripes(
                 (0..cores.clamp(2, 64).next_power_of_two())
-                    .map(|_| Stripe::default())
+                    .map(|_| CachePadded::new(Stripe::default()))
                     .collect(),
             ))
         });
@@ -188,7 +189,8 @@ impl CounterCore {
 /// A cheap handle: clones share the same value. `inc` is a single atomic
 /// compare-and-swap with no lock and no allocation; under contention the
 /// counter stripes itself across cores so that threads stop fighting over
-/// one cache line.
+/// one cache line. A trailing `_total` in the name given is dropped from the
+/// family name and added back on the sample.
 ///
 /// ```
 /// use prom_core::Counter;
@@ -200,31 +202,16 @@ impl CounterCore {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Counter {
-    inner: triomphe::Arc<Series<CounterCore>>,
+    inner: triomphe::Arc<Series<CounterState>>,
 }
 
+metric_handle!(Counter, CounterState, "counter", CounterVec);
+
 impl Counter {
-    /// An unlabelled counter. A trailing `_total` in `name` is dropped from
-    /// the family name and added back on the sample.
-    ///
-    /// # Errors
-    /// An invalid name, naming it.
-    pub fn new(name: &str, help: &str) -> Result<Self, Error> {
-        Self::with_opts(Opts::new(name, help))
-    }
-
-    /// An unlabelled counter from options (use [`CounterVec`](crate::CounterVec) for labels).
-    ///
-    /// # Errors
-    /// An invalid name or unit, or label names given.
-    pub fn with_opts(opts: Opts) -> Result<Self, Error> {
-        standalone(&opts)
-    }
-
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
-        self.inner.core.inc();
+        self.inner.state.inc();
     }
 
     /// Adds `amount`.
@@ -234,7 +221,7 @@ impl Counter {
     /// left unchanged.
     #[inline]
     pub fn inc_by(&self, amount: f64) -> Result<(), Error> {
-        if self.inner.core.add(amount) {
+        if self.inner.state.add(amount) {
             Ok(())
         } else {
             Err(self.rejected(amount))
@@ -254,12 +241,7 @@ impl Counter {
 
     /// The current total.
     pub fn get(&self) -> f64 {
-        self.inner.core.get()
-    }
-
-    /// This series' labels.
-    pub fn labels(&self) -> LabelSet {
-        self.inner.label_set()
+        self.inner.state.get()
     }
 
     /// Runs `f` and counts one if it returns `Err` (client_python's
@@ -323,59 +305,23 @@ impl Drop for PanicCounter<'_> {
     }
 }
 
-impl Sealed for Counter {}
-
-impl MetricKind for Counter {
+impl SeriesState for CounterState {
     const TYPE: MetricType = MetricType::Counter;
+    const CREATED: bool = true;
     type Config = ();
 
     fn config(_: &Opts) -> Result<(), Error> {
         Ok(())
     }
 
-    fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
-        Self {
-            inner: triomphe::Arc::new(Series::new(CounterCore::new(), desc, values)),
-        }
+    fn new((): &()) -> Self {
+        Self::new()
     }
 
-    fn snapshot(&self) -> Metric {
-        Metric::new(
-            self.inner.label_set(),
-            MetricValue::Counter(self.inner.core.get()),
-        )
-        .with_created(self.inner.created)
-    }
-
-    fn series_descriptor(&self) -> &Arc<Descriptor> {
-        &self.inner.desc
-    }
-
-    fn series_values(&self) -> &PackedValues {
-        &self.inner.values
-    }
-
-    #[allow(private_interfaces)]
-    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
-        thread_local! {
-            static CACHE: crate::lookup_cache::Cache<Counter> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        &CACHE
-    }
-
-    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
-        let _ = scratch;
-        let value = ValueRef::Counter(self.inner.core.get());
-        v.series(&SeriesRef {
-            labels: self.inner.labels_ref(),
-            value,
-            timestamp_ms: None,
-            created: Some(self.inner.created),
-        })
+    fn read<'a>(&'a self, _: &'a mut Scratch) -> ValueRef<'a> {
+        ValueRef::Counter(self.get())
     }
 }
-
-impl_collector_for_series!(Counter);
 
 #[cfg(all(test, not(loom)))]
 mod tests {
@@ -384,7 +330,7 @@ mod tests {
     #[test]
     fn integral_and_fractional_increments_add_up() {
         let c = Counter::new("c_total", "h").unwrap();
-        assert_eq!(c.series_descriptor().name(), "c");
+        assert_eq!(c.inner.desc.name(), "c");
         c.inc();
         c.inc_by(2.0).unwrap();
         c.inc_by(0.25).unwrap();
@@ -413,7 +359,7 @@ mod tests {
             });
             expected += 1_200_000.0;
             assert_eq!(c.get(), expected);
-            if c.inner.core.stripes.get().is_some() {
+            if c.inner.state.stripes.get().is_some() {
                 return;
             }
         }
@@ -422,9 +368,9 @@ mod tests {
 
     #[test]
     fn stripes_are_owned_one_thread_at_a_time_and_given_back_at_exit() {
-        let core = CounterCore::new();
-        core.contended(0);
-        let stripes = Arc::clone(core.stripes.get().unwrap());
+        let state = CounterState::new();
+        state.contended(0);
+        let stripes = Arc::clone(state.stripes.get().unwrap());
         // Rounds of short-lived threads, more of them than stripes: every
         // increment counts, and no stripe stays owned by a thread that has
         // exited.
@@ -435,9 +381,9 @@ mod tests {
                     .map(|_| {
                         s.spawn(|| {
                             for _ in 0..10_000 {
-                                core.inc();
+                                state.inc();
                             }
-                            core.add(3.0);
+                            state.add(3.0);
                         })
                     })
                     .collect();
@@ -448,7 +394,7 @@ mod tests {
                 }
             });
             let want = (round + 1) * threads as u64 * 10_003;
-            assert_eq!(core.get(), want as f64, "round {round}");
+            assert_eq!(state.get(), want as f64, "round {round}");
             for (i, stripe) in stripes.0.iter().enumerate() {
                 assert_eq!(
                     stripe.owner.load(Ordering::Relaxed),
@@ -468,28 +414,28 @@ mod tests {
 
     #[test]
     fn a_thread_owns_its_stripe_while_it_runs() {
-        let core = CounterCore::new();
-        core.contended(1);
-        let stripes = core.stripes.get().unwrap();
-        core.inc();
+        let state = CounterState::new();
+        state.contended(1);
+        let stripes = state.stripes.get().unwrap();
+        state.inc();
         let me = thread_slot();
         let mine = &stripes.0[me & (stripes.0.len() - 1)];
         assert_eq!(mine.owner.load(Ordering::Relaxed), me as u64);
         assert_eq!(mine.value.load(Ordering::Relaxed), 1);
-        core.inc();
+        state.inc();
         assert_eq!(mine.value.load(Ordering::Relaxed), 2);
-        assert_eq!(core.get(), 3.0);
+        assert_eq!(state.get(), 3.0);
     }
 
     #[test]
     fn the_contended_path_stripes_and_keeps_the_total() {
-        let core = CounterCore::new();
-        core.inc();
-        core.contended(2);
-        assert!(core.stripes.get().is_some());
-        core.inc();
-        assert!(core.add(0.5));
-        assert_eq!(core.get(), 4.5);
+        let state = CounterState::new();
+        state.inc();
+        state.contended(2);
+        assert!(state.stripes.get().is_some());
+        state.inc();
+        assert!(state.add(0.5));
+        assert_eq!(state.get(), 4.5);
     }
 
     #[test]
@@ -508,18 +454,18 @@ mod tests {
             (f64::INFINITY, 0, f64::INFINITY),
         ];
         for (amount, int, float) in cases {
-            let core = CounterCore::new();
-            assert!(core.add(amount), "{amount}");
-            assert_eq!(core.int.load(Ordering::Relaxed), int, "{amount}");
-            assert_eq!(core.float.get(), float, "{amount}");
-            assert_eq!(core.get(), amount.abs(), "{amount}");
+            let state = CounterState::new();
+            assert!(state.add(amount), "{amount}");
+            assert_eq!(state.int.load(Ordering::Relaxed), int, "{amount}");
+            assert_eq!(state.float.get(), float, "{amount}");
+            assert_eq!(state.get(), amount.abs(), "{amount}");
         }
-        let core = CounterCore::new();
+        let state = CounterState::new();
         for _ in 0..1_000 {
-            core.add(3.0);
-            core.add(0.25);
+            state.add(3.0);
+            state.add(0.25);
         }
-        assert_eq!(core.get(), 3_250.0);
+        assert_eq!(state.get(), 3_250.0);
     }
 
     #[test]

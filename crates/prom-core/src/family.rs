@@ -4,9 +4,9 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use hashbrown::HashTable;
 
+use crate::hashing::ValuesHasher;
 use crate::lookup_cache::{fill, sketch, with_cached, Key};
-use crate::model::ValuesHasher;
-use crate::series::MetricKind;
+use crate::series::{collect_visited, create, visit_series, MetricKind, SeriesState};
 use crate::visit::{Scratch, VisitFailure, Visitor};
 use crate::{
     CollectError, Collector, Counter, Descriptor, Error, Gauge, Histogram, MetricFamily, Opts,
@@ -37,7 +37,7 @@ impl<M: MetricKind> Children<M> {
     }
 
     fn hash_of(hasher: &ValuesHasher, m: &M) -> u64 {
-        hasher.hash_packed(m.series_values())
+        hasher.hash_packed(&m.series().values)
     }
 
     fn position<S: AsRef<str>>(&self, values: &[S]) -> Option<usize> {
@@ -47,7 +47,7 @@ impl<M: MetricKind> Children<M> {
     fn position_hashed<S: AsRef<str>>(&self, values: &[S], hash: u64) -> Option<usize> {
         self.index
             .find(hash, |&i| {
-                self.entries[i as usize].series_values().values_eq(values)
+                self.entries[i as usize].series().values.values_eq(values)
             })
             .map(|&i| i as usize)
     }
@@ -105,7 +105,7 @@ struct Inner<M: MetricKind> {
     /// without a trip through the descriptor).
     label_count: usize,
     desc: Arc<Descriptor>,
-    config: M::Config,
+    config: <M::State as SeriesState>::Config,
     children: RwLock<Children<M>>,
 }
 
@@ -162,8 +162,8 @@ impl<M: MetricKind> Family<M> {
     /// An invalid name, label name (including `le` on histograms and
     /// `quantile` on summaries), unit or buckets, naming it.
     pub fn new(opts: Opts) -> Result<Self, Error> {
-        let config = M::config(&opts)?;
-        let desc = Arc::new(opts.descriptor(M::TYPE)?);
+        let config = M::State::config(&opts)?;
+        let desc = Arc::new(opts.descriptor(M::State::TYPE)?);
         let hasher = ValuesHasher::new();
         Ok(Self {
             inner: Arc::new(Inner {
@@ -269,7 +269,7 @@ impl<M: MetricKind> Family<M> {
         if let Some(child) = map.get_hashed(values, hash) {
             return Ok(child.clone());
         }
-        let child = M::create(
+        let child = create::<M>(
             Arc::clone(&self.inner.desc),
             PackedValues::new(values),
             &self.inner.config,
@@ -362,13 +362,7 @@ impl<M: MetricKind> Family<M> {
 
 impl<M: MetricKind> Collector for Family<M> {
     fn collect(&self, out: &mut Vec<MetricFamily>) -> Result<(), CollectError> {
-        // Copy the handles out so that values are read without the lock held:
-        // a slow scrape never delays the creation of a new child.
-        let children: Vec<M> = self.read().entries.clone();
-        let mut fam = self.inner.desc.family(children.len());
-        fam.metrics.extend(children.iter().map(M::snapshot));
-        out.push(fam);
-        Ok(())
+        collect_visited(out, |v| self.visit(v))
     }
 
     fn describe(&self) -> Vec<Descriptor> {
@@ -384,7 +378,7 @@ impl<M: MetricKind> Collector for Family<M> {
         // writers to existing children never take this lock; only the
         // creation of a new child waits for the scrape to finish.
         for child in &self.read().entries {
-            child.visit_series(v, &mut scratch)?;
+            visit_series(child, v, &mut scratch)?;
         }
         Ok(())
     }

@@ -1,23 +1,22 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use crate::series::{impl_collector_for_series, standalone, unix_now, MetricKind, Sealed, Series};
+use crate::series::{metric_handle, timed_handle, unix_now, Series, SeriesState};
 use crate::sync::{AtomicF64, Ordering};
-use crate::timer::{time, ObserveDuration, Timer};
-use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, PackedValues};
+use crate::visit::{Scratch, ValueRef};
+use crate::{Error, MetricType, Opts};
 
 type Callback = Arc<dyn Fn() -> f64 + Send + Sync>;
 
-pub(crate) struct GaugeCore {
+pub struct GaugeState {
     value: AtomicF64,
     // Only scrapes and `set_function` touch this lock; `set`/`inc` never do.
     callback: Mutex<Option<Callback>>,
 }
 
-impl fmt::Debug for GaugeCore {
+impl fmt::Debug for GaugeState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("GaugeCore")
+        f.debug_struct("GaugeState")
             .field("value", &self.value.get())
             .finish_non_exhaustive()
     }
@@ -38,26 +37,14 @@ impl fmt::Debug for GaugeCore {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Gauge {
-    inner: triomphe::Arc<Series<GaugeCore>>,
+    inner: triomphe::Arc<Series<GaugeState>>,
 }
 
+metric_handle!(Gauge, GaugeState, "gauge", GaugeVec);
+timed_handle!(Gauge, "sets the gauge to", |gauge, seconds| gauge
+    .set(seconds));
+
 impl Gauge {
-    /// An unlabelled gauge.
-    ///
-    /// # Errors
-    /// An invalid name, naming it.
-    pub fn new(name: &str, help: &str) -> Result<Self, Error> {
-        Self::with_opts(Opts::new(name, help))
-    }
-
-    /// An unlabelled gauge from options (use [`GaugeVec`](crate::GaugeVec) for labels).
-    ///
-    /// # Errors
-    /// An invalid name or unit, or label names given.
-    pub fn with_opts(opts: Opts) -> Result<Self, Error> {
-        standalone(&opts)
-    }
-
     /// Adds one.
     #[inline]
     pub fn inc(&self) {
@@ -73,7 +60,7 @@ impl Gauge {
     /// Adds `v` (which may be negative).
     #[inline]
     pub fn inc_by(&self, v: f64) {
-        self.inner.core.value.add(v, Ordering::Relaxed);
+        self.inner.state.value.add(v, Ordering::Relaxed);
     }
 
     /// Subtracts `v`.
@@ -85,7 +72,7 @@ impl Gauge {
     /// Sets the value.
     #[inline]
     pub fn set(&self, v: f64) {
-        self.inner.core.value.set(v);
+        self.inner.state.value.set(v);
     }
 
     /// Sets the value to the current Unix time in seconds.
@@ -97,14 +84,14 @@ impl Gauge {
     pub fn get(&self) -> f64 {
         let cb = self
             .inner
-            .core
+            .state
             .callback
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
             .clone();
         match cb {
             Some(f) => f(),
-            None => self.inner.core.value.get(),
+            None => self.inner.state.value.get(),
         }
     }
 
@@ -119,7 +106,7 @@ impl Gauge {
     pub fn set_function(&self, f: impl Fn() -> f64 + Send + Sync + 'static) {
         *self
             .inner
-            .core
+            .state
             .callback
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Arc::new(f));
@@ -130,7 +117,7 @@ impl Gauge {
     pub fn clear_function(&self) {
         *self
             .inner
-            .core
+            .state
             .callback
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
@@ -157,21 +144,6 @@ impl Gauge {
         let _guard = self.track_inprogress();
         f()
     }
-
-    /// A timer that sets the gauge to the elapsed seconds when dropped.
-    pub fn start_timer(&self) -> Timer<'_, Self> {
-        Timer::new(self)
-    }
-
-    /// Runs `f` and sets the gauge to how long it took.
-    pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
-        time(self, f)
-    }
-
-    /// This series' labels.
-    pub fn labels(&self) -> LabelSet {
-        self.inner.label_set()
-    }
 }
 
 /// Decrements its gauge when dropped; see [`Gauge::track_inprogress`].
@@ -187,65 +159,41 @@ impl Drop for InProgress<'_> {
     }
 }
 
-impl ObserveDuration for Gauge {
-    fn observe_seconds(&self, seconds: f64) {
-        self.set(seconds);
+impl GaugeState {
+    fn get(&self) -> f64 {
+        // Cloned out so that the callback runs without the lock held.
+        let callback = self
+            .callback
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        match callback {
+            Some(f) => f(),
+            None => self.value.get(),
+        }
     }
 }
 
-impl Sealed for Gauge {}
-
-impl MetricKind for Gauge {
+impl SeriesState for GaugeState {
     const TYPE: MetricType = MetricType::Gauge;
+    const CREATED: bool = false;
     type Config = ();
 
     fn config(_: &Opts) -> Result<(), Error> {
         Ok(())
     }
 
-    fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
-        let core = GaugeCore {
+    fn new((): &()) -> Self {
+        Self {
             value: AtomicF64::new(0.0),
             callback: Mutex::new(None),
-        };
-        Self {
-            inner: triomphe::Arc::new(Series::new(core, desc, values)),
         }
     }
 
-    fn snapshot(&self) -> Metric {
-        Metric::new(self.inner.label_set(), MetricValue::Gauge(self.get()))
-    }
-
-    fn series_descriptor(&self) -> &Arc<Descriptor> {
-        &self.inner.desc
-    }
-
-    fn series_values(&self) -> &PackedValues {
-        &self.inner.values
-    }
-
-    #[allow(private_interfaces)]
-    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
-        thread_local! {
-            static CACHE: crate::lookup_cache::Cache<Gauge> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        &CACHE
-    }
-
-    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
-        let _ = scratch;
-        let value = ValueRef::Gauge(self.get());
-        v.series(&SeriesRef {
-            labels: self.inner.labels_ref(),
-            value,
-            timestamp_ms: None,
-            created: None,
-        })
+    fn read<'a>(&'a self, _: &'a mut Scratch) -> ValueRef<'a> {
+        ValueRef::Gauge(self.get())
     }
 }
-
-impl_collector_for_series!(Gauge);
 
 #[cfg(all(test, not(loom)))]
 mod tests {

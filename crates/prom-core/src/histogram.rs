@@ -1,13 +1,11 @@
 use std::sync::Arc;
 
 use crate::hotcold::Observations;
-use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
-use crate::timer::{time, ObserveDuration, Timer};
-use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{
-    Bucket, Descriptor, Error, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Opts,
-    PackedValues,
-};
+use crate::model::accumulate;
+use crate::series::{metric_handle, read_value, timed_handle, Series, SeriesState};
+use crate::snapshot::to_value;
+use crate::visit::{Scratch, ValueRef};
+use crate::{Error, HistogramValue, MetricType, MetricValue, Opts};
 
 /// client_python's default buckets (`+Inf` is added on construction).
 pub const DEFAULT_BUCKETS: [f64; 14] = [
@@ -93,17 +91,12 @@ pub(crate) fn validate_buckets(bounds: &[f64]) -> Result<Arc<[f64]>, Error> {
 }
 
 #[derive(Debug)]
-pub(crate) struct HistogramCore {
+pub struct HistogramState {
     bounds: Arc<[f64]>,
     obs: Observations,
 }
 
-impl HistogramCore {
-    pub(crate) fn new(bounds: Arc<[f64]>) -> Self {
-        let obs = Observations::new(bounds.len());
-        Self { bounds, obs }
-    }
-
+impl HistogramState {
     #[inline]
     fn bucket_index(&self, v: f64) -> usize {
         let b = &self.bounds;
@@ -125,35 +118,50 @@ impl HistogramCore {
         self.obs.observe(v, self.bucket_index(v));
     }
 
-    fn value(&self) -> HistogramValue {
-        let r = self.obs.read();
-        let mut cumulative = 0;
-        let buckets = self
-            .bounds
-            .iter()
-            .zip(&r.buckets)
-            .map(|(&upper_bound, &n)| {
-                cumulative += n;
-                Bucket {
-                    upper_bound,
-                    cumulative_count: cumulative,
-                }
-            })
-            .collect();
-        HistogramValue {
-            buckets,
-            count: r.count,
-            sum: (!self.negative()).then_some(r.sum),
-        }
-    }
-
     /// OpenMetrics: no `_sum` when observations may be negative.
     fn negative(&self) -> bool {
         self.bounds.first().is_some_and(|&b| b < 0.0)
     }
+
+    fn value(&self) -> HistogramValue {
+        read_value(self, |v| match to_value(v) {
+            MetricValue::Histogram(h) => h,
+            // `read` below gives nothing else.
+            _ => unreachable!("a histogram reads as a histogram"),
+        })
+    }
 }
 
-/// Counts observations into cumulative buckets, with their count and sum.
+impl SeriesState for HistogramState {
+    const TYPE: MetricType = MetricType::Histogram;
+    const CREATED: bool = true;
+    type Config = Arc<[f64]>;
+
+    fn config(opts: &Opts) -> Result<Arc<[f64]>, Error> {
+        validate_buckets(opts.buckets.as_deref().unwrap_or(&DEFAULT_BUCKETS))
+    }
+
+    fn new(bounds: &Arc<[f64]>) -> Self {
+        Self {
+            obs: Observations::new(bounds.len()),
+            bounds: Arc::clone(bounds),
+        }
+    }
+
+    fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a> {
+        let (count, sum) = self.obs.read_into(&mut scratch.counts);
+        accumulate(&mut scratch.counts);
+        ValueRef::Histogram {
+            bounds: &self.bounds,
+            cumulative: &scratch.counts,
+            count,
+            sum: (!self.negative()).then_some(sum),
+        }
+    }
+}
+
+/// Counts observations into cumulative buckets, with their count and sum;
+/// [`DEFAULT_BUCKETS`] unless [`Opts::buckets`] says otherwise.
 ///
 /// `observe` takes no lock and allocates nothing; a scrape reads a
 /// consistent state (count = `+Inf` bucket = sum of buckets) while
@@ -170,139 +178,40 @@ impl HistogramCore {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Histogram {
-    inner: triomphe::Arc<Series<HistogramCore>>,
+    inner: triomphe::Arc<Series<HistogramState>>,
 }
 
+metric_handle!(Histogram, HistogramState, "histogram", HistogramVec);
+timed_handle!(Histogram, "observes", |histogram, seconds| histogram
+    .observe(seconds));
+
 impl Histogram {
-    /// An unlabelled histogram with [`DEFAULT_BUCKETS`].
-    ///
-    /// # Errors
-    /// An invalid name, naming it.
-    pub fn new(name: &str, help: &str) -> Result<Self, Error> {
-        Self::with_opts(Opts::new(name, help))
-    }
-
-    /// An unlabelled histogram from options (use [`HistogramVec`](crate::HistogramVec) for labels).
-    ///
-    /// # Errors
-    /// An invalid name, unit or buckets, or label names given.
-    pub fn with_opts(opts: Opts) -> Result<Self, Error> {
-        standalone(&opts)
-    }
-
     /// Records one observation.
     #[inline]
     pub fn observe(&self, v: f64) {
-        self.inner.core.observe(v);
-    }
-
-    /// A timer that observes the elapsed seconds when dropped.
-    pub fn start_timer(&self) -> Timer<'_, Self> {
-        Timer::new(self)
-    }
-
-    /// Runs `f` and observes how long it took, in seconds.
-    pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
-        time(self, f)
+        self.inner.state.observe(v);
     }
 
     /// The number of observations so far.
     pub fn get_count(&self) -> u64 {
-        self.inner.core.value().count
+        self.inner.state.value().count
     }
 
     /// The sum of observations so far (`None` with a negative bucket bound).
     pub fn get_sum(&self) -> Option<f64> {
-        self.inner.core.value().sum
+        self.inner.state.value().sum
     }
 
     /// A consistent reading of buckets, count and sum.
     pub fn get(&self) -> HistogramValue {
-        self.inner.core.value()
+        self.inner.state.value()
     }
 
     /// The bucket upper bounds, ending with `+Inf`.
     pub fn bounds(&self) -> &[f64] {
-        &self.inner.core.bounds
-    }
-
-    /// This series' labels.
-    pub fn labels(&self) -> LabelSet {
-        self.inner.label_set()
+        &self.inner.state.bounds
     }
 }
-
-impl ObserveDuration for Histogram {
-    fn observe_seconds(&self, seconds: f64) {
-        self.observe(seconds);
-    }
-}
-
-impl Sealed for Histogram {}
-
-impl MetricKind for Histogram {
-    const TYPE: MetricType = MetricType::Histogram;
-    type Config = Arc<[f64]>;
-
-    fn config(opts: &Opts) -> Result<Arc<[f64]>, Error> {
-        validate_buckets(opts.buckets.as_deref().unwrap_or(&DEFAULT_BUCKETS))
-    }
-
-    fn create(desc: Arc<Descriptor>, values: PackedValues, bounds: &Arc<[f64]>) -> Self {
-        let core = HistogramCore::new(Arc::clone(bounds));
-        Self {
-            inner: triomphe::Arc::new(Series::new(core, desc, values)),
-        }
-    }
-
-    fn snapshot(&self) -> Metric {
-        Metric::new(
-            self.inner.label_set(),
-            MetricValue::Histogram(self.inner.core.value()),
-        )
-        .with_created(self.inner.created)
-    }
-
-    fn series_descriptor(&self) -> &Arc<Descriptor> {
-        &self.inner.desc
-    }
-
-    fn series_values(&self) -> &PackedValues {
-        &self.inner.values
-    }
-
-    #[allow(private_interfaces)]
-    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
-        thread_local! {
-            static CACHE: crate::lookup_cache::Cache<Histogram> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        &CACHE
-    }
-
-    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
-        let core = &self.inner.core;
-        let (count, sum) = core.obs.read_into(&mut scratch.counts);
-        let mut cumulative = 0;
-        for c in scratch.counts.iter_mut() {
-            cumulative += *c;
-            *c = cumulative;
-        }
-        let value = ValueRef::Histogram {
-            bounds: &core.bounds,
-            cumulative: &scratch.counts,
-            count,
-            sum: (!core.negative()).then_some(sum),
-        };
-        v.series(&SeriesRef {
-            labels: self.inner.labels_ref(),
-            value,
-            timestamp_ms: None,
-            created: Some(self.inner.created),
-        })
-    }
-}
-
-impl_collector_for_series!(Histogram);
 
 #[cfg(all(test, not(loom)))]
 mod tests {

@@ -54,7 +54,9 @@ pub(crate) struct HotCold {
     scrape: Mutex<()>,
 }
 
-/// A consistent reading: `count` equals the total of `buckets`.
+/// A consistent reading: `count` equals the total of `buckets`. The tests'
+/// view; the metrics read through [`Observations::read_into`].
+#[cfg(test)]
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Reading {
     pub(crate) count: u64,
@@ -332,6 +334,7 @@ impl Observations {
         (count, sum)
     }
 
+    #[cfg(test)]
     pub(crate) fn read(&self) -> Reading {
         let mut buckets = Vec::new();
         let (count, sum) = self.read_into(&mut buckets);

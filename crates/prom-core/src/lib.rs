@@ -36,35 +36,43 @@
 
 mod collector;
 mod counter;
+mod descriptor;
 mod error;
 mod family;
 mod gauge;
+mod hashing;
 mod histogram;
 mod hotcold;
+mod labels;
 mod lookup_cache;
 mod model;
 mod name;
 mod opts;
 mod owned;
 mod series;
+mod snapshot;
+mod suffix;
 mod summary;
 mod sync;
 mod timer;
 mod visit;
 
-pub use collector::{collect, sample_names, Collector, Descriptor, FnCollector};
+pub use collector::{collect, Collector, FnCollector};
 pub use counter::{Counter, PanicCounter};
+pub use descriptor::Descriptor;
 pub use error::{CollectError, Error};
 pub use family::{CounterVec, Family, GaugeVec, HistogramVec, SummaryVec};
 pub use gauge::{Gauge, InProgress};
 pub use histogram::{exponential_buckets, linear_buckets, Histogram, DEFAULT_BUCKETS};
+pub use labels::{LabelSet, LabelsRef, PackedValues};
 pub use model::{
-    Bucket, Exemplar, HistogramValue, LabelSet, LabelsRef, Metric, MetricFamily, MetricType,
-    MetricValue, PackedValues, Quantile, SummaryValue,
+    Bucket, Exemplar, HistogramValue, Metric, MetricFamily, MetricType, MetricValue, Quantile,
+    SummaryValue,
 };
 pub use name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
 pub use opts::Opts;
 pub use series::MetricKind;
+pub use suffix::{sample_names, Suffix};
 pub use summary::Summary;
 pub use timer::{ObserveDuration, Timer};
 pub use visit::{

@@ -14,15 +14,24 @@
 use std::cell::RefCell;
 use std::thread::LocalKey;
 
-use crate::model::{short_words, word8};
-use crate::series::MetricKind;
+use crate::hashing::{short_words, word8};
+use crate::PackedValues;
+
+/// What the cache needs of a child: its label values, to compare. Public in
+/// name only, like [`Slot`].
+pub trait Cached: Clone {
+    /// The child's label values.
+    fn cached_values(&self) -> &PackedValues;
+}
 
 /// 256 sets of 4 ways: 1,024 children per thread and metric type.
 const SETS: usize = 256;
 const WAYS: usize = 4;
 
+/// One cached child. Public in name only: it appears in the signature of a
+/// method of the metric types' private plumbing trait.
 #[derive(Debug)]
-pub(crate) struct Slot<M> {
+pub struct Slot<M> {
     family: u64,
     generation: u64,
     sketch: u64,
@@ -30,7 +39,7 @@ pub(crate) struct Slot<M> {
 }
 
 /// One thread's cache for one metric type.
-pub(crate) type Cache<M> = RefCell<Vec<Option<Slot<M>>>>;
+pub type Cache<M> = RefCell<Vec<Option<Slot<M>>>>;
 
 /// Where a family and a lookup are.
 #[derive(Debug, Clone, Copy)]
@@ -40,13 +49,13 @@ pub(crate) struct Key {
     pub(crate) sketch: u64,
 }
 
-impl<M: MetricKind> Slot<M> {
+impl<M: Cached> Slot<M> {
     #[inline]
     fn matches<S: AsRef<str>>(&self, key: Key, values: &[S]) -> bool {
         self.family == key.family
             && self.generation == key.generation
             && self.sketch == key.sketch
-            && self.child.series_values().values_eq(values)
+            && self.child.cached_values().values_eq(values)
     }
 }
 
@@ -95,7 +104,7 @@ pub(crate) fn with_cached<M, S, R, F>(
     f: F,
 ) -> Result<R, F>
 where
-    M: MetricKind,
+    M: Cached,
     S: AsRef<str>,
     F: FnOnce(&M) -> R,
 {
@@ -121,7 +130,7 @@ where
 }
 
 /// Remembers `child` for `key` on this thread.
-pub(crate) fn fill<M: MetricKind>(cache: &'static LocalKey<Cache<M>>, key: Key, child: &M) {
+pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, child: &M) {
     let _ = cache.try_with(|c| {
         let Ok(mut slots) = c.try_borrow_mut() else {
             return;

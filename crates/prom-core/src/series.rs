@@ -1,14 +1,18 @@
 //! What every metric handle shares: the series' descriptor, labels and
-//! creation time, next to its type-specific atomic core.
+//! creation time next to its type-specific state, and the plumbing that
+//! families, collectors and the lookup cache reach every metric type through.
+//!
+//! A metric type is a handle (a reference-counted [`Series`] of its state)
+//! plus an implementation of [`SeriesState`]: how to make the state and how
+//! to read it. [`metric_handle!`] writes the rest once for every type.
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use crate::visit::{Scratch, VisitError, Visitor};
-use crate::{
-    CollectError, Descriptor, Error, LabelSet, LabelsRef, Metric, MetricFamily, MetricType, Opts,
-    PackedValues,
-};
+use crate::lookup_cache::Cached;
+use crate::snapshot::Snapshot;
+use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
+use crate::{CollectError, Descriptor, Error, LabelSet, Opts, PackedValues};
 
 /// Seconds since the Unix epoch, as OpenMetrics timestamps are written.
 pub(crate) fn unix_now() -> f64 {
@@ -17,69 +21,107 @@ pub(crate) fn unix_now() -> f64 {
         .map_or(0.0, |d| d.as_secs_f64())
 }
 
-#[derive(Debug)]
-pub(crate) struct Series<C> {
-    pub(crate) core: C,
-    pub(crate) desc: Arc<Descriptor>,
-    /// The label values; the names are the descriptor's.
-    pub(crate) values: PackedValues,
-    pub(crate) created: f64,
-}
+/// Names that must be public to appear in the signatures of public traits,
+/// but that no user can name: the private supertrait of [`MetricKind`] and
+/// what its methods take.
+mod plumbing {
+    use std::fmt;
+    use std::sync::Arc;
+    use std::thread::LocalKey;
 
-impl<C> Series<C> {
-    pub(crate) fn new(core: C, desc: Arc<Descriptor>, values: PackedValues) -> Self {
-        Self {
-            core,
-            desc,
-            values,
-            created: unix_now(),
+    use super::unix_now;
+    use crate::lookup_cache::Cache;
+    use crate::visit::{Scratch, ValueRef};
+    use crate::{Descriptor, Error, LabelSet, LabelsRef, MetricType, Opts, PackedValues};
+
+    /// One series: its type-specific state, the family's descriptor, its
+    /// label values and its creation time.
+    #[derive(Debug)]
+    pub struct Series<S> {
+        pub(crate) state: S,
+        pub(crate) desc: Arc<Descriptor>,
+        /// The label values; the names are the descriptor's.
+        pub(crate) values: PackedValues,
+        pub(crate) created: f64,
+    }
+
+    impl<S> Series<S> {
+        pub(crate) fn new(state: S, desc: Arc<Descriptor>, values: PackedValues) -> Self {
+            Self {
+                state,
+                desc,
+                values,
+                created: unix_now(),
+            }
+        }
+
+        pub(crate) fn labels_ref(&self) -> LabelsRef<'_> {
+            LabelsRef::new(self.desc.shared_label_names(), &self.values)
+        }
+
+        pub(crate) fn label_set(&self) -> LabelSet {
+            self.labels_ref().to_label_set()
         }
     }
 
-    pub(crate) fn labels_ref(&self) -> LabelsRef<'_> {
-        LabelsRef::new(self.desc.label_names(), &self.values)
+    /// What a metric type keeps per series, and the one way its value is
+    /// read: snapshots, encoders and the handles' getters all go through
+    /// [`SeriesState::read`].
+    pub trait SeriesState: Send + Sync + Sized + 'static {
+        /// The family type.
+        const TYPE: MetricType;
+        /// Whether the series exposes a `_created` time.
+        const CREATED: bool;
+        /// What every series of a family is made from (a histogram's bounds).
+        type Config: Send + Sync + fmt::Debug;
+        /// Validates the type's own options.
+        fn config(opts: &Opts) -> Result<Self::Config, Error>;
+        /// A fresh state.
+        fn new(config: &Self::Config) -> Self;
+        /// The current value, borrowing `scratch` for per-bucket readings.
+        fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a>;
     }
 
-    pub(crate) fn label_set(&self) -> LabelSet {
-        LabelSet::from_parts(self.desc.shared_label_names(), self.values.clone())
+    /// The plumbing of a metric handle; see [`MetricKind`](super::MetricKind).
+    pub trait Handle: Clone + Send + Sync + 'static {
+        /// The per-series state.
+        type State: SeriesState;
+        /// Wraps a new series.
+        fn from_series(series: Series<Self::State>) -> Self;
+        /// The series behind the handle.
+        fn series(&self) -> &Series<Self::State>;
+        /// This type's per-thread lookup cache.
+        fn lookup_cache() -> &'static LocalKey<Cache<Self>>;
     }
 }
 
-mod private {
-    pub trait Sealed {}
-}
-pub(crate) use private::Sealed;
+pub(crate) use plumbing::{Handle, Series, SeriesState};
 
 /// The metric types a [`Family`](crate::Family) can hold: [`Counter`](crate::Counter),
 /// [`Gauge`](crate::Gauge), [`Histogram`](crate::Histogram) and [`Summary`](crate::Summary).
 ///
-/// Sealed: the methods are the family's plumbing, not an extension point.
-pub trait MetricKind: Clone + Send + Sync + 'static + Sealed {
-    #[doc(hidden)]
-    const TYPE: MetricType;
-    #[doc(hidden)]
-    type Config: Send + Sync + std::fmt::Debug;
-    #[doc(hidden)]
-    fn config(opts: &Opts) -> Result<Self::Config, Error>;
-    #[doc(hidden)]
-    fn create(desc: Arc<Descriptor>, values: PackedValues, config: &Self::Config) -> Self;
-    #[doc(hidden)]
-    fn snapshot(&self) -> Metric;
-    #[doc(hidden)]
-    fn series_descriptor(&self) -> &Arc<Descriptor>;
-    #[doc(hidden)]
-    fn series_values(&self) -> &PackedValues;
-    #[doc(hidden)]
-    #[allow(private_interfaces)]
-    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>>;
-    #[doc(hidden)]
-    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError>;
+/// Sealed: its plumbing lives on a supertrait that other crates cannot name.
+pub trait MetricKind: Handle {}
+
+impl<M: Handle> Cached for M {
+    fn cached_values(&self) -> &PackedValues {
+        &self.series().values
+    }
+}
+
+/// A new series of `M` in the family described by `desc`.
+pub(crate) fn create<M: MetricKind>(
+    desc: Arc<Descriptor>,
+    values: PackedValues,
+    config: &<M::State as SeriesState>::Config,
+) -> M {
+    M::from_series(Series::new(M::State::new(config), desc, values))
 }
 
 /// Builds an unlabelled metric from options.
 pub(crate) fn standalone<M: MetricKind>(opts: &Opts) -> Result<M, Error> {
-    let config = M::config(opts)?;
-    let desc = opts.descriptor(M::TYPE)?;
+    let config = M::State::config(opts)?;
+    let desc = opts.descriptor(M::State::TYPE)?;
     if !desc.label_names().is_empty() {
         return Err(Error::LabelCount {
             metric: desc.name().to_owned(),
@@ -87,41 +129,157 @@ pub(crate) fn standalone<M: MetricKind>(opts: &Opts) -> Result<M, Error> {
             got: 0,
         });
     }
-    Ok(M::create(Arc::new(desc), PackedValues::default(), &config))
+    Ok(create(Arc::new(desc), PackedValues::default(), &config))
 }
 
-/// A single series is a collector of a one-series family.
-pub(crate) fn collect_one<M: MetricKind>(
+/// Hands one series to `v`: the only place a series becomes a [`SeriesRef`].
+pub(crate) fn visit_series<M: MetricKind>(
     m: &M,
-    out: &mut Vec<MetricFamily>,
-) -> Result<(), CollectError> {
-    let mut fam = m.series_descriptor().family(1);
-    fam.metrics.push(m.snapshot());
-    out.push(fam);
-    Ok(())
+    v: &mut dyn Visitor,
+    scratch: &mut Scratch,
+) -> Result<(), VisitError> {
+    let series = m.series();
+    v.series(&SeriesRef {
+        labels: series.labels_ref(),
+        value: series.state.read(scratch),
+        timestamp_ms: None,
+        created: M::State::CREATED.then_some(series.created),
+    })
 }
 
-/// Implements `Collector` for a metric handle, exposing its one series.
-macro_rules! impl_collector_for_series {
-    ($t:ty) => {
-        impl $crate::Collector for $t {
+/// Reads a series' value once, into an owned value, through the same
+/// reading as every scrape.
+pub(crate) fn read_value<S: SeriesState, R>(state: &S, f: impl FnOnce(ValueRef<'_>) -> R) -> R {
+    let mut scratch = Scratch::default();
+    f(state.read(&mut scratch))
+}
+
+/// Collects any visitable source through the one generic snapshot visitor.
+pub(crate) fn collect_visited(
+    out: &mut Vec<crate::MetricFamily>,
+    visit: impl FnOnce(&mut dyn Visitor) -> Result<(), crate::VisitFailure>,
+) -> Result<(), CollectError> {
+    let mut snapshot = Snapshot::new(out);
+    match visit(&mut snapshot) {
+        Ok(()) => Ok(()),
+        Err(crate::VisitFailure::Collect(e)) => Err(e),
+        // The snapshot visitor itself never fails.
+        Err(crate::VisitFailure::Visit(e)) => Err(CollectError::new("snapshot", e)),
+    }
+}
+
+/// The label set of a handle's series (the names are the family's).
+pub(crate) fn labels_of<M: MetricKind>(m: &M) -> LabelSet {
+    m.series().label_set()
+}
+
+/// Writes, once for every metric type, what a handle `$handle` over a
+/// [`Series`] of `$state` has besides its own methods: `new`, `with_opts`,
+/// `labels`, the plumbing, and [`Collector`](crate::Collector).
+macro_rules! metric_handle {
+    ($handle:ident, $state:ty, $what:literal, $family:ident) => {
+        impl $handle {
+            #[doc = concat!("An unlabelled ", $what, " with default options.")]
+            ///
+            /// # Errors
+            /// An invalid name, naming it.
+            pub fn new(name: &str, help: &str) -> Result<Self, $crate::Error> {
+                Self::with_opts($crate::Opts::new(name, help))
+            }
+
+            #[doc = concat!(
+                        "An unlabelled ", $what, " from options (use [`", stringify!($family),
+                        "`](crate::", stringify!($family), ") for labels)."
+                    )]
+            ///
+            /// # Errors
+            /// An invalid name, unit or option, or label names given.
+            pub fn with_opts(opts: $crate::Opts) -> Result<Self, $crate::Error> {
+                $crate::series::standalone(&opts)
+            }
+
+            /// This series' labels.
+            pub fn labels(&self) -> $crate::LabelSet {
+                $crate::series::labels_of(self)
+            }
+        }
+
+        impl $crate::series::Handle for $handle {
+            type State = $state;
+
+            fn from_series(series: $crate::series::Series<$state>) -> Self {
+                Self {
+                    inner: triomphe::Arc::new(series),
+                }
+            }
+
+            #[inline]
+            fn series(&self) -> &$crate::series::Series<$state> {
+                &self.inner
+            }
+
+            fn lookup_cache() -> &'static ::std::thread::LocalKey<$crate::lookup_cache::Cache<Self>>
+            {
+                thread_local! {
+                    static CACHE: $crate::lookup_cache::Cache<$handle> =
+                        const { ::std::cell::RefCell::new(Vec::new()) };
+                }
+                &CACHE
+            }
+        }
+
+        impl $crate::MetricKind for $handle {}
+
+        impl $crate::Collector for $handle {
             fn collect(
                 &self,
                 out: &mut Vec<$crate::MetricFamily>,
             ) -> Result<(), $crate::CollectError> {
-                $crate::series::collect_one(self, out)
+                $crate::series::collect_visited(out, |v| self.visit(v))
             }
+
             fn describe(&self) -> Vec<$crate::Descriptor> {
-                vec![(**$crate::MetricKind::series_descriptor(self)).clone()]
+                vec![(*self.inner.desc).clone()]
             }
+
             fn visit(&self, v: &mut dyn $crate::Visitor) -> Result<(), $crate::VisitFailure> {
-                if v.family($crate::MetricKind::series_descriptor(self).family_ref())? {
+                if v.family(self.inner.desc.family_ref())? {
                     let mut scratch = $crate::Scratch::default();
-                    $crate::MetricKind::visit_series(self, v, &mut scratch)?;
+                    $crate::series::visit_series(self, v, &mut scratch)?;
                 }
                 Ok(())
             }
         }
     };
 }
-pub(crate) use impl_collector_for_series;
+pub(crate) use metric_handle;
+
+/// Writes `start_timer`, `time` and the duration report for a handle whose
+/// timer `$reports` ("observes", "sets the gauge to") the elapsed seconds.
+macro_rules! timed_handle {
+    ($handle:ident, $reports:literal, |$metric:ident, $seconds:ident| $report:expr) => {
+        impl $crate::timer::Report for $handle {
+            fn report_seconds(&self, $seconds: f64) {
+                let $metric = self;
+                $report
+            }
+        }
+
+        impl $crate::ObserveDuration for $handle {}
+
+        impl $handle {
+            #[doc = concat!("A timer that ", $reports, " the elapsed seconds when dropped.")]
+            pub fn start_timer(&self) -> $crate::Timer<'_, Self> {
+                $crate::Timer::new(self)
+            }
+
+            #[doc = concat!("Runs `f` and ", $reports, " how long it took, in seconds;")]
+            /// the duration is reported even if `f` panics.
+            pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
+                let _timer = self.start_timer();
+                f()
+            }
+        }
+    };
+}
+pub(crate) use timed_handle;

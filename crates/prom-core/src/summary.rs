@@ -1,12 +1,35 @@
-use std::sync::Arc;
-
 use crate::hotcold::Observations;
-use crate::series::{impl_collector_for_series, standalone, MetricKind, Sealed, Series};
-use crate::timer::{time, ObserveDuration, Timer};
-use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{
-    Descriptor, Error, LabelSet, Metric, MetricType, MetricValue, Opts, PackedValues, SummaryValue,
-};
+use crate::series::{metric_handle, read_value, timed_handle, Series, SeriesState};
+use crate::snapshot::to_value;
+use crate::visit::{Scratch, ValueRef};
+use crate::{Error, MetricType, MetricValue, Opts, SummaryValue};
+
+/// A summary's state: the histogram's double buffer with one bucket.
+#[derive(Debug)]
+pub struct SummaryState(Observations);
+
+impl SeriesState for SummaryState {
+    const TYPE: MetricType = MetricType::Summary;
+    const CREATED: bool = true;
+    type Config = ();
+
+    fn config(_: &Opts) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn new((): &()) -> Self {
+        Self(Observations::new(1))
+    }
+
+    fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a> {
+        let (count, sum) = self.0.read_into(&mut scratch.counts);
+        ValueRef::Summary {
+            count,
+            sum,
+            quantiles: &[],
+        }
+    }
+}
 
 /// Tracks the count and sum of observations (request durations, payload
 /// sizes); rates of both give an average. Quantiles are not computed yet.
@@ -23,40 +46,18 @@ use crate::{
 /// ```
 #[derive(Debug, Clone)]
 pub struct Summary {
-    inner: triomphe::Arc<Series<Observations>>,
+    inner: triomphe::Arc<Series<SummaryState>>,
 }
 
+metric_handle!(Summary, SummaryState, "summary", SummaryVec);
+timed_handle!(Summary, "observes", |summary, seconds| summary
+    .observe(seconds));
+
 impl Summary {
-    /// An unlabelled summary.
-    ///
-    /// # Errors
-    /// An invalid name, naming it.
-    pub fn new(name: &str, help: &str) -> Result<Self, Error> {
-        Self::with_opts(Opts::new(name, help))
-    }
-
-    /// An unlabelled summary from options (use [`SummaryVec`](crate::SummaryVec) for labels).
-    ///
-    /// # Errors
-    /// An invalid name or unit, or label names given.
-    pub fn with_opts(opts: Opts) -> Result<Self, Error> {
-        standalone(&opts)
-    }
-
     /// Records one observation.
     #[inline]
     pub fn observe(&self, v: f64) {
-        self.inner.core.observe(v, 0);
-    }
-
-    /// A timer that observes the elapsed seconds when dropped.
-    pub fn start_timer(&self) -> Timer<'_, Self> {
-        Timer::new(self)
-    }
-
-    /// Runs `f` and observes how long it took, in seconds.
-    pub fn time<T>(&self, f: impl FnOnce() -> T) -> T {
-        time(self, f)
+        self.inner.state.0.observe(v, 0);
     }
 
     /// The number of observations so far.
@@ -71,77 +72,10 @@ impl Summary {
 
     /// A consistent reading of count and sum.
     pub fn get(&self) -> SummaryValue {
-        let r = self.inner.core.read();
-        SummaryValue {
-            count: r.count,
-            sum: r.sum,
-            quantiles: Vec::new(),
-        }
-    }
-
-    /// This series' labels.
-    pub fn labels(&self) -> LabelSet {
-        self.inner.label_set()
-    }
-}
-
-impl ObserveDuration for Summary {
-    fn observe_seconds(&self, seconds: f64) {
-        self.observe(seconds);
-    }
-}
-
-impl Sealed for Summary {}
-
-impl MetricKind for Summary {
-    const TYPE: MetricType = MetricType::Summary;
-    type Config = ();
-
-    fn config(_: &Opts) -> Result<(), Error> {
-        Ok(())
-    }
-
-    fn create(desc: Arc<Descriptor>, values: PackedValues, _: &()) -> Self {
-        Self {
-            inner: triomphe::Arc::new(Series::new(Observations::new(1), desc, values)),
-        }
-    }
-
-    fn snapshot(&self) -> Metric {
-        Metric::new(self.inner.label_set(), MetricValue::Summary(self.get()))
-            .with_created(self.inner.created)
-    }
-
-    fn series_descriptor(&self) -> &Arc<Descriptor> {
-        &self.inner.desc
-    }
-
-    fn series_values(&self) -> &PackedValues {
-        &self.inner.values
-    }
-
-    #[allow(private_interfaces)]
-    fn lookup_cache() -> &'static std::thread::LocalKey<crate::lookup_cache::Cache<Self>> {
-        thread_local! {
-            static CACHE: crate::lookup_cache::Cache<Summary> = const { std::cell::RefCell::new(Vec::new()) };
-        }
-        &CACHE
-    }
-
-    fn visit_series(&self, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
-        let (count, sum) = self.inner.core.read_into(&mut scratch.counts);
-        let value = ValueRef::Summary {
-            count,
-            sum,
-            quantiles: &[],
-        };
-        v.series(&SeriesRef {
-            labels: self.inner.labels_ref(),
-            value,
-            timestamp_ms: None,
-            created: Some(self.inner.created),
+        read_value(&self.inner.state, |v| match to_value(v) {
+            MetricValue::Summary(s) => s,
+            // `SummaryState::read` gives nothing else.
+            _ => unreachable!("a summary reads as a summary"),
         })
     }
 }
-
-impl_collector_for_series!(Summary);

@@ -1,11 +1,18 @@
 use std::time::Instant;
 
-/// Metrics a [`Timer`] can report a duration to: histograms and summaries
-/// observe it, gauges are set to it.
-pub trait ObserveDuration: crate::series::Sealed {
-    #[doc(hidden)]
-    fn observe_seconds(&self, seconds: f64);
+mod report {
+    /// How a metric takes a duration; the private supertrait of
+    /// [`ObserveDuration`](super::ObserveDuration).
+    pub trait Report {
+        /// Reports `seconds`.
+        fn report_seconds(&self, seconds: f64);
+    }
 }
+pub(crate) use report::Report;
+
+/// Metrics a [`Timer`] can report a duration to: histograms and summaries
+/// observe it, gauges are set to it. Sealed.
+pub trait ObserveDuration: Report {}
 
 /// Measures from its creation until it is dropped (or
 /// [`observe_duration`](Timer::observe_duration) is called) and reports the
@@ -40,7 +47,7 @@ impl<'a, M: ObserveDuration> Timer<'a, M> {
     pub fn observe_duration(mut self) -> f64 {
         self.armed = false;
         let secs = self.start.elapsed().as_secs_f64();
-        self.metric.observe_seconds(secs);
+        self.metric.report_seconds(secs);
         secs
     }
 
@@ -55,14 +62,7 @@ impl<M: ObserveDuration> Drop for Timer<'_, M> {
     fn drop(&mut self) {
         if self.armed {
             self.metric
-                .observe_seconds(self.start.elapsed().as_secs_f64());
+                .report_seconds(self.start.elapsed().as_secs_f64());
         }
     }
-}
-
-/// Runs `f` under a timer for `metric`; the duration is reported even if `f`
-/// panics, as a `with` block's would be in Python.
-pub(crate) fn time<M: ObserveDuration, T>(metric: &M, f: impl FnOnce() -> T) -> T {
-    let _timer = Timer::new(metric);
-    f()
 }

@@ -23,7 +23,9 @@ pub struct FamilyRef<'a> {
 impl FamilyRef<'_> {
     /// Whether `sample_name` is this family's name or one of its sample names.
     pub fn exposes(&self, sample_name: &str) -> bool {
-        crate::collector::exposes(self.name, self.metric_type, sample_name)
+        self.metric_type
+            .sample_suffix(self.name, sample_name)
+            .is_some()
     }
 }
 

@@ -1,0 +1,310 @@
+//! Label sets: the names a family shares and the values of one series,
+//! packed into one allocation.
+
+use std::sync::Arc;
+
+use crate::hashing::bytes_eq;
+use crate::name::validate_label_names;
+use crate::{Error, MetricType};
+
+/// Label values packed into one allocation: the number of values and the
+/// end offset of each as little-endian `u32`s, then the values' UTF-8 bytes
+/// back to back. One allocation per series instead of one per value keeps a
+/// labelled series small.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PackedValues(Option<Arc<[u8]>>);
+
+impl PackedValues {
+    /// Packs `values`.
+    pub fn new<S: AsRef<str>>(values: &[S]) -> Self {
+        if values.is_empty() {
+            return Self(None);
+        }
+        let text: usize = values.iter().map(|v| v.as_ref().len()).sum();
+        let mut buf = Vec::with_capacity(4 + 4 * values.len() + text);
+        // Counts and offsets beyond 4 GiB are not representable; they
+        // saturate, and such a value reads back truncated.
+        buf.extend_from_slice(
+            &u32::try_from(values.len())
+                .unwrap_or(u32::MAX)
+                .to_le_bytes(),
+        );
+        let mut end = 0usize;
+        for v in values {
+            end += v.as_ref().len();
+            buf.extend_from_slice(&u32::try_from(end).unwrap_or(u32::MAX).to_le_bytes());
+        }
+        for v in values {
+            buf.extend_from_slice(v.as_ref().as_bytes());
+        }
+        Self(Some(buf.into()))
+    }
+
+    #[inline]
+    fn word(buf: &[u8], j: usize) -> usize {
+        let o = 4 * j;
+        match buf.get(o..o + 4) {
+            Some(w) => u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize,
+            None => 0,
+        }
+    }
+
+    /// The number of values.
+    #[inline]
+    pub fn len(&self) -> usize {
+        self.0.as_deref().map_or(0, |buf| Self::word(buf, 0))
+    }
+
+    /// Whether there are no values.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The bytes of value `i` (empty when out of range).
+    #[inline]
+    pub(crate) fn bytes(&self, i: usize) -> &[u8] {
+        let Some(buf) = self.0.as_deref() else {
+            return b"";
+        };
+        let n = Self::word(buf, 0);
+        if i >= n {
+            return b"";
+        }
+        let start = if i == 0 { 0 } else { Self::word(buf, i) };
+        let end = Self::word(buf, i + 1);
+        let text = buf.get(4 + 4 * n..).unwrap_or(b"");
+        text.get(start..end).unwrap_or(b"")
+    }
+
+    /// Value `i` (empty when out of range).
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
+        // The bytes were copied from `&str`s and are split where those
+        // strings ended, so each value is valid UTF-8.
+        std::str::from_utf8(self.bytes(i)).unwrap_or("")
+    }
+
+    /// Whether the values are exactly `values`, in order.
+    #[inline]
+    pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
+        let Some(buf) = self.0.as_deref() else {
+            return values.is_empty();
+        };
+        let Some((head, text)) = buf.split_at_checked(4 + 4 * values.len()) else {
+            return false;
+        };
+        let mut words = head
+            .chunks_exact(4)
+            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize);
+        if words.next() != Some(values.len()) {
+            return false;
+        }
+        let mut start = 0;
+        for (end, v) in words.zip(values) {
+            match text.get(start..end) {
+                Some(stored) if bytes_eq(stored, v.as_ref().as_bytes()) => start = end,
+                _ => return false,
+            }
+        }
+        true
+    }
+}
+
+/// The label names and values of one series, in the family's label order.
+///
+/// Names are shared by a family's series; values are packed in one
+/// allocation. Cloning is two reference-count increments.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct LabelSet {
+    names: Arc<[Box<str>]>,
+    values: PackedValues,
+}
+
+impl LabelSet {
+    /// The empty label set.
+    pub fn empty() -> Self {
+        Self::default()
+    }
+
+    /// Builds a label set from names shared by a family and this series' values.
+    ///
+    /// # Errors
+    /// [`Error::LabelCount`] when the lengths differ.
+    pub fn new<S: AsRef<str>>(names: Arc<[Box<str>]>, values: &[S]) -> Result<Self, Error> {
+        if names.len() != values.len() {
+            return Err(Error::LabelCount {
+                metric: String::new(),
+                expected: names.len(),
+                got: values.len(),
+            });
+        }
+        Ok(Self {
+            names,
+            values: PackedValues::new(values),
+        })
+    }
+
+    pub(crate) fn from_parts(names: Arc<[Box<str>]>, values: PackedValues) -> Self {
+        Self { names, values }
+    }
+
+    /// Builds a label set from `(name, value)` pairs, validating the names.
+    ///
+    /// # Errors
+    /// An invalid, reserved or duplicated label name.
+    ///
+    /// ```
+    /// let l = prom_core::LabelSet::from_pairs([("method", "GET"), ("code", "200")]).unwrap();
+    /// assert_eq!(l.get("code"), Some("200"));
+    /// assert_eq!(l.value(0), Some("GET"));
+    /// ```
+    pub fn from_pairs<N: AsRef<str>, V: AsRef<str>>(
+        pairs: impl IntoIterator<Item = (N, V)>,
+    ) -> Result<Self, Error> {
+        let (names, values): (Vec<Box<str>>, Vec<V>) = pairs
+            .into_iter()
+            .map(|(n, v)| (Box::from(n.as_ref()), v))
+            .unzip();
+        validate_label_names(&names, MetricType::Unknown)?;
+        Ok(Self {
+            names: names.into(),
+            values: PackedValues::new(&values),
+        })
+    }
+
+    /// A borrowed view.
+    pub fn as_labels_ref(&self) -> LabelsRef<'_> {
+        LabelsRef {
+            names: &self.names,
+            values: &self.values,
+        }
+    }
+
+    /// The number of labels.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The label names, in order.
+    pub fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+
+    /// The value of the `i`-th label, if there is one.
+    pub fn value(&self, i: usize) -> Option<&str> {
+        self.as_labels_ref().value(i)
+    }
+
+    /// The label values, in the order of [`LabelSet::names`].
+    pub fn values(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(|i| self.values.get(i))
+    }
+
+    /// The value of label `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.as_labels_ref().get(name)
+    }
+
+    /// `(name, value)` pairs in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&str, &str)> + '_ {
+        self.names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (&**n, self.values.get(i)))
+    }
+}
+
+/// A borrowed view of a series' labels, as [`Visitor`](crate::Visitor)s get
+/// them: the family's names and the series' packed values.
+#[derive(Debug, Clone, Copy)]
+pub struct LabelsRef<'a> {
+    names: &'a Arc<[Box<str>]>,
+    values: &'a PackedValues,
+}
+
+impl<'a> LabelsRef<'a> {
+    /// Pairs `names` (a family's) with `values` (a series').
+    pub fn new(names: &'a Arc<[Box<str>]>, values: &'a PackedValues) -> Self {
+        Self { names, values }
+    }
+
+    /// An owned label set sharing these names and values: two reference
+    /// counts, no copy of the text.
+    pub fn to_label_set(&self) -> LabelSet {
+        LabelSet::from_parts(Arc::clone(self.names), self.values.clone())
+    }
+
+    /// The number of labels.
+    pub fn len(&self) -> usize {
+        self.names.len()
+    }
+
+    /// Whether there are no labels.
+    pub fn is_empty(&self) -> bool {
+        self.names.is_empty()
+    }
+
+    /// The value of the `i`-th label, if there is one.
+    pub fn value(&self, i: usize) -> Option<&'a str> {
+        (i < self.len()).then(|| self.values.get(i))
+    }
+
+    /// The value of label `name`, if present.
+    pub fn get(&self, name: &str) -> Option<&'a str> {
+        self.names
+            .iter()
+            .position(|n| &**n == name)
+            .map(|i| self.values.get(i))
+    }
+
+    /// `(name, value)` pairs in order, each value as its UTF-8 bytes: for
+    /// writers that copy bytes, without the UTF-8 check that [`iter`]
+    /// makes of every value.
+    ///
+    /// [`iter`]: LabelsRef::iter
+    ///
+    /// ```
+    /// let set = prom_core::LabelSet::from_pairs([("method", "GET")]).unwrap();
+    /// let pairs: Vec<_> = set.as_labels_ref().iter_bytes().collect();
+    /// assert_eq!(pairs, [("method", &b"GET"[..])]);
+    /// ```
+    pub fn iter_bytes(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a [u8])> + 'a {
+        let (names, values) = (self.names, self.values);
+        names
+            .iter()
+            .enumerate()
+            .map(move |(i, n)| (&**n, values.bytes(i)))
+    }
+
+    /// `(name, value)` pairs in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'a str, &'a str)> + 'a {
+        let (names, values) = (self.names, self.values);
+        names
+            .iter()
+            .enumerate()
+            .map(move |(i, n)| (&**n, values.get(i)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn packed_values_compare_value_by_value() {
+        let p = PackedValues::new(&["GET", "/api/v1/resource/42", ""]);
+        assert!(p.values_eq(&["GET", "/api/v1/resource/42", ""]));
+        // The same bytes split differently are different values.
+        assert!(!p.values_eq(&["GET/", "api/v1/resource/42", ""]));
+        assert!(!p.values_eq(&["GET", "/api/v1/resource/43", ""]));
+        assert!(!p.values_eq(&["GET", "/api/v1/resource/42"]));
+        assert!(!p.values_eq(&["GET", "/api/v1/resource/42", "", ""]));
+        assert!(PackedValues::new::<&str>(&[]).values_eq::<&str>(&[]));
+        assert!(!PackedValues::new::<&str>(&[]).values_eq(&[""]));
+    }
+}
