@@ -2,7 +2,7 @@ use std::sync::{Arc, OnceLock};
 
 use crossbeam_utils::CachePadded;
 
-use crate::owned::{claim, StripeSet};
+use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
 use crate::series::{metric_handle, Series, SeriesState};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
 use crate::visit::{Scratch, ValueRef};
@@ -55,26 +55,6 @@ impl StripeSet for Stripes {
 /// `f64` can.
 const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
 
-/// This thread's stripe index: small sequential numbers, assigned on first
-/// use, so that up to one thread per stripe never share a cell.
-#[inline]
-pub(crate) fn thread_slot() -> usize {
-    use std::cell::Cell;
-    use std::sync::atomic::AtomicUsize;
-    static NEXT: AtomicUsize = AtomicUsize::new(1);
-    thread_local! {
-        static SLOT: Cell<usize> = const { Cell::new(0) };
-    }
-    SLOT.with(|slot| match slot.get() {
-        0 => {
-            let s = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            slot.set(s);
-            s
-        }
-        s => s,
-    })
-}
-
 impl CounterState {
     fn new() -> Self {
         Self {
@@ -86,20 +66,16 @@ impl CounterState {
 
     #[inline]
     fn add_int(&self, n: u64) {
-        if let Some(stripes) = self.stripes.get() {
-            let me = thread_slot();
-            let cells = &stripes.0;
-            // The length is a power of two.
-            let stripe = &cells[me & (cells.len() - 1)];
-            if stripe.owner.load(Ordering::Relaxed) == me as u64 {
-                // Only this thread writes this stripe.
-                let v = stripe.value.load(Ordering::Relaxed);
-                stripe.value.store(v.wrapping_add(n), Ordering::Relaxed);
-            } else {
-                self.add_unowned(stripes, me, n);
-            }
-            return;
+        match self.stripes.get() {
+            Some(stripes) => self.add_striped(stripes, thread_slot(), n),
+            None => self.add_shared(n),
         }
+    }
+
+    /// Adds `n` to the shared cell with a compare-and-swap; a failed swap
+    /// means contention.
+    #[inline]
+    fn add_shared(&self, n: u64) {
         let cur = self.int.load(Ordering::Relaxed);
         if self
             .int
@@ -115,6 +91,22 @@ impl CounterState {
         }
     }
 
+    /// Adds `n` as the thread with stripe slot `me` (the loom model chooses
+    /// its threads' slots itself).
+    #[inline]
+    fn add_striped(&self, stripes: &Arc<Stripes>, me: usize, n: u64) {
+        let cells = &stripes.0;
+        // The length is a power of two.
+        let stripe = &cells[me & (cells.len() - 1)];
+        if stripe.owner.load(Ordering::Relaxed) == me as u64 {
+            // Only this thread writes this stripe.
+            let v = stripe.value.load(Ordering::Relaxed);
+            stripe.value.store(v.wrapping_add(n), Ordering::Relaxed);
+        } else {
+            self.add_unowned(stripes, me, n);
+        }
+    }
+
     /// Another thread changed the cell between our load and our swap: count
     /// `n` the slow way and give each core a stripe from now on.
     #[cold]
@@ -122,9 +114,8 @@ impl CounterState {
     fn contended(&self, n: u64) {
         self.int.fetch_add(n, Ordering::Relaxed);
         self.stripes.get_or_init(|| {
-            let cores = std::thread::available_parallelism().map_or(4, usize::from);
             Arc::new(Stripes(
-                (0..cores.clamp(2, 64).next_power_of_two())
+                (0..stripe_count())
                     .map(|_| CachePadded::new(Stripe::default()))
                     .collect(),
             ))
@@ -487,5 +478,63 @@ mod tests {
         let _ = c.count_errors_if(|e: &i32| *e == 1, || Err::<(), _>(1));
         let _ = c.count_errors(|| Ok::<_, ()>(()));
         assert_eq!(c.get(), 1.0);
+    }
+}
+
+/// Model check of the stripes' hand-off: a thread owns a stripe, adds to it
+/// with plain loads and stores, and gives it back when it exits; the next
+/// thread to claim it continues from the last value. Every interleaving
+/// (up to loom's preemption bound) keeps every increment, which needs the
+/// release at thread exit to be Release and the claim to be Acquire: with
+/// either weakened to Relaxed, loom finds an increment lost.
+#[cfg(all(test, loom))]
+mod loom_tests {
+    use super::*;
+    use loom::sync::atomic::AtomicBool;
+
+    #[test]
+    fn loom_a_stripe_handed_to_the_next_thread_keeps_every_increment() {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(|| {
+            let state = Arc::new(CounterState::new());
+            state.contended(0);
+            let stripes = Arc::clone(state.stripes.get().expect("contended grows stripes"));
+            // Slots 1 and 1 + n map to the same stripe.
+            let (first, second) = (1, 1 + stripes.0.len());
+            let started = Arc::new(AtomicBool::new(false));
+            let owner = {
+                let (state, stripes, started) = (
+                    Arc::clone(&state),
+                    Arc::clone(&stripes),
+                    Arc::clone(&started),
+                );
+                loom::thread::spawn(move || {
+                    state.add_striped(&stripes, first, 1);
+                    state.add_striped(&stripes, first, 1);
+                    // Relaxed: this flag must not order anything itself.
+                    started.store(true, Ordering::Relaxed);
+                    // The thread's claims are given back as it exits.
+                })
+            };
+            let next = {
+                let (state, stripes, started) = (
+                    Arc::clone(&state),
+                    Arc::clone(&stripes),
+                    Arc::clone(&started),
+                );
+                loom::thread::spawn(move || {
+                    while !started.load(Ordering::Relaxed) {
+                        loom::thread::yield_now();
+                    }
+                    // Claims the stripe if the first thread has exited, else
+                    // adds to the shared cell: both must count.
+                    state.add_striped(&stripes, second, 1);
+                })
+            };
+            owner.join().expect("the owner does not panic");
+            next.join().expect("the next thread does not panic");
+            assert_eq!(state.get(), 3.0);
+        });
     }
 }

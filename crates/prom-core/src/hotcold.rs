@@ -4,11 +4,13 @@
 
 use std::sync::{Arc, OnceLock};
 
-use crate::owned::{claim, StripeSet};
+use crossbeam_utils::CachePadded;
+
+use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
 
 use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
 
-/// One of the two halves of a [`HotCold`] core.
+/// One of the two halves of a [`HotCold`] double buffer.
 #[derive(Debug)]
 struct Shard {
     sum: AtomicF64,
@@ -66,7 +68,8 @@ pub(crate) struct Reading {
 }
 
 impl HotCold {
-    /// A core with `buckets` buckets (at least one: summaries count in one).
+    /// A double buffer with `buckets` buckets (at least one: summaries count
+    /// in one).
     pub(crate) fn new(buckets: usize) -> Self {
         let buckets = buckets.max(1);
         Self {
@@ -161,15 +164,14 @@ fn reading(buckets: usize, read_add: impl FnOnce(&mut [u64]) -> (u64, f64)) -> R
 /// zeroed while no writer can touch it, and the next flip publishes the
 /// zeros to the writer.
 #[derive(Debug)]
-#[repr(align(128))]
-pub(crate) struct OwnedCore {
+pub(crate) struct OwnedStripe {
     owner: AtomicU64,
     started: AtomicU64,
     shards: [Shard; 2],
     base: Mutex<Base>,
 }
 
-/// Everything the readings of an [`OwnedCore`] have taken out of its cold
+/// Everything the readings of an [`OwnedStripe`] have taken out of its cold
 /// shards: per-bucket (not cumulative) counts, their total and the sum.
 #[derive(Debug)]
 struct Base {
@@ -178,7 +180,7 @@ struct Base {
     buckets: Box<[u64]>,
 }
 
-impl OwnedCore {
+impl OwnedStripe {
     fn new(buckets: usize) -> Self {
         let buckets = buckets.max(1);
         Self {
@@ -248,23 +250,23 @@ impl OwnedCore {
 
 /// The stripes of a contended series.
 #[derive(Debug)]
-struct OwnedCores(Box<[OwnedCore]>);
+struct OwnedStripes(Box<[CachePadded<OwnedStripe>]>);
 
-impl StripeSet for OwnedCores {
+impl StripeSet for OwnedStripes {
     fn owner(&self, i: usize) -> Option<&AtomicU64> {
         self.0.get(i).map(|c| &c.owner)
     }
 }
 
-/// Observations of one histogram or summary series: one [`HotCold`] core
-/// while writers do not collide, plus one [`OwnedCore`] per core once they
-/// do; each thread then writes to the stripe it owns, or to the shared
-/// core when another thread owns its stripe. A reading adds up consistent
-/// readings of every core, so it is consistent too.
+/// Observations of one histogram or summary series: one shared [`HotCold`]
+/// double buffer while writers do not collide, plus one [`OwnedStripe`] per
+/// CPU core once they do; each thread then writes to the stripe it owns, or
+/// to the shared buffer when another thread owns its stripe. A reading adds
+/// up consistent readings of every buffer, so it is consistent too.
 #[derive(Debug)]
 pub(crate) struct Observations {
     primary: HotCold,
-    stripes: OnceLock<Arc<OwnedCores>>,
+    stripes: OnceLock<Arc<OwnedStripes>>,
 }
 
 impl Observations {
@@ -278,11 +280,11 @@ impl Observations {
     #[inline]
     pub(crate) fn observe(&self, v: f64, bucket: usize) {
         if let Some(stripes) = self.stripes.get() {
-            let me = crate::counter::thread_slot();
+            let me = thread_slot();
             // The length is a power of two.
-            let core = &stripes.0[me & (stripes.0.len() - 1)];
-            if core.owner.load(Ordering::Relaxed) == me as u64 {
-                core.observe_owned(v, bucket);
+            let stripe = &stripes.0[me & (stripes.0.len() - 1)];
+            if stripe.owner.load(Ordering::Relaxed) == me as u64 {
+                stripe.observe_owned(v, bucket);
             } else {
                 self.observe_unowned(stripes, me, v, bucket);
             }
@@ -292,10 +294,10 @@ impl Observations {
     }
 
     /// This thread's stripe is not its own: claim it if it is free, else
-    /// record in the shared core.
+    /// record in the shared buffer.
     #[cold]
     #[inline(never)]
-    fn observe_unowned(&self, stripes: &Arc<OwnedCores>, me: usize, v: f64, bucket: usize) {
+    fn observe_unowned(&self, stripes: &Arc<OwnedStripes>, me: usize, v: f64, bucket: usize) {
         let i = me & (stripes.0.len() - 1);
         if claim(stripes, i, me as u64) {
             stripes.0[i].observe_owned(v, bucket);
@@ -309,10 +311,9 @@ impl Observations {
     fn grow(&self) {
         let buckets = self.primary.shards[0].buckets.len();
         self.stripes.get_or_init(|| {
-            let cores = std::thread::available_parallelism().map_or(4, usize::from);
-            Arc::new(OwnedCores(
-                (0..cores.clamp(2, 64).next_power_of_two())
-                    .map(|_| OwnedCore::new(buckets))
+            Arc::new(OwnedStripes(
+                (0..stripe_count())
+                    .map(|_| CachePadded::new(OwnedStripe::new(buckets)))
                     .collect(),
             ))
         });
@@ -334,7 +335,7 @@ impl Observations {
         (count, sum)
     }
 
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn read(&self) -> Reading {
         let mut buckets = Vec::new();
         let (count, sum) = self.read_into(&mut buckets);
@@ -388,51 +389,51 @@ mod loom_tests {
     /// thread read: every reading is consistent, none sees more than was
     /// observed, and a final reading sees both. Returns the final reading.
     fn two_observations_and_two_scrapes<C: Send + Sync + 'static>(
-        core: C,
+        buffer: C,
         observe: fn(&C),
         read: fn(&C) -> super::Reading,
     ) -> (Arc<C>, super::Reading) {
-        let core = Arc::new(core);
+        let buffer = Arc::new(buffer);
         let writer = {
-            let core = Arc::clone(&core);
+            let buffer = Arc::clone(&buffer);
             loom::thread::spawn(move || {
-                observe(&core);
-                observe(&core);
+                observe(&buffer);
+                observe(&buffer);
             })
         };
         let scraper = {
-            let core = Arc::clone(&core);
+            let buffer = Arc::clone(&buffer);
             loom::thread::spawn(move || {
-                let r = read(&core);
+                let r = read(&buffer);
                 assert_consistent(&r);
                 r.count
             })
         };
-        let first = read(&core);
+        let first = read(&buffer);
         assert_consistent(&first);
         writer.join().expect("writer thread");
         let seen = scraper.join().expect("scraper thread");
-        let last = read(&core);
+        let last = read(&buffer);
         assert_consistent(&last);
         assert_eq!(last.count, 2);
         assert!(seen <= 2 && first.count <= 2);
-        (core, last)
+        (buffer, last)
     }
 
     #[test]
-    fn loom_owned_core_readings_are_consistent_and_lose_nothing() {
+    fn loom_owned_stripe_readings_are_consistent_and_lose_nothing() {
         let mut builder = loom::model::Builder::new();
         builder.preemption_bound = Some(3);
         builder.check(|| {
             // The writer is the owner: the only thread that observes.
-            let (core, last) = two_observations_and_two_scrapes(
-                super::OwnedCore::new(1),
+            let (buffer, last) = two_observations_and_two_scrapes(
+                super::OwnedStripe::new(1),
                 |c| c.observe_owned(1.0, 0),
-                super::OwnedCore::read,
+                super::OwnedStripe::read,
             );
             // Readings are totals, not deltas: a reading after the last one
             // gives the same.
-            assert_eq!(core.read(), last);
+            assert_eq!(buffer.read(), last);
         });
     }
 
@@ -499,9 +500,9 @@ mod tests {
                 }
                 let r = obs.read();
                 assert_eq!(r.count, (round + 1) * threads as u64 * per_thread);
-                for (i, core) in stripes.0.iter().enumerate() {
+                for (i, buffer) in stripes.0.iter().enumerate() {
                     assert_eq!(
-                        core.owner.load(Ordering::Relaxed),
+                        buffer.owner.load(Ordering::Relaxed),
                         0,
                         "stripe {i}, round {round}"
                     );
@@ -512,7 +513,7 @@ mod tests {
         });
         let r = obs.read();
         assert_eq!(r.buckets, vec![r.count / 4; 4]);
-        // The owned stripes took observations (and the shared core those
+        // The owned stripes took observations (and the shared buffer those
         // of threads whose stripe was taken at the time, if any).
         let owned: u64 = stripes.0.iter().map(|c| lock(&c.base).count).sum();
         assert!(owned > 0 && owned <= r.count, "{owned} of {}", r.count);

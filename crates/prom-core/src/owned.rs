@@ -13,7 +13,34 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Weak};
 
-use crate::sync::{AtomicU64, Ordering};
+use crate::sync::{thread_local, AtomicU64, Ordering};
+
+/// How many stripes a contended series grows: one per CPU core, rounded up
+/// to a power of two (so a slot picks its stripe with a mask), 2 to 64.
+pub(crate) fn stripe_count() -> usize {
+    let cores = std::thread::available_parallelism().map_or(4, usize::from);
+    cores.clamp(2, 64).next_power_of_two()
+}
+
+/// This thread's stripe index: small sequential numbers, assigned on first
+/// use, so that up to one thread per stripe never share a cell.
+#[inline]
+pub(crate) fn thread_slot() -> usize {
+    use std::cell::Cell;
+    use std::sync::atomic::AtomicUsize;
+    static NEXT: AtomicUsize = AtomicUsize::new(1);
+    std::thread_local! {
+        static SLOT: Cell<usize> = const { Cell::new(0) };
+    }
+    SLOT.with(|slot| match slot.get() {
+        0 => {
+            let s = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            slot.set(s);
+            s
+        }
+        s => s,
+    })
+}
 
 /// A set of stripes, each with an owner field.
 pub(crate) trait StripeSet: Send + Sync {
@@ -38,11 +65,13 @@ impl Drop for Claims {
     }
 }
 
+// Through the `sync` shim: under loom, each model thread has its own list,
+// dropped when the model thread ends, as a real thread's is.
 thread_local! {
-    static CLAIMS: RefCell<Claims> = const { RefCell::new(Claims(Vec::new())) };
+    static CLAIMS: RefCell<Claims> = RefCell::new(Claims(Vec::new()));
 }
 
-/// Makes this thread (`me`, its [`thread_slot`](crate::counter::thread_slot))
+/// Makes this thread (`me`, its [`thread_slot`])
 /// the owner of stripe `i` of `set`, if the stripe is free and this thread
 /// can remember to give it back when it exits.
 pub(crate) fn claim<T: StripeSet + 'static>(set: &Arc<T>, i: usize, me: u64) -> bool {
@@ -64,7 +93,7 @@ pub(crate) fn claim<T: StripeSet + 'static>(set: &Arc<T>, i: usize, me: u64) -> 
         claims.0.push((weak, i, me));
         true
     });
-    if remembered != Ok(true) {
+    if !matches!(remembered, Ok(true)) {
         return false;
     }
     // Acquire: pairs with the previous owner's release of the stripe.

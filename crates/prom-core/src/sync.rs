@@ -1,7 +1,9 @@
 //! The one place the lock-free parts get their atomics and locks from.
 //!
-//! Under `--cfg loom` these are loom's model-checked types, so the histogram's
-//! hot/cold protocol can be explored exhaustively; otherwise they are `std`'s.
+//! Under `--cfg loom` these are loom's model-checked types (and loom's
+//! thread-locals, whose destructors run when a model thread ends), so the
+//! histogram's hot/cold protocol and the stripes' hand-off between threads
+//! can be explored exhaustively; otherwise they are `std`'s.
 
 #[cfg(loom)]
 pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
@@ -9,6 +11,8 @@ pub(crate) use loom::sync::atomic::{AtomicU64, Ordering};
 pub(crate) use loom::sync::Mutex;
 #[cfg(loom)]
 pub(crate) use loom::thread::yield_now;
+#[cfg(loom)]
+pub(crate) use loom::thread_local;
 
 #[cfg(not(loom))]
 pub(crate) use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +20,8 @@ pub(crate) use std::sync::atomic::{AtomicU64, Ordering};
 pub(crate) use std::sync::Mutex;
 #[cfg(not(loom))]
 pub(crate) use std::thread::yield_now;
+#[cfg(not(loom))]
+pub(crate) use std::thread_local;
 
 /// An `f64` stored as its bit pattern in an [`AtomicU64`].
 #[derive(Debug)]
