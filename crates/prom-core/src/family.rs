@@ -37,7 +37,7 @@ impl<M: MetricKind> Children<M> {
     }
 
     fn hash_of(hasher: &ValuesHasher, m: &M) -> u64 {
-        hasher.hash_packed(&m.series().values)
+        m.series().values.hash_with(hasher)
     }
 
     fn position<S: AsRef<str>>(&self, values: &[S]) -> Option<usize> {

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::hashing::bytes_eq;
+use crate::hashing::{bytes_eq, ValuesHasher};
 use crate::name::validate_label_names;
 use crate::{Error, MetricType};
 
@@ -74,6 +74,12 @@ impl PackedValues {
         let end = Self::word(buf, i + 1);
         let text = buf.get(4 + 4 * n..).unwrap_or(b"");
         text.get(start..end).unwrap_or(b"")
+    }
+
+    /// The hash of these values under a family's hasher, equal to the hash
+    /// of the same values borrowed.
+    pub(crate) fn hash_with(&self, hasher: &ValuesHasher) -> u64 {
+        hasher.hash_bytes((0..self.len()).map(|i| self.bytes(i)))
     }
 
     /// Value `i` (empty when out of range).
@@ -294,6 +300,35 @@ impl<'a> LabelsRef<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_hash_alike_packed_or_borrowed_and_split_points_matter() {
+        let h = ValuesHasher::new();
+        let long = "x".repeat(100);
+        let tuples: Vec<Vec<&str>> = vec![
+            vec![],
+            vec![""],
+            vec!["", ""],
+            vec!["a"],
+            vec!["ab", "c"],
+            vec!["a", "bc"],
+            vec!["GET", "/api/v1/resource/42"],
+            vec!["GET", "/api/v1/resource/43"],
+            vec!["GET/", "api/v1/resource/42"],
+            vec!["1234567", "12345678", "123456789012345678"],
+            vec![&long, "y"],
+        ];
+        let hashes: Vec<u64> = tuples.iter().map(|t| h.hash(t)).collect();
+        for (t, &hash) in tuples.iter().zip(&hashes) {
+            assert_eq!(PackedValues::new(t).hash_with(&h), hash, "{t:?}");
+        }
+        let mut distinct = hashes.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), hashes.len(), "{hashes:?}");
+        // Another family's seeds give other hashes.
+        assert_ne!(ValuesHasher::new().hash(&["GET"]), h.hash(&["GET"]));
+    }
 
     #[test]
     fn packed_values_compare_value_by_value() {

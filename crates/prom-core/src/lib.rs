@@ -45,6 +45,7 @@ mod histogram;
 mod hotcold;
 mod labels;
 mod lookup_cache;
+mod metric_type;
 mod model;
 mod name;
 mod opts;
@@ -65,9 +66,9 @@ pub use family::{CounterVec, Family, GaugeVec, HistogramVec, SummaryVec};
 pub use gauge::{Gauge, InProgress};
 pub use histogram::{exponential_buckets, linear_buckets, Histogram, DEFAULT_BUCKETS};
 pub use labels::{LabelSet, LabelsRef, PackedValues};
+pub use metric_type::MetricType;
 pub use model::{
-    Bucket, Exemplar, HistogramValue, Metric, MetricFamily, MetricType, MetricValue, Quantile,
-    SummaryValue,
+    Bucket, Exemplar, HistogramValue, Metric, MetricFamily, MetricValue, Quantile, SummaryValue,
 };
 pub use name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
 pub use opts::Opts;
