@@ -69,6 +69,12 @@ pub enum Error {
         /// What is wrong with them.
         reason: String,
     },
+    /// Summary objectives or window options are out of range, or given to
+    /// another metric type.
+    InvalidSummary {
+        /// What is wrong with them.
+        reason: String,
+    },
     /// A counter was asked to go down, or by NaN.
     InvalidIncrement {
         /// The counter.
@@ -133,6 +139,7 @@ impl fmt::Display for Error {
                 write!(f, "metric {metric:?}: no value given for label {name:?}")
             }
             Error::InvalidBuckets { reason } => write!(f, "invalid histogram buckets: {reason}"),
+            Error::InvalidSummary { reason } => write!(f, "invalid summary options: {reason}"),
             Error::InvalidIncrement { metric, amount } => write!(
                 f,
                 "counter {metric:?} can only increase: increment {amount} rejected (must be >= 0 and not NaN)"

@@ -34,6 +34,7 @@
 
 #![forbid(unsafe_code)]
 
+mod clock;
 mod collector;
 mod counter;
 mod descriptor;
@@ -50,6 +51,7 @@ mod model;
 mod name;
 mod opts;
 mod owned;
+mod quantile;
 mod series;
 mod snapshot;
 mod suffix;
@@ -57,7 +59,9 @@ mod summary;
 mod sync;
 mod timer;
 mod visit;
+mod window;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use collector::{collect, Collector, FnCollector};
 pub use counter::{Counter, PanicCounter};
 pub use descriptor::Descriptor;

@@ -1,7 +1,29 @@
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::clock::{Clock, SystemClock};
+use crate::quantile::Objective;
+use crate::window::WindowConfig;
 use crate::{Descriptor, Error, MetricType};
 
+/// client_golang's default window: quantiles over the last 10 minutes.
+const DEFAULT_MAX_AGE: Duration = Duration::from_secs(600);
+/// client_golang's default number of streams the window is staggered over.
+const DEFAULT_AGE_BUCKETS: u32 = 5;
+
+/// A clock in [`Opts`], compared by identity.
+#[derive(Debug, Clone)]
+struct SharedClock(Arc<dyn Clock>);
+
+impl PartialEq for SharedClock {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 /// Options shared by every metric constructor: name, help, and optionally
-/// namespace, subsystem, unit, label names and (histograms only) buckets.
+/// namespace, subsystem, unit, label names, (histograms only) buckets and
+/// (summaries only) quantile objectives and their window.
 ///
 /// The full name is `namespace_subsystem_name`, leaving out empty parts.
 ///
@@ -23,6 +45,10 @@ pub struct Opts {
     pub(crate) unit: Option<String>,
     pub(crate) labels: Vec<String>,
     pub(crate) buckets: Option<Vec<f64>>,
+    objectives: Option<Vec<(f64, f64)>>,
+    max_age: Option<Duration>,
+    age_buckets: Option<u32>,
+    clock: Option<SharedClock>,
 }
 
 impl Opts {
@@ -36,6 +62,10 @@ impl Opts {
             unit: None,
             labels: Vec::new(),
             buckets: None,
+            objectives: None,
+            max_age: None,
+            age_buckets: None,
+            clock: None,
         }
     }
 
@@ -75,6 +105,110 @@ impl Opts {
         self
     }
 
+    /// Summary quantiles to compute, each with its allowed rank error: with
+    /// `(0.99, 0.001)` the reported value's rank is between 0.989 and 0.991
+    /// of the observations in the window (client_golang's `Objectives`).
+    /// Without objectives a summary exposes only its count and sum, as
+    /// client_python's does. Validated when the summary is built: each
+    /// quantile and error strictly between 0 and 1, no quantile twice.
+    ///
+    /// ```
+    /// use prom_core::{Opts, Summary};
+    /// let s = Summary::with_opts(
+    ///     Opts::new("rpc_seconds", "RPC latency.").objectives([(0.5, 0.05), (0.99, 0.001)]),
+    /// )
+    /// .unwrap();
+    /// for v in 1..=100 {
+    ///     s.observe(f64::from(v));
+    /// }
+    /// let q = s.get().quantiles;
+    /// // Within 5 ranks of the 50th of 100, and exactly the 99th.
+    /// assert_eq!(q[0].quantile, 0.5);
+    /// assert!((45.0..=55.0).contains(&q[0].value));
+    /// assert_eq!((q[1].quantile, q[1].value), (0.99, 99.0));
+    /// ```
+    pub fn objectives(mut self, objectives: impl IntoIterator<Item = (f64, f64)>) -> Self {
+        self.objectives = Some(objectives.into_iter().collect());
+        self
+    }
+
+    /// How long an observation counts toward a summary's quantiles (default
+    /// 10 minutes, client_golang's `MaxAge`).
+    pub fn max_age(mut self, max_age: Duration) -> Self {
+        self.max_age = Some(max_age);
+        self
+    }
+
+    /// How many streams the quantile window is staggered over (default 5,
+    /// client_golang's `AgeBuckets`): the window moves on every
+    /// `max_age / age_buckets`, and the quantiles cover the last `max_age`
+    /// less at most one such step.
+    pub fn age_buckets(mut self, age_buckets: u32) -> Self {
+        self.age_buckets = Some(age_buckets);
+        self
+    }
+
+    /// The clock a summary's window ages observations by (default the
+    /// process's monotonic clock); [`ManualClock`](crate::ManualClock) moves
+    /// only when told, for tests.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Some(SharedClock(Arc::new(clock)));
+        self
+    }
+
+    /// The validated quantile window of a summary, `None` without objectives.
+    pub(crate) fn window(&self) -> Result<Option<WindowConfig>, Error> {
+        let bad = |reason: String| Error::InvalidSummary {
+            reason: format!("{:?}: {reason}", self.full_name()),
+        };
+        let Some(given) = &self.objectives else {
+            if self.max_age.is_some() || self.age_buckets.is_some() {
+                return Err(bad("a max age or age buckets without objectives".into()));
+            }
+            return Ok(None);
+        };
+        let mut objectives = Vec::with_capacity(given.len());
+        for &(quantile, error) in given {
+            if !(quantile > 0.0 && quantile < 1.0) {
+                return Err(bad(format!("quantile {quantile} is not between 0 and 1")));
+            }
+            if !(error > 0.0 && error < 1.0) {
+                return Err(bad(format!(
+                    "the rank error {error} of quantile {quantile} is not between 0 and 1"
+                )));
+            }
+            objectives.push(Objective { quantile, error });
+        }
+        objectives.sort_by(|a, b| a.quantile.total_cmp(&b.quantile));
+        if let Some(w) = objectives
+            .windows(2)
+            .find(|w| w[0].quantile == w[1].quantile)
+        {
+            return Err(bad(format!("quantile {} is given twice", w[0].quantile)));
+        }
+        if objectives.is_empty() {
+            return Err(bad("an empty list of objectives".into()));
+        }
+        let max_age = self.max_age.unwrap_or(DEFAULT_MAX_AGE);
+        if max_age.is_zero() {
+            return Err(bad("a max age of zero".into()));
+        }
+        let age_buckets = self.age_buckets.unwrap_or(DEFAULT_AGE_BUCKETS);
+        if age_buckets == 0 {
+            return Err(bad("zero age buckets".into()));
+        }
+        let clock = match &self.clock {
+            Some(c) => Arc::clone(&c.0),
+            None => Arc::new(SystemClock::new()),
+        };
+        Ok(Some(WindowConfig {
+            objectives: objectives.into(),
+            max_age,
+            age_buckets,
+            clock,
+        }))
+    }
+
     /// The full name: `namespace_subsystem_name` without empty parts.
     pub fn full_name(&self) -> String {
         [&self.namespace, &self.subsystem, &self.name]
@@ -90,6 +224,19 @@ impl Opts {
             return Err(Error::InvalidBuckets {
                 reason: format!(
                     "buckets were given for {:?}, a {}; only histograms have buckets",
+                    self.full_name(),
+                    metric_type.as_str()
+                ),
+            });
+        }
+        let summary_options = self.objectives.is_some()
+            || self.max_age.is_some()
+            || self.age_buckets.is_some()
+            || self.clock.is_some();
+        if summary_options && metric_type != MetricType::Summary {
+            return Err(Error::InvalidSummary {
+                reason: format!(
+                    "quantile options were given for {:?}, a {}; only summaries have them",
                     self.full_name(),
                     metric_type.as_str()
                 ),

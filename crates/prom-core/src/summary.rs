@@ -2,31 +2,53 @@ use crate::hotcold::Observations;
 use crate::series::{metric_handle, read_value, timed_handle, Series, SeriesState};
 use crate::snapshot::to_value;
 use crate::visit::{Scratch, ValueRef};
+use crate::window::{Window, WindowConfig};
 use crate::{Error, MetricType, MetricValue, Opts, SummaryValue};
 
-/// A summary's state: the histogram's double buffer with one bucket.
+/// A summary's state: count and sum in the histogram's double buffer with
+/// one bucket, and the quantile window if objectives were given.
 #[derive(Debug)]
-pub struct SummaryState(Observations);
+pub struct SummaryState {
+    observations: Observations,
+    window: Option<Box<Window>>,
+}
+
+impl SummaryState {
+    #[inline]
+    fn observe(&self, v: f64) {
+        self.observations.observe(v, 0);
+        if let Some(window) = &self.window {
+            window.observe(v);
+        }
+    }
+}
 
 impl SeriesState for SummaryState {
     const TYPE: MetricType = MetricType::Summary;
     const CREATED: bool = true;
-    type Config = ();
+    type Config = Option<WindowConfig>;
 
-    fn config(_: &Opts) -> Result<(), Error> {
-        Ok(())
+    fn config(opts: &Opts) -> Result<Option<WindowConfig>, Error> {
+        opts.window()
     }
 
-    fn new((): &()) -> Self {
-        Self(Observations::new(1))
+    fn new(config: &Option<WindowConfig>) -> Self {
+        Self {
+            observations: Observations::new(1),
+            window: config.as_ref().map(|c| Box::new(Window::new(c))),
+        }
     }
 
     fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a> {
-        let (count, sum) = self.0.read_into(&mut scratch.counts);
+        let (count, sum) = self.observations.read_into(&mut scratch.counts);
+        match &self.window {
+            Some(window) => window.read_into(&mut scratch.quantiles),
+            None => scratch.quantiles.clear(),
+        }
         ValueRef::Summary {
             count,
             sum,
-            quantiles: &[],
+            quantiles: &scratch.quantiles,
         }
     }
 }
@@ -57,7 +79,7 @@ impl Summary {
     /// Records one observation.
     #[inline]
     pub fn observe(&self, v: f64) {
-        self.inner.state.0.observe(v, 0);
+        self.inner.state.observe(v);
     }
 
     /// The number of observations so far.
@@ -77,5 +99,76 @@ impl Summary {
             // `SummaryState::read` gives nothing else.
             _ => unreachable!("a summary reads as a summary"),
         })
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{Counter, Histogram};
+
+    #[test]
+    fn bad_quantile_options_are_refused_naming_the_problem() {
+        let cases: [(Opts, &str); 7] = [
+            (
+                Opts::new("s", "").objectives([(1.0, 0.01)]),
+                "quantile 1 is not between 0 and 1",
+            ),
+            (
+                Opts::new("s", "").objectives([(0.5, 0.0)]),
+                "rank error 0 of quantile 0.5",
+            ),
+            (
+                Opts::new("s", "").objectives([(f64::NAN, 0.1)]),
+                "quantile NaN",
+            ),
+            (
+                Opts::new("s", "").objectives([(0.5, 0.1), (0.5, 0.01)]),
+                "quantile 0.5 is given twice",
+            ),
+            (
+                Opts::new("s", "").objectives([]),
+                "an empty list of objectives",
+            ),
+            (
+                Opts::new("s", "")
+                    .objectives([(0.5, 0.1)])
+                    .max_age(Duration::ZERO),
+                "a max age of zero",
+            ),
+            (
+                Opts::new("s", "").max_age(Duration::from_secs(1)),
+                "without objectives",
+            ),
+        ];
+        for (opts, want) in cases {
+            let err = Summary::with_opts(opts).unwrap_err();
+            assert!(matches!(err, Error::InvalidSummary { .. }), "{err}");
+            assert!(err.to_string().contains(want), "{err} lacks {want:?}");
+            assert!(err.to_string().contains("\"s\""), "{err} names no metric");
+        }
+        let err = Counter::with_opts(Opts::new("c", "").objectives([(0.5, 0.1)])).unwrap_err();
+        assert!(err.to_string().contains("only summaries"), "{err}");
+        let err = Histogram::with_opts(Opts::new("h", "").age_buckets(3)).unwrap_err();
+        assert!(err.to_string().contains("only summaries"), "{err}");
+    }
+
+    #[test]
+    fn a_summary_without_objectives_has_no_quantiles() {
+        let s = Summary::new("s", "").unwrap();
+        s.observe(1.0);
+        assert!(s.get().quantiles.is_empty());
+    }
+
+    #[test]
+    fn nan_counts_but_has_no_rank() {
+        let s = Summary::with_opts(Opts::new("s", "").objectives([(0.5, 0.05)])).unwrap();
+        s.observe(f64::NAN);
+        assert_eq!(s.get_count(), 1);
+        assert!(s.get().quantiles[0].value.is_nan());
+        s.observe(2.0);
+        assert_eq!(s.get().quantiles[0].value, 2.0);
     }
 }

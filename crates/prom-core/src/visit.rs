@@ -167,6 +167,7 @@ impl From<VisitError> for VisitFailure {
 pub struct Scratch {
     pub(crate) bounds: Vec<f64>,
     pub(crate) counts: Vec<u64>,
+    pub(crate) quantiles: Vec<crate::Quantile>,
 }
 
 /// Visits snapshot families, as the default [`Collector::visit`](crate::Collector::visit) does.
