@@ -57,7 +57,7 @@ impl Stream {
     }
 
     /// The number of tuples held (the stream's memory, in 24-byte units).
-    #[cfg(test)]
+    #[cfg(all(test, not(loom)))]
     pub(crate) fn len(&self) -> usize {
         self.tuples.len()
     }
