@@ -30,8 +30,9 @@ use prom_core::{Counter, Descriptor, MetricKind, MetricType, PackedValues};
 pub trait Values {
     /// How many values.
     fn count(&self) -> usize;
-    /// Value `i`, for `i < count()`.
-    fn value(&self, i: usize) -> &str;
+    /// Value `i`'s bytes, for `i < count()` (bytes, so that an owned key
+    /// needs no UTF-8 check to hand them out).
+    fn value(&self, i: usize) -> &[u8];
 }
 
 impl Values for &[&str] {
@@ -39,17 +40,18 @@ impl Values for &[&str] {
         self.len()
     }
 
-    fn value(&self, i: usize) -> &str {
-        self[i]
+    fn value(&self, i: usize) -> &[u8] {
+        self[i].as_bytes()
     }
 }
 
 impl Hash for dyn Values + '_ {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        // `str`'s own hash ends each value with a byte no UTF-8 text holds,
-        // so ("ab", "c") and ("a", "bc") differ.
+        // As `str` hashes: each value ends with a byte no UTF-8 text
+        // holds, so ("ab", "c") and ("a", "bc") differ.
         for i in 0..self.count() {
-            self.value(i).hash(state);
+            state.write(self.value(i));
+            state.write_u8(0xff);
         }
     }
 }
@@ -97,12 +99,10 @@ impl Values for Key {
         usize::from(self.0[0])
     }
 
-    fn value(&self, i: usize) -> &str {
+    fn value(&self, i: usize) -> &[u8] {
         let text = 1 + 4 * self.count();
         let start = if i == 0 { 0 } else { self.end(i - 1) };
-        let bytes = &self.0[text + start..text + self.end(i)];
-        // The bytes were copied from `&str`s and are cut at their ends.
-        std::str::from_utf8(bytes).unwrap_or_default()
+        &self.0[text + start..text + self.end(i)]
     }
 }
 
@@ -199,7 +199,10 @@ mod tests {
         let values: &[&str] = &["GET", "/api/v1/resource/7"];
         let key = Key::new(values);
         assert_eq!(key.count(), 2);
-        assert_eq!((key.value(0), key.value(1)), ("GET", "/api/v1/resource/7"));
+        assert_eq!(
+            (key.value(0), key.value(1)),
+            (&b"GET"[..], &b"/api/v1/resource/7"[..])
+        );
         let h = family.hasher();
         assert_eq!(h.hash_one(&key), h.hash_one(&values as &dyn Values));
         assert!(*Borrow::<dyn Values>::borrow(&key) == *(&values as &dyn Values));
