@@ -10,6 +10,8 @@ use std::time::{Duration, Instant};
 
 pub use crossbeam_utils::CachePadded;
 
+pub mod dash_family;
+
 /// Runs `op(thread, i)` for `i in 0..iters` on `threads` threads released
 /// together, and returns the longest thread's time divided by `threads`:
 /// criterion then reports nanoseconds per operation across all threads.

@@ -8,7 +8,8 @@
 //! allocator), in total and per series.
 //!
 //! `<impl>` is `prom`, `prometheus`, `prometheus-client`, `metrics` (with
-//! `metrics-exporter-prometheus`'s recorder) or `hashmap`, a naive
+//! `metrics-exporter-prometheus`'s recorder), `dashmap`, prom's counters in
+//! a `DashMap` ([`prom_benches::dash_family`]), or `hashmap`, a naive
 //! `HashMap<(String, String), AtomicU64>` baseline.
 //!
 //! The live heap counts the bytes asked of the allocator; the resident set
@@ -27,6 +28,7 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicIsize, AtomicU64, Ordering};
 use std::time::Instant;
 
+use prom_benches::dash_family::DashFamily;
 use prom_benches::{series_path, METHODS};
 
 /// Bytes currently allocated through the global allocator.
@@ -87,7 +89,7 @@ fn size(bytes: usize) -> isize {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const IMPLS: &str = "prom, prometheus, prometheus-client, metrics, hashmap";
+const IMPLS: &str = "prom, prometheus, prometheus-client, metrics, dashmap, hashmap";
 
 fn main() -> ExitCode {
     match run() {
@@ -223,6 +225,14 @@ fn fill(name: &str, series: usize, path: &mut String) -> Result<Box<dyn Any>, St
             });
             Box::new(recorder)
         }
+        "dashmap" => {
+            let family = DashFamily::new("http_requests", &["method", "path"]);
+            for i in 0..series {
+                series_path(path, i);
+                family.with(&[METHODS[i % 4], path.as_str()], |c| c.inc());
+            }
+            Box::new(family)
+        }
         "hashmap" => {
             let mut map: HashMap<(String, String), AtomicU64> = HashMap::new();
             for i in 0..series {
@@ -273,6 +283,7 @@ fn count_series(name: &str, store: &dyn Any) -> Result<usize, String> {
                 .ok_or_else(wrong)?;
             count_sample_lines(&recorder.handle().render())
         }
+        "dashmap" => store.downcast_ref::<DashFamily>().ok_or_else(wrong)?.len(),
         "hashmap" => store
             .downcast_ref::<HashMap<(String, String), AtomicU64>>()
             .ok_or_else(wrong)?
