@@ -1,6 +1,6 @@
 //! prom's labelled family against a `DashMap`-backed one
-//! (`prom_benches::dash_family`), the children being prom `Counter`s in
-//! both: workload 3's lookup and increment of an existing child, and two
+//! (`prom_benches::dash_family`, whose children are bare atomic cells): the
+//! labelled workload's lookup and increment of an existing child, and two
 //! threads creating 100,000 new children at once.
 
 // criterion_group! generates an undocumented public function.

@@ -2,8 +2,10 @@
 //! one, measured against prom's own [`prom_core::CounterVec`] by the
 //! `dashmap_family` bench and `series_memory dashmap`.
 //!
-//! Only the map differs: the children are prom's [`Counter`]s. To give the
-//! map its best shot:
+//! The children are reference-counted atomic cells ([`Cell`]): what a user
+//! assembling a family from a map keeps per series (prom's own counter
+//! handles cannot be made without prom's family). To give the map its best
+//! shot:
 //!
 //! - the key packs a series' label values into one allocation (the values'
 //!   end offsets, then their bytes) rather than a `Box<[Box<str>]>`, which
@@ -13,17 +15,32 @@
 //!   implements [`Borrow`] for, so `DashMap::get` hashes and compares the
 //!   borrowed values directly;
 //! - the map hashes with foldhash, hashbrown's default hasher, not SipHash;
-//! - the children share one descriptor and hold no copy of their values
-//!   (the key holds them), as in prom's family. Building a child this way
-//!   goes through the hidden `MetricKind::create`; a user calling
-//!   `Counter::new` per child would pay for a descriptor per series.
+//! - a child is one 8-byte atomic behind an `Arc` (no descriptor, no copy
+//!   of its values: the key holds them), lighter than prom's series.
 
 use std::borrow::Borrow;
 use std::hash::{BuildHasher, Hash, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use dashmap::DashMap;
-use prom_core::{Counter, Descriptor, MetricKind, MetricType, PackedValues};
+
+/// A child: a count behind a reference count, so that a handle can be kept.
+#[derive(Debug, Default)]
+pub struct Cell(AtomicU64);
+
+impl Cell {
+    /// Adds one.
+    #[inline]
+    pub fn inc(&self) {
+        self.0.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// The count.
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+}
 
 /// A series' label values, in label-name order, as the map hashes and
 /// compares them: the same for an owned key and for borrowed values.
@@ -126,10 +143,10 @@ impl<'a> Borrow<dyn Values + 'a> for Key {
     }
 }
 
-/// A counter family: `DashMap<Key, Counter>` with foldhash.
+/// A counter family: `DashMap<Key, Arc<Cell>>` with foldhash.
 pub struct DashFamily {
-    desc: Arc<Descriptor>,
-    children: DashMap<Key, Counter, foldhash::fast::RandomState>,
+    label_count: usize,
+    children: DashMap<Key, Arc<Cell>, foldhash::fast::RandomState>,
 }
 
 impl DashFamily {
@@ -138,10 +155,14 @@ impl DashFamily {
     /// # Panics
     /// On an invalid name or label name (a benchmark fixture).
     pub fn new(name: &str, label_names: &[&str]) -> Self {
-        let desc = Descriptor::new(name, "", MetricType::Counter, None, label_names)
-            .expect("valid benchmark metric");
+        assert!(
+            prom_core::validate_metric_name(name).is_ok()
+                && prom_core::validate_label_names(label_names, prom_core::MetricType::Counter)
+                    .is_ok(),
+            "a valid benchmark metric"
+        );
         Self {
-            desc: Arc::new(desc),
+            label_count: label_names.len(),
             children: DashMap::with_hasher(foldhash::fast::RandomState::default()),
         }
     }
@@ -149,7 +170,8 @@ impl DashFamily {
     /// Runs `f` on the child for `values`, creating it on first use. An
     /// existing child is found without allocating; `f` runs under the
     /// shard's read lock, as with any `DashMap` reference.
-    pub fn with<R>(&self, values: &[&str], f: impl FnOnce(&Counter) -> R) -> R {
+    pub fn with<R>(&self, values: &[&str], f: impl FnOnce(&Cell) -> R) -> R {
+        debug_assert_eq!(values.len(), self.label_count);
         let borrowed: &dyn Values = &values;
         if let Some(child) = self.children.get(borrowed) {
             return f(&child);
@@ -157,20 +179,18 @@ impl DashFamily {
         let child = self
             .children
             .entry(Key::new(values))
-            .or_insert_with(|| {
-                Counter::create(
-                    Arc::clone(&self.desc),
-                    PackedValues::new(&[] as &[&str]),
-                    &(),
-                )
-            })
+            .or_default()
             .downgrade();
         f(&child)
     }
 
     /// A handle on the child for `values`, creating it on first use.
-    pub fn with_label_values(&self, values: &[&str]) -> Counter {
-        self.with(values, Counter::clone)
+    pub fn with_label_values(&self, values: &[&str]) -> Arc<Cell> {
+        let borrowed: &dyn Values = &values;
+        if let Some(child) = self.children.get(borrowed) {
+            return Arc::clone(&child);
+        }
+        Arc::clone(&self.children.entry(Key::new(values)).or_default())
     }
 
     /// How many children.
@@ -217,8 +237,8 @@ mod tests {
         family.with(&["GET", "/a"], |c| c.inc());
         family.with(&["GET", "/b"], |c| c.inc());
         assert_eq!(family.len(), 2);
-        assert_eq!(family.with_label_values(&["GET", "/a"]).get(), 2.0);
-        assert_eq!(family.with(&["", ""], |c| c.get()), 0.0);
+        assert_eq!(family.with_label_values(&["GET", "/a"]).get(), 2);
+        assert_eq!(family.with(&["", ""], |c| c.get()), 0);
         assert_eq!(family.len(), 3);
     }
 }
