@@ -21,8 +21,9 @@ pub struct Descriptor {
 
 impl Descriptor {
     /// Validates and builds a descriptor. For counters a trailing `_total` is
-    /// dropped from `name`; with a unit, `_<unit>` is appended unless the name
-    /// already ends with it (as client_python does).
+    /// dropped from `name`, for infos a trailing `_info`; with a unit,
+    /// `_<unit>` is appended unless the name already ends with it (as
+    /// client_python does). Infos and state sets take no unit.
     ///
     /// # Errors
     /// An invalid metric name, label name (including those reserved for the
@@ -36,11 +37,22 @@ impl Descriptor {
     ) -> Result<Self, Error> {
         validate_metric_name(name)?;
         validate_label_names(label_names, metric_type)?;
-        let mut full = match metric_type {
-            MetricType::Counter => name.strip_suffix("_total").unwrap_or(name).to_owned(),
-            _ => name.to_owned(),
-        };
+        let mut full = metric_type.family_name(name).to_owned();
+        if metric_type == MetricType::StateSet {
+            if let Some(clash) = label_names.iter().find(|n| n.as_ref() == full) {
+                return Err(Error::ReservedLabelName {
+                    name: clash.as_ref().into(),
+                    reason: "a state set labels its states with the family name",
+                });
+            }
+        }
         if let Some(unit) = unit {
+            if !metric_type.allows_unit() {
+                return Err(Error::UnitNotAllowed {
+                    metric: full,
+                    metric_type,
+                });
+            }
             validate_unit(unit)?;
             if !full
                 .strip_suffix(unit)
@@ -50,7 +62,8 @@ impl Descriptor {
                 full.push_str(unit);
             }
         }
-        // Stripping `_total` may leave an empty or digit-led name ("_total" itself).
+        // Stripping `_total` may leave an empty or digit-led name ("_total"
+        // itself).
         validate_metric_name(&full)?;
         Ok(Self {
             name: full.into(),

@@ -29,7 +29,7 @@ pub enum Error {
         /// The repeated label name.
         name: String,
     },
-    /// A unit is not made of `[a-zA-Z0-9_]` or is used where units are not allowed.
+    /// A unit is not made of `[a-zA-Z0-9_]`.
     InvalidUnit {
         /// The rejected unit.
         unit: String,
@@ -40,6 +40,13 @@ pub enum Error {
         metric: String,
         /// The unit given.
         unit: String,
+    },
+    /// A unit was given to a type that has none (info and state set).
+    UnitNotAllowed {
+        /// The family name.
+        metric: String,
+        /// Its type.
+        metric_type: crate::MetricType,
     },
     /// The number of label values does not match the number of label names.
     LabelCount {
@@ -75,6 +82,21 @@ pub enum Error {
         /// What is wrong with them.
         reason: String,
     },
+    /// An enum's list of states is empty or repeats a state, or states were
+    /// given to another metric type.
+    InvalidStates {
+        /// What is wrong with them.
+        reason: String,
+    },
+    /// An enum was asked to switch to a state it does not have.
+    UnknownState {
+        /// The enum.
+        metric: String,
+        /// The state asked for.
+        state: String,
+        /// The states it has.
+        states: Vec<String>,
+    },
     /// A counter was asked to go down, or by NaN.
     InvalidIncrement {
         /// The counter.
@@ -109,7 +131,15 @@ impl fmt::Display for Error {
             Error::DuplicateLabelName { name } => write!(f, "duplicate label name {name:?}"),
             Error::InvalidUnit { unit } => write!(
                 f,
-                "invalid unit {unit:?}: must match [a-zA-Z0-9_]+ and not be used on info or stateset metrics"
+                "invalid unit {unit:?}: must match [a-zA-Z0-9_]+"
+            ),
+            Error::UnitNotAllowed {
+                metric,
+                metric_type,
+            } => write!(
+                f,
+                "metric family {metric:?} cannot have a unit: {} families have none",
+                metric_type.as_str()
             ),
             Error::UnitNotInName { metric, unit } => write!(
                 f,
@@ -140,6 +170,19 @@ impl fmt::Display for Error {
             }
             Error::InvalidBuckets { reason } => write!(f, "invalid histogram buckets: {reason}"),
             Error::InvalidSummary { reason } => write!(f, "invalid summary options: {reason}"),
+            Error::InvalidStates { reason } => write!(f, "invalid enum states: {reason}"),
+            Error::UnknownState {
+                metric,
+                state,
+                states,
+            } => {
+                write!(f, "enum {metric:?} has no state {state:?} (its states: ")?;
+                for (i, s) in states.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { ", " };
+                    write!(f, "{sep}{s:?}")?;
+                }
+                f.write_str(")")
+            }
             Error::InvalidIncrement { metric, amount } => write!(
                 f,
                 "counter {metric:?} can only increase: increment {amount} rejected (must be >= 0 and not NaN)"

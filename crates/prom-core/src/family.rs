@@ -9,8 +9,8 @@ use crate::lookup_cache::{fill, sketch, with_cached, Key};
 use crate::series::{collect_visited, create, visit_series, MetricKind, SeriesState};
 use crate::visit::{Scratch, VisitFailure, Visitor};
 use crate::{
-    CollectError, Collector, Counter, Descriptor, Error, Gauge, Histogram, MetricFamily, Opts,
-    PackedValues, Summary,
+    CollectError, Collector, Counter, Descriptor, Enum, Error, Gauge, Histogram, Info,
+    MetricFamily, Opts, PackedValues, Summary,
 };
 
 /// A family's children in creation order, indexed by a hash of their label
@@ -137,6 +137,10 @@ pub type GaugeVec = Family<Gauge>;
 pub type HistogramVec = Family<Histogram>;
 /// Summaries by label values.
 pub type SummaryVec = Family<Summary>;
+/// Infos by label values.
+pub type InfoVec = Family<Info>;
+/// Enums by label values.
+pub type EnumVec = Family<Enum>;
 
 impl<M: MetricKind> Clone for Family<M> {
     fn clone(&self) -> Self {

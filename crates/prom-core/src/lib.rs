@@ -44,6 +44,7 @@ mod gauge;
 mod hashing;
 mod histogram;
 mod hotcold;
+mod info;
 mod labels;
 mod lookup_cache;
 mod metric_type;
@@ -54,6 +55,7 @@ mod owned;
 mod quantile;
 mod series;
 mod snapshot;
+mod state_set;
 mod suffix;
 mod summary;
 mod sync;
@@ -66,17 +68,20 @@ pub use collector::{collect, Collector, FnCollector};
 pub use counter::{Counter, PanicCounter};
 pub use descriptor::Descriptor;
 pub use error::{CollectError, Error};
-pub use family::{CounterVec, Family, GaugeVec, HistogramVec, SummaryVec};
+pub use family::{CounterVec, EnumVec, Family, GaugeVec, HistogramVec, InfoVec, SummaryVec};
 pub use gauge::{Gauge, InProgress};
 pub use histogram::{exponential_buckets, linear_buckets, Histogram, DEFAULT_BUCKETS};
+pub use info::Info;
 pub use labels::{LabelSet, LabelsRef, PackedValues};
 pub use metric_type::MetricType;
 pub use model::{
-    Bucket, Exemplar, HistogramValue, Metric, MetricFamily, MetricValue, Quantile, SummaryValue,
+    Bucket, Exemplar, HistogramValue, Metric, MetricFamily, MetricValue, Quantile, State,
+    SummaryValue,
 };
 pub use name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
 pub use opts::Opts;
 pub use series::MetricKind;
+pub use state_set::Enum;
 pub use suffix::{sample_names, Suffix};
 pub use summary::Summary;
 pub use timer::{ObserveDuration, Timer};

@@ -99,6 +99,15 @@ pub struct SummaryValue {
     pub quantiles: Vec<Quantile>,
 }
 
+/// One state of a state set, and whether it is enabled.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct State {
+    /// The state's name (the value of the label named after the family).
+    pub name: Box<str>,
+    /// Whether the state is enabled (sample value 1) or not (0).
+    pub enabled: bool,
+}
+
 /// The value of one series, by type.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -113,6 +122,12 @@ pub enum MetricValue {
     Histogram(HistogramValue),
     /// A summary's count, sum and quantiles.
     Summary(SummaryValue),
+    /// An info's labels (besides the series' own); the sample's value is 1.
+    Info(LabelSet),
+    /// A state set's states, in order.
+    StateSet(Vec<State>),
+    /// A gauge histogram's buckets, count (`_gcount`) and sum (`_gsum`).
+    GaugeHistogram(HistogramValue),
 }
 
 impl MetricValue {
@@ -124,6 +139,9 @@ impl MetricValue {
             MetricValue::Unknown(_) => MetricType::Unknown,
             MetricValue::Histogram(_) => MetricType::Histogram,
             MetricValue::Summary(_) => MetricType::Summary,
+            MetricValue::Info(_) => MetricType::Info,
+            MetricValue::StateSet(_) => MetricType::StateSet,
+            MetricValue::GaugeHistogram(_) => MetricType::GaugeHistogram,
         }
     }
 }
@@ -260,7 +278,8 @@ pub struct MetricFamily {
 
 impl MetricFamily {
     /// A family with no series yet. For counters a trailing `_total` is
-    /// removed from `name`, as the encoders add it back.
+    /// removed from `name`, for infos a trailing `_info`, as the encoders
+    /// add them back.
     ///
     /// # Errors
     /// [`Error::InvalidMetricName`] naming `name`, or for a counter what is
@@ -274,10 +293,7 @@ impl MetricFamily {
     /// ```
     pub fn new(name: &str, help: &str, metric_type: MetricType) -> Result<Self, Error> {
         validate_metric_name(name)?;
-        let name = match metric_type {
-            MetricType::Counter => name.strip_suffix("_total").unwrap_or(name),
-            _ => name,
-        };
+        let name = metric_type.family_name(name);
         // Stripping `_total` may leave an empty or digit-led name ("_total"
         // itself), as in `Descriptor::new`.
         validate_metric_name(name)?;
@@ -337,10 +353,17 @@ impl MetricFamily {
     /// Sets the unit; the name must already end in `_<unit>`.
     ///
     /// # Errors
-    /// [`Error::InvalidUnit`] for a malformed unit, [`Error::UnitNotInName`]
+    /// [`Error::InvalidUnit`] for a malformed unit,
+    /// [`Error::UnitNotAllowed`] on an info or state set, [`Error::UnitNotInName`]
     /// for a name that does not end in `_<unit>`.
     pub fn with_unit(mut self, unit: &str) -> Result<Self, Error> {
         validate_unit(unit)?;
+        if !self.metric_type.allows_unit() {
+            return Err(Error::UnitNotAllowed {
+                metric: self.name.to_string(),
+                metric_type: self.metric_type,
+            });
+        }
         if !self
             .name
             .strip_suffix(unit)

@@ -63,7 +63,7 @@ pub fn validate_label_names<S: AsRef<str>>(
         let name = name.as_ref();
         validate_label_name(name)?;
         let reserved = match metric_type {
-            MetricType::Histogram if name == "le" => {
+            MetricType::Histogram | MetricType::GaugeHistogram if name == "le" => {
                 Some("\"le\" holds the bucket bound on histograms")
             }
             MetricType::Summary if name == "quantile" => {

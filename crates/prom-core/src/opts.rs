@@ -46,6 +46,7 @@ pub struct Opts {
     pub(crate) labels: Vec<String>,
     pub(crate) buckets: Option<Vec<f64>>,
     objectives: Option<Vec<(f64, f64)>>,
+    states: Option<Vec<String>>,
     max_age: Option<Duration>,
     age_buckets: Option<u32>,
     clock: Option<SharedClock>,
@@ -63,6 +64,7 @@ impl Opts {
             labels: Vec::new(),
             buckets: None,
             objectives: None,
+            states: None,
             max_age: None,
             age_buckets: None,
             clock: None,
@@ -156,6 +158,36 @@ impl Opts {
         self
     }
 
+    /// An [`Enum`](crate::Enum)'s states, in order; the first is the
+    /// default. Validated when the enum is built: at least one, none twice.
+    pub fn states<I, S>(mut self, states: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.states = Some(states.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// The validated states of an enum.
+    pub(crate) fn enum_states(&self) -> Result<Arc<[Box<str>]>, Error> {
+        let bad = |reason: String| Error::InvalidStates {
+            reason: format!("{:?}: {reason}", self.full_name()),
+        };
+        let states = self.states.as_deref().unwrap_or_default();
+        if states.is_empty() {
+            return Err(bad("no states were given (Opts::states)".into()));
+        }
+        if let Some((_, s)) = states
+            .iter()
+            .enumerate()
+            .find(|(i, s)| states[..*i].contains(s))
+        {
+            return Err(bad(format!("state {s:?} is given twice")));
+        }
+        Ok(states.iter().map(|s| Box::from(s.as_str())).collect())
+    }
+
     /// The validated quantile window of a summary, `None` without objectives.
     pub(crate) fn window(&self) -> Result<Option<WindowConfig>, Error> {
         let bad = |reason: String| Error::InvalidSummary {
@@ -237,6 +269,15 @@ impl Opts {
             return Err(Error::InvalidSummary {
                 reason: format!(
                     "quantile options were given for {:?}, a {}; only summaries have them",
+                    self.full_name(),
+                    metric_type.as_str()
+                ),
+            });
+        }
+        if self.states.is_some() && metric_type != MetricType::StateSet {
+            return Err(Error::InvalidStates {
+                reason: format!(
+                    "states were given for {:?}, a {}; only enums have them",
                     self.full_name(),
                     metric_type.as_str()
                 ),

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use crate::model::SummaryValue;
+use crate::model::{State, SummaryValue};
 use crate::visit::{FamilyRef, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::{HistogramValue, Metric, MetricFamily, MetricValue};
 
@@ -76,5 +76,24 @@ pub(crate) fn to_value(value: ValueRef<'_>) -> MetricValue {
             sum,
             quantiles: quantiles.to_vec(),
         }),
+        ValueRef::Info(labels) => MetricValue::Info(labels.to_label_set()),
+        ValueRef::StateSet { names, enabled } => MetricValue::StateSet(
+            names
+                .iter()
+                .zip(enabled)
+                .map(|(name, &enabled)| State {
+                    name: name.clone(),
+                    enabled,
+                })
+                .collect(),
+        ),
+        ValueRef::GaugeHistogram {
+            bounds,
+            cumulative,
+            count,
+            sum,
+        } => MetricValue::GaugeHistogram(HistogramValue::from_cumulative(
+            bounds, cumulative, count, sum,
+        )),
     }
 }

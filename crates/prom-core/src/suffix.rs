@@ -30,17 +30,26 @@ pub enum Suffix {
     Sum,
     /// `_created`: when the series was created (OpenMetrics).
     Created,
+    /// `_info`: an info family's one sample.
+    Info,
+    /// `_gcount`: a gauge histogram's current count.
+    GCount,
+    /// `_gsum`: a gauge histogram's current sum.
+    GSum,
 }
 
 impl Suffix {
     /// Every suffix, in the order of [`Suffix::index`].
-    pub const ALL: [Suffix; 6] = [
+    pub const ALL: [Suffix; 9] = [
         Suffix::Bare,
         Suffix::Total,
         Suffix::Bucket,
         Suffix::Count,
         Suffix::Sum,
         Suffix::Created,
+        Suffix::Info,
+        Suffix::GCount,
+        Suffix::GSum,
     ];
 
     /// The text appended to the family name (`""` for [`Suffix::Bare`]).
@@ -52,6 +61,9 @@ impl Suffix {
             Suffix::Count => "_count",
             Suffix::Sum => "_sum",
             Suffix::Created => "_created",
+            Suffix::Info => "_info",
+            Suffix::GCount => "_gcount",
+            Suffix::GSum => "_gsum",
         }
     }
 
@@ -67,12 +79,14 @@ impl MetricType {
     /// formats, [`Suffix::Bare`] included: what two collectors must not
     /// both expose, and what `name[]` filters match.
     pub const fn suffixes(self) -> &'static [Suffix] {
-        use Suffix::{Bare, Bucket, Count, Created, Sum, Total};
+        use Suffix::{Bare, Bucket, Count, Created, GCount, GSum, Info, Sum, Total};
         match self {
             MetricType::Counter => &[Bare, Total, Created],
-            MetricType::Gauge | MetricType::Unknown => &[Bare],
+            MetricType::Gauge | MetricType::Unknown | MetricType::StateSet => &[Bare],
             MetricType::Histogram => &[Bare, Bucket, Count, Sum, Created],
             MetricType::Summary => &[Bare, Count, Sum, Created],
+            MetricType::Info => &[Bare, Info],
+            MetricType::GaugeHistogram => &[Bare, Bucket, GCount, GSum],
         }
     }
 
@@ -81,6 +95,33 @@ impl MetricType {
     pub fn sample_suffix(self, family: &str, sample: &str) -> Option<Suffix> {
         let rest = sample.strip_prefix(family)?;
         self.suffixes().iter().copied().find(|s| s.as_str() == rest)
+    }
+}
+
+impl MetricType {
+    /// The family name for a metric given as `name`: a counter drops a
+    /// trailing `_total` and an info a trailing `_info`, which the encoders
+    /// add back on the sample.
+    ///
+    /// ```
+    /// use prom_core::MetricType;
+    /// assert_eq!(MetricType::Counter.family_name("jobs_total"), "jobs");
+    /// assert_eq!(MetricType::Info.family_name("build_info"), "build");
+    /// assert_eq!(MetricType::Gauge.family_name("jobs_total"), "jobs_total");
+    /// ```
+    pub fn family_name(self, name: &str) -> &str {
+        let own = match self {
+            MetricType::Counter => Suffix::Total,
+            MetricType::Info => Suffix::Info,
+            _ => return name,
+        };
+        name.strip_suffix(own.as_str()).unwrap_or(name)
+    }
+
+    /// Whether a family of this type may have a unit (OpenMetrics allows
+    /// none on info and state set families).
+    pub fn allows_unit(self) -> bool {
+        !matches!(self, MetricType::Info | MetricType::StateSet)
     }
 }
 
@@ -106,13 +147,7 @@ mod tests {
 
     #[test]
     fn every_type_reserves_its_bare_name_and_resolves_its_own_suffixes_only() {
-        for t in [
-            MetricType::Counter,
-            MetricType::Gauge,
-            MetricType::Histogram,
-            MetricType::Summary,
-            MetricType::Unknown,
-        ] {
+        for t in MetricType::ALL {
             assert_eq!(t.suffixes()[0], Suffix::Bare);
             for s in Suffix::ALL {
                 let sample = format!("x{}", s.as_str());

@@ -60,6 +60,27 @@ pub enum ValueRef<'a> {
         /// Quantiles, possibly none.
         quantiles: &'a [Quantile],
     },
+    /// An info's own labels (the sample's value is 1).
+    Info(LabelsRef<'a>),
+    /// A state set: the state names and, for each, whether it is enabled.
+    StateSet {
+        /// The states' names, in order.
+        names: &'a [Box<str>],
+        /// Whether each state is enabled; as long as `names`.
+        enabled: &'a [bool],
+    },
+    /// A gauge histogram, laid out as [`ValueRef::Histogram`] (its count and
+    /// sum are exposed as `_gcount` and `_gsum`).
+    GaugeHistogram {
+        /// Upper bounds, increasing, ending with `+Inf`.
+        bounds: &'a [f64],
+        /// Cumulative counts, one per bound.
+        cumulative: &'a [u64],
+        /// The current count.
+        count: u64,
+        /// The current sum (absent with negative bounds).
+        sum: Option<f64>,
+    },
 }
 
 /// One series, borrowed.
@@ -168,6 +189,9 @@ pub struct Scratch {
     pub(crate) bounds: Vec<f64>,
     pub(crate) counts: Vec<u64>,
     pub(crate) quantiles: Vec<crate::Quantile>,
+    pub(crate) names: Vec<Box<str>>,
+    pub(crate) enabled: Vec<bool>,
+    pub(crate) info: crate::LabelSet,
 }
 
 /// Visits snapshot families, as the default [`Collector::visit`](crate::Collector::visit) does.
@@ -198,7 +222,7 @@ fn visit_metric(m: &Metric, v: &mut dyn Visitor, scratch: &mut Scratch) -> Resul
         MetricValue::Counter(x) => ValueRef::Counter(*x),
         MetricValue::Gauge(x) => ValueRef::Gauge(*x),
         MetricValue::Unknown(x) => ValueRef::Unknown(*x),
-        MetricValue::Histogram(h) => {
+        MetricValue::Histogram(h) | MetricValue::GaugeHistogram(h) => {
             scratch.bounds.clear();
             scratch.counts.clear();
             for Bucket {
@@ -209,11 +233,34 @@ fn visit_metric(m: &Metric, v: &mut dyn Visitor, scratch: &mut Scratch) -> Resul
                 scratch.bounds.push(*upper_bound);
                 scratch.counts.push(*cumulative_count);
             }
-            ValueRef::Histogram {
-                bounds: &scratch.bounds,
-                cumulative: &scratch.counts,
-                count: h.count,
-                sum: h.sum,
+            let (bounds, cumulative) = (&scratch.bounds[..], &scratch.counts[..]);
+            if matches!(m.value, MetricValue::Histogram(_)) {
+                ValueRef::Histogram {
+                    bounds,
+                    cumulative,
+                    count: h.count,
+                    sum: h.sum,
+                }
+            } else {
+                ValueRef::GaugeHistogram {
+                    bounds,
+                    cumulative,
+                    count: h.count,
+                    sum: h.sum,
+                }
+            }
+        }
+        MetricValue::Info(labels) => ValueRef::Info(labels.as_labels_ref()),
+        MetricValue::StateSet(states) => {
+            scratch.names.clear();
+            scratch.enabled.clear();
+            for s in states {
+                scratch.names.push(s.name.clone());
+                scratch.enabled.push(s.enabled);
+            }
+            ValueRef::StateSet {
+                names: &scratch.names,
+                enabled: &scratch.enabled,
             }
         }
         MetricValue::Summary(s) => ValueRef::Summary {
