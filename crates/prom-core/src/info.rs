@@ -93,7 +93,7 @@ impl SeriesState for InfoState {
 #[cfg(all(test, not(loom)))]
 mod tests {
     use super::*;
-    use crate::{Collector, Family, MetricValue};
+    use crate::Collector;
 
     #[test]
     fn names_lose_info_and_units_are_refused() {
@@ -104,25 +104,5 @@ mod tests {
             err.to_string(),
             "metric family \"build\" cannot have a unit: info families have none"
         );
-    }
-
-    #[test]
-    fn bad_labels_are_refused_and_the_old_ones_kept() {
-        let family: Family<Info> =
-            Family::new(Opts::new("build", "").labels(["instance"])).unwrap();
-        let i = family.with_label_values(&["a"]).unwrap();
-        i.set([("version", "1")]).unwrap();
-        for bad in [("instance", "x"), ("__x", "y"), ("9", "z")] {
-            assert!(i.set([bad]).is_err(), "{bad:?}");
-        }
-        assert!(i.set([("v", "1"), ("v", "2")]).is_err());
-        assert_eq!(i.get().get("version"), Some("1"));
-        let fams = crate::collect(&family).unwrap();
-        let MetricValue::Info(labels) = &fams[0].metrics[0].value else {
-            panic!("an info reads as an info");
-        };
-        assert_eq!(labels.get("version"), Some("1"));
-        assert_eq!(fams[0].metrics[0].labels.get("instance"), Some("a"));
-        assert_eq!(fams[0].metrics[0].created, None);
     }
 }

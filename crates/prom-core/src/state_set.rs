@@ -106,7 +106,10 @@ mod tests {
     fn bad_state_lists_and_labels_are_refused() {
         for (opts, want) in [
             (Opts::new("e", ""), "no states"),
-            (Opts::new("e", "").states(["a", "b", "a"]), "\"a\" is given twice"),
+            (
+                Opts::new("e", "").states(["a", "b", "a"]),
+                "\"a\" is given twice",
+            ),
         ] {
             let err = Enum::with_opts(opts).unwrap_err();
             assert!(err.to_string().contains(want), "{err}");
