@@ -119,9 +119,6 @@ mod tests {
             err.to_string().contains("stateset families have none"),
             "{err}"
         );
-        let err =
-            crate::Family::<Enum>::new(Opts::new("e", "").states(["a"]).labels(["e"])).unwrap_err();
-        assert!(err.to_string().contains("family name"), "{err}");
         let err = crate::Gauge::with_opts(Opts::new("g", "").states(["a"])).unwrap_err();
         assert!(err.to_string().contains("only enums"), "{err}");
     }
