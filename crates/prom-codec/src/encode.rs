@@ -1,7 +1,5 @@
 //! The text 0.0.4 and OpenMetrics 1.0.0 writers.
 
-use std::io::{self, Write};
-
 use prom_core::{
     visit_families, FamilyRef, LabelsRef, MetricFamily, MetricType, SeriesRef, ValueRef,
     VisitError, Visitor,
@@ -10,7 +8,7 @@ use prom_core::{
 use crate::number::{
     canonical_float, write_created_tail, write_i64, write_u64_tail, write_value, write_value_tail,
 };
-use crate::sink::{IoSink, Sink};
+use crate::sink::Sink;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -364,26 +362,14 @@ impl<S: Sink + ?Sized> Visitor for Writer<'_, S> {
     }
 }
 
-pub(crate) fn encode<W: Write + ?Sized>(
-    format: Format,
-    families: &[MetricFamily],
-    w: &mut W,
-) -> io::Result<()> {
-    let mut sink = IoSink::new(w);
-    let mut writer = Writer::new(&mut sink, format);
-    // The writer's only errors are I/O errors, kept in the sink.
+/// Writes snapshot `families` into `sink`; a writer's error is kept in
+/// the sink, and ends the writing.
+pub(crate) fn encode<S: Sink + ?Sized>(format: Format, families: &[MetricFamily], sink: &mut S) {
+    let mut writer = Writer::new(sink, format);
+    // The writer's only errors are the sink's, which keeps them.
     if visit_families(families, &mut writer).is_ok() {
         writer.finish();
     }
-    sink.finish()
-}
-
-/// Encodes `families` straight into `out`.
-pub(crate) fn encode_to_vec(format: Format, families: &[MetricFamily], out: &mut Vec<u8>) {
-    let mut writer = Writer::new(out, format);
-    // A Vec never fails, and nothing else can.
-    let _ = visit_families(families, &mut writer);
-    writer.finish();
 }
 
 /// Whether OpenMetrics allows `sum` as a histogram's or summary's `_sum`:

@@ -173,9 +173,10 @@ fn requested_names(query: Option<&str>) -> Vec<String> {
 /// live metrics.
 pub fn scrape(source: &dyn Collector, request: &ScrapeRequest<'_>) -> ScrapeResponse {
     let names = requested_names(request.query);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let encoder = Encoder::negotiate(request.accept);
     let mut body = Vec::new();
-    if let Err(err) = encoder.encode_collector_names_to_vec(source, &names, &mut body) {
+    if let Err(err) = encoder.encode(source, &names, &mut body) {
         return ScrapeResponse {
             status: 500,
             content_type: "text/plain; charset=utf-8",

@@ -394,7 +394,7 @@ impl Shared {
             job: group.job().to_owned(),
             source,
         })?;
-        Ok(Encoder::text().encode_to_vec(&families))
+        Ok(Encoder::text().encode_to_string(&families).into_bytes())
     }
 
     /// Builds the request (URL, default headers, basic auth, extra headers), runs the hook, and
