@@ -63,6 +63,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accept;
 mod encode;
 mod number;
 pub mod parse;
@@ -109,7 +110,8 @@ impl Encoder {
     }
 
     /// Picks the format an HTTP `Accept` header asks for: OpenMetrics when it
-    /// lists `application/openmetrics-text` (with a non-zero `q`), else text.
+    /// lists `application/openmetrics-text` (with a non-zero `q`), else text;
+    /// see [`accept::accepts`].
     ///
     /// ```
     /// use prom_codec::Encoder;
@@ -119,19 +121,7 @@ impl Encoder {
     /// assert_eq!(Encoder::negotiate(None), Encoder::text());
     /// ```
     pub fn negotiate(accept: Option<&str>) -> Self {
-        let wants_om = accept.is_some_and(|accept| {
-            accept.split(',').any(|range| {
-                let mut parts = range.split(';');
-                let media = parts.next().unwrap_or("").trim();
-                media.eq_ignore_ascii_case("application/openmetrics-text")
-                    && !parts.any(|p| {
-                        let p = p.trim();
-                        p.strip_prefix("q=")
-                            .and_then(|q| q.trim().parse::<f64>().ok())
-                            .is_some_and(|q| q <= 0.0)
-                    })
-            })
-        });
+        let wants_om = accept::accepts(accept, "application/openmetrics-text");
         if wants_om {
             Self::openmetrics()
         } else {

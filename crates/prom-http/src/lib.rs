@@ -141,20 +141,9 @@ pub struct ScrapeResponse {
     pub body: Vec<u8>,
 }
 
+/// Whether `Accept-Encoding` asks for gzip (with a non-zero `q`).
 fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
-    accept_encoding.is_some_and(|h| {
-        h.split(',').any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            name.eq_ignore_ascii_case("gzip")
-                && !parts.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f64>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                })
-        })
-    })
+    prom_codec::accept::accepts(accept_encoding, "gzip")
 }
 
 /// The `name[]` values of a query string.
