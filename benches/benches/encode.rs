@@ -131,7 +131,7 @@ fn encode(c: &mut Criterion) {
         b.iter(|| {
             buf.clear();
             prom_codec::Encoder::text()
-                .encode_collector_to_vec(&registry, &mut buf)
+                .encode(&registry, &[], &mut buf)
                 .unwrap();
             black_box(buf.len())
         })
@@ -140,7 +140,7 @@ fn encode(c: &mut Criterion) {
         b.iter(|| {
             buf.clear();
             prom_codec::Encoder::openmetrics()
-                .encode_collector_to_vec(&registry, &mut buf)
+                .encode(&registry, &[], &mut buf)
                 .unwrap();
             black_box(buf.len())
         })
@@ -173,14 +173,14 @@ fn encode(c: &mut Criterion) {
         ("prom text", {
             buf.clear();
             prom_codec::Encoder::text()
-                .encode(&registry.gather().unwrap(), &mut buf)
+                .encode_families(&registry.gather().unwrap(), &mut buf)
                 .unwrap();
             buf.len()
         }),
         ("prom openmetrics", {
             buf.clear();
             prom_codec::Encoder::openmetrics()
-                .encode(&registry.gather().unwrap(), &mut buf)
+                .encode_families(&registry.gather().unwrap(), &mut buf)
                 .unwrap();
             buf.len()
         }),

@@ -1117,7 +1117,7 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
     (
         "encode_",
         "Workload 5: encode the whole registry into a reused buffer (prom: \
-             `Encoder::encode_collector_to_vec`, straight from the live metrics; the others \
+             `Encoder::encode` into a `Vec<u8>`, straight from the live metrics; the others \
              through their own encoders).",
     ),
 ];

@@ -1,16 +1,14 @@
 //! The text 0.0.4 and OpenMetrics 1.0.0 writers.
 
-use std::io::{self, Write};
-
 use prom_core::{
-    visit_families, FamilyRef, LabelsRef, MetricFamily, MetricType, SeriesRef, ValueRef,
+    visit_families, FamilyRef, LabelsRef, MetricFamily, MetricType, SeriesRef, Suffix, ValueRef,
     VisitError, Visitor,
 };
 
 use crate::number::{
     canonical_float, write_created_tail, write_i64, write_u64_tail, write_value, write_value_tail,
 };
-use crate::sink::{IoSink, Sink};
+use crate::sink::Sink;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Format {
@@ -36,19 +34,6 @@ fn write_escaped<S: Sink + ?Sized>(w: &mut S, bytes: &[u8], quote: bool) {
     w.put(&bytes[start..]);
 }
 
-/// The sample-name suffixes a family's lines use.
-#[derive(Debug, Clone, Copy)]
-enum Suffix {
-    None = 0,
-    Total,
-    Bucket,
-    Count,
-    Sum,
-    Created,
-}
-
-const SUFFIXES: [&str; 6] = ["", "_total", "_bucket", "_count", "_sum", "_created"];
-
 /// The label appended after a series' own labels, pre-rendered as
 /// `,le="0.5"} ` (or `,quantile="0.5"} `).
 type Extra<'a> = Option<&'a [u8]>;
@@ -64,10 +49,10 @@ type Extra<'a> = Option<&'a [u8]>;
 pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     w: &'w mut S,
     format: Format,
-    /// The current family's sample names, one per [`Suffix`] (copied: the
-    /// header is borrowed only for the `family` call).
-    names: [String; 6],
-    metric_type: MetricType,
+    /// The current family's sample names, by [`Suffix::index`], for the
+    /// suffixes its type has (copied: the header is borrowed only for the
+    /// `family` call).
+    names: [String; Suffix::ALL.len()],
     /// The current series' labels rendered once, `{a="x",b="y"} ` with the
     /// closing brace and the space before the value (just ` ` for no
     /// labels), for every line of the series (a histogram has many).
@@ -92,7 +77,6 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             w,
             format,
             names: Default::default(),
-            metric_type: MetricType::Unknown,
             labels: Vec::new(),
             labels_open: 0,
             le_bounds: Vec::new(),
@@ -131,7 +115,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     /// Writes the sample name and the labels plus `extra`, up to the space
     /// before the value.
     fn head(&mut self, suffix: Suffix, extra: Extra<'_>) {
-        self.w.put(self.names[suffix as usize].as_bytes());
+        self.w.put(self.names[suffix.index()].as_bytes());
         match extra {
             None => self.w.put(&self.labels),
             Some(extra) if self.labels_open == 0 => {
@@ -187,7 +171,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     fn buckets(&mut self, s: &SeriesRef<'_>, cumulative: &[u64]) {
         self.bucket_head.clear();
         self.bucket_head
-            .extend_from_slice(self.names[Suffix::Bucket as usize].as_bytes());
+            .extend_from_slice(self.names[Suffix::Bucket.index()].as_bytes());
         self.bucket_head
             .extend_from_slice(&self.labels[..self.labels_open]);
         // `le_text` holds `,le="…"} ` pieces; without labels of its own the
@@ -235,17 +219,17 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     }
 
     fn header(&mut self, fam: FamilyRef<'_>) {
-        for (name, suffix) in self.names.iter_mut().zip(SUFFIXES) {
+        for suffix in fam.metric_type.suffixes() {
+            let name = &mut self.names[suffix.index()];
             name.clear();
             name.push_str(fam.name);
-            name.push_str(suffix);
+            name.push_str(suffix.as_str());
         }
-        self.metric_type = fam.metric_type;
         let name = fam.name;
         // Text 0.0.4 names a counter family by its sample name.
         let suffix = match (self.format, fam.metric_type) {
-            (Format::Text, MetricType::Counter) => "_total",
-            _ => "",
+            (Format::Text, MetricType::Counter) => Suffix::Total.as_str(),
+            _ => Suffix::Bare.as_str(),
         };
         if !fam.help.is_empty() {
             self.w.put(b"# HELP ");
@@ -284,7 +268,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 self.float(Suffix::Total, s, None, v);
                 self.created(s);
             }
-            ValueRef::Gauge(v) | ValueRef::Unknown(v) => self.float(Suffix::None, s, None, v),
+            ValueRef::Gauge(v) | ValueRef::Unknown(v) => self.float(Suffix::Bare, s, None, v),
             ValueRef::Histogram {
                 bounds,
                 cumulative,
@@ -323,7 +307,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                     extra.extend_from_slice(b",quantile=\"");
                     extra.extend_from_slice(canonical_float(q.quantile).as_bytes());
                     extra.extend_from_slice(b"\"} ");
-                    self.float(Suffix::None, s, Some(&extra), q.value);
+                    self.float(Suffix::Bare, s, Some(&extra), q.value);
                 }
                 self.quantile = extra;
                 self.count(Suffix::Count, s, None, count);
@@ -364,26 +348,14 @@ impl<S: Sink + ?Sized> Visitor for Writer<'_, S> {
     }
 }
 
-pub(crate) fn encode<W: Write + ?Sized>(
-    format: Format,
-    families: &[MetricFamily],
-    w: &mut W,
-) -> io::Result<()> {
-    let mut sink = IoSink::new(w);
-    let mut writer = Writer::new(&mut sink, format);
-    // The writer's only errors are I/O errors, kept in the sink.
+/// Writes snapshot `families` into `sink`; a writer's error is kept in
+/// the sink, and ends the writing.
+pub(crate) fn encode<S: Sink + ?Sized>(format: Format, families: &[MetricFamily], sink: &mut S) {
+    let mut writer = Writer::new(sink, format);
+    // The writer's only errors are the sink's, which keeps them.
     if visit_families(families, &mut writer).is_ok() {
         writer.finish();
     }
-    sink.finish()
-}
-
-/// Encodes `families` straight into `out`.
-pub(crate) fn encode_to_vec(format: Format, families: &[MetricFamily], out: &mut Vec<u8>) {
-    let mut writer = Writer::new(out, format);
-    // A Vec never fails, and nothing else can.
-    let _ = visit_families(families, &mut writer);
-    writer.finish();
 }
 
 /// Whether OpenMetrics allows `sum` as a histogram's or summary's `_sum`:

@@ -1,9 +1,11 @@
 //! Exposition encoders for **prom**: Prometheus text format 0.0.4 and
 //! OpenMetrics 1.0.0, written byte-exact to the specifications.
 //!
-//! Encoders write into any [`std::io::Write`] with no allocation per sample,
-//! handing it 32 KiB at a time (no `BufWriter` needed), or append straight
-//! to a `Vec<u8>` ([`Encoder::encode_collector_to_vec`], the fastest).
+//! [`Encoder::encode`] writes what a [`Collector`] exposes straight from its
+//! live values, with no allocation per series, appending to a `Vec<u8>`
+//! (the fastest) or writing into any [`std::io::Write`] ([`Output::writer`])
+//! 32 KiB at a time (no `BufWriter` needed). Snapshots ([`MetricFamily`]s)
+//! go through [`Encoder::encode_families`] or [`Encoder::encode_to_string`].
 //!
 //! ```
 //! use prom_codec::Encoder;
@@ -61,6 +63,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod accept;
 mod encode;
 mod number;
 pub mod parse;
@@ -76,7 +79,8 @@ use prom_core::{
 use encode::{Format, Writer};
 pub use number::{canonical_float, CanonicalFloat};
 pub use parse::{parse_openmetrics, parse_text, ParseError};
-use sink::{IoSink, Sink};
+pub use sink::Output;
+use sink::{Dest, IoSink, Sink};
 
 /// The `Content-Type` of text format 0.0.4.
 pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -106,7 +110,8 @@ impl Encoder {
     }
 
     /// Picks the format an HTTP `Accept` header asks for: OpenMetrics when it
-    /// lists `application/openmetrics-text` (with a non-zero `q`), else text.
+    /// lists `application/openmetrics-text` (with a non-zero `q`), else text;
+    /// see [`accept::accepts`].
     ///
     /// ```
     /// use prom_codec::Encoder;
@@ -116,19 +121,7 @@ impl Encoder {
     /// assert_eq!(Encoder::negotiate(None), Encoder::text());
     /// ```
     pub fn negotiate(accept: Option<&str>) -> Self {
-        let wants_om = accept.is_some_and(|accept| {
-            accept.split(',').any(|range| {
-                let mut parts = range.split(';');
-                let media = parts.next().unwrap_or("").trim();
-                media.eq_ignore_ascii_case("application/openmetrics-text")
-                    && !parts.any(|p| {
-                        let p = p.trim();
-                        p.strip_prefix("q=")
-                            .and_then(|q| q.trim().parse::<f64>().ok())
-                            .is_some_and(|q| q <= 0.0)
-                    })
-            })
-        });
+        let wants_om = accept::accepts(accept, "application/openmetrics-text");
         if wants_om {
             Self::openmetrics()
         } else {
@@ -149,128 +142,128 @@ impl Encoder {
         matches!(self.format, Format::OpenMetrics)
     }
 
-    /// Writes `families` in this format. Families are written whole and in
-    /// the order given; series keep their label order.
+    /// Writes what `source` exposes into `out`, streaming from its live
+    /// values: no snapshot is built, nothing is allocated per series. This
+    /// is what the exporters use.
     ///
-    /// # Errors
-    /// Whatever the writer returns.
-    pub fn encode<W: io::Write + ?Sized>(
-        self,
-        families: &[MetricFamily],
-        w: &mut W,
-    ) -> io::Result<()> {
-        encode::encode(self.format, families, w)
-    }
-
-    /// Encodes into a new byte vector.
-    pub fn encode_to_vec(self, families: &[MetricFamily]) -> Vec<u8> {
-        let mut out = Vec::new();
-        encode::encode_to_vec(self.format, families, &mut out);
-        out
-    }
-
-    /// Encodes into a new string.
-    pub fn encode_to_string(self, families: &[MetricFamily]) -> String {
-        String::from_utf8(self.encode_to_vec(families))
-            .expect("the exposition is built from &str and ASCII only")
-    }
-}
-
-impl Encoder {
-    /// Writes what `source` exposes, streaming from its live values: no
-    /// snapshot is built, nothing is allocated per series. This is what the
-    /// exporters use.
+    /// `names` keeps only the families that expose one of them (a family
+    /// name or a sample name such as `x_total`: the `name[]` filter of the
+    /// HTTP exporter); an empty `names` keeps everything.
+    ///
+    /// `out` is a `&mut Vec<u8>`, appended to directly (the fastest way to
+    /// encode, with no intermediate buffer), or any [`io::Write`] through
+    /// [`Output::writer`], handed 32 KiB at a time (no `BufWriter` needed).
     ///
     /// ```
-    /// use prom_codec::Encoder;
+    /// use prom_codec::{Encoder, Output};
     /// let g = prom_core::Gauge::new("queue_depth", "Items waiting.").unwrap();
     /// g.set(3.0);
-    /// let mut out = Vec::new();
-    /// Encoder::text().encode_collector(&g, &mut out).unwrap();
-    /// assert_eq!(out, b"# HELP queue_depth Items waiting.\n# TYPE queue_depth gauge\nqueue_depth 3\n");
+    /// let c = prom_core::Counter::new("jobs", "").unwrap();
+    ///
+    /// let mut out = b"already here\n".to_vec();
+    /// Encoder::text().encode(&g, &[], &mut out).unwrap();
+    /// assert_eq!(out, b"already here\n# HELP queue_depth Items waiting.\n# TYPE queue_depth gauge\nqueue_depth 3\n");
+    ///
+    /// // Any writer, here keeping only the family that exposes `jobs_total`.
+    /// let both: [&dyn prom_core::Collector; 2] = [&g, &c];
+    /// let mut file = std::io::Cursor::new(Vec::new());
+    /// for source in both {
+    ///     Encoder::text().encode(source, &["jobs_total"], Output::writer(&mut file)).unwrap();
+    /// }
+    /// assert_eq!(file.into_inner(), b"# TYPE jobs_total counter\njobs_total 0\n");
     /// ```
     ///
     /// # Errors
     /// [`EncodeError::Collect`] when the collector fails (what was written
-    /// so far should be discarded), [`EncodeError::Io`] when the writer does.
-    pub fn encode_collector<W: io::Write + ?Sized>(
+    /// so far should be discarded), [`EncodeError::Io`] when the writer
+    /// does; never [`EncodeError::Io`] for a `Vec<u8>`.
+    pub fn encode<'o>(
         self,
         source: &(impl Collector + ?Sized),
-        w: &mut W,
+        names: &[&str],
+        out: impl Into<Output<'o>>,
     ) -> Result<(), EncodeError> {
-        self.encode_collector_names::<W, &str>(source, &[], w)
-    }
-
-    /// As [`Encoder::encode_collector`], keeping only the families that
-    /// expose one of `names` (a family name or a sample name such as
-    /// `x_total`); an empty `names` keeps everything. The `name[]` filter of
-    /// the HTTP exporter.
-    ///
-    /// # Errors
-    /// As [`Encoder::encode_collector`].
-    pub fn encode_collector_names<W: io::Write + ?Sized, S: AsRef<str>>(
-        self,
-        source: &(impl Collector + ?Sized),
-        names: &[S],
-        w: &mut W,
-    ) -> Result<(), EncodeError> {
-        let mut sink = IoSink::new(w);
-        match self.visit_into(source, names, &mut sink) {
-            Ok(()) => sink.finish().map_err(EncodeError::Io),
-            Err(VisitFailure::Collect(e)) => Err(EncodeError::Collect(e)),
-            Err(other) => Err(EncodeError::Io(
-                sink.take_error()
-                    .unwrap_or_else(|| io::Error::other(other.to_string())),
-            )),
+        let collect = |e| match e {
+            VisitFailure::Collect(e) => EncodeError::Collect(e),
+            // The writers' only errors are the sink's, taken from it below;
+            // a visitor error has no other source.
+            other => EncodeError::Io(io::Error::other(other.to_string())),
+        };
+        match out.into().0 {
+            Dest::Vec(out) => self.visit_into(source, names, out).map_err(collect),
+            Dest::Write(w) => {
+                let mut sink = IoSink::new(w);
+                match self.visit_into(source, names, &mut sink) {
+                    Ok(()) => sink.finish().map_err(EncodeError::Io),
+                    Err(e) => Err(sink
+                        .take_error()
+                        .map_or_else(|| collect(e), EncodeError::Io)),
+                }
+            }
         }
     }
 
-    /// As [`Encoder::encode_collector`], appending to `out`: the fastest
-    /// way to encode, with no intermediate buffer (the HTTP exporter's).
+    /// Writes snapshot `families` into `out` (a `&mut Vec<u8>` or
+    /// [`Output::writer`]), whole and in the order given; series keep their
+    /// label order. [`Encoder::encode`] writes the same bytes straight from
+    /// the live metrics.
     ///
     /// ```
     /// use prom_codec::Encoder;
-    /// let c = prom_core::Counter::new("jobs", "").unwrap();
-    /// let mut out = b"already here\n".to_vec();
-    /// Encoder::text().encode_collector_to_vec(&c, &mut out).unwrap();
-    /// assert_eq!(out, b"already here\n# TYPE jobs_total counter\njobs_total 0\n");
+    /// use prom_core::{LabelSet, MetricFamily, MetricType, MetricValue};
+    /// let mut fam = MetricFamily::new("temperature", "", MetricType::Gauge).unwrap();
+    /// fam.push(LabelSet::from_pairs([("room", "attic")]).unwrap(), MetricValue::Gauge(21.5)).unwrap();
+    /// let mut out = Vec::new();
+    /// Encoder::openmetrics().encode_families(&[fam], &mut out).unwrap();
+    /// assert_eq!(out, b"# TYPE temperature gauge\ntemperature{room=\"attic\"} 21.5\n# EOF\n");
     /// ```
     ///
     /// # Errors
-    /// [`EncodeError::Collect`] when the collector fails (what was appended
-    /// so far should be discarded); never [`EncodeError::Io`].
-    pub fn encode_collector_to_vec(
+    /// Whatever the writer returns; never for a `Vec<u8>`.
+    pub fn encode_families<'o>(
         self,
-        source: &(impl Collector + ?Sized),
-        out: &mut Vec<u8>,
-    ) -> Result<(), EncodeError> {
-        self.encode_collector_names_to_vec::<&str>(source, &[], out)
+        families: &[MetricFamily],
+        out: impl Into<Output<'o>>,
+    ) -> io::Result<()> {
+        match out.into().0 {
+            Dest::Vec(out) => {
+                encode::encode(self.format, families, out);
+                Ok(())
+            }
+            Dest::Write(w) => {
+                let mut sink = IoSink::new(w);
+                encode::encode(self.format, families, &mut sink);
+                sink.finish()
+            }
+        }
     }
 
-    /// As [`Encoder::encode_collector_names`], appending to `out`.
+    /// Encodes snapshot `families` into a new string; see
+    /// [`Encoder::encode_families`]. `.into_bytes()` gives the bytes
+    /// without a copy.
     ///
-    /// # Errors
-    /// As [`Encoder::encode_collector_to_vec`].
-    pub fn encode_collector_names_to_vec<S: AsRef<str>>(
-        self,
-        source: &(impl Collector + ?Sized),
-        names: &[S],
-        out: &mut Vec<u8>,
-    ) -> Result<(), EncodeError> {
-        match self.visit_into(source, names, out) {
-            Ok(()) => Ok(()),
-            Err(VisitFailure::Collect(e)) => Err(EncodeError::Collect(e)),
-            // A Vec cannot fail; a visitor error has no other source.
-            Err(other) => Err(EncodeError::Io(io::Error::other(other.to_string()))),
-        }
+    /// ```
+    /// use prom_codec::Encoder;
+    /// let c = prom_core::Counter::new("jobs", "Jobs run.").unwrap();
+    /// c.inc_by(2.0);
+    /// let families = prom_core::collect(&c).unwrap();
+    /// assert_eq!(
+    ///     Encoder::text().encode_to_string(&families),
+    ///     "# HELP jobs_total Jobs run.\n# TYPE jobs_total counter\njobs_total 2\n",
+    /// );
+    /// ```
+    pub fn encode_to_string(self, families: &[MetricFamily]) -> String {
+        let mut out = Vec::new();
+        encode::encode(self.format, families, &mut out);
+        String::from_utf8(out).expect("the exposition is built from &str and ASCII only")
     }
 
     /// Visits `source` (the families exposing one of `names`, or all) with
     /// a writer into `sink`, ending with `# EOF` for OpenMetrics.
-    fn visit_into<S: AsRef<str>, K: Sink + ?Sized>(
+    fn visit_into<K: Sink + ?Sized>(
         self,
         source: &(impl Collector + ?Sized),
-        names: &[S],
+        names: &[&str],
         sink: &mut K,
     ) -> Result<(), VisitFailure> {
         let mut writer = Writer::new(sink, self.format);
@@ -288,14 +281,14 @@ impl Encoder {
 }
 
 /// Passes on only the families that expose one of `names`.
-struct Filter<'a, V, S> {
+struct Filter<'a, V> {
     inner: &'a mut V,
-    names: &'a [S],
+    names: &'a [&'a str],
 }
 
-impl<V: Visitor, S: AsRef<str>> Visitor for Filter<'_, V, S> {
+impl<V: Visitor> Visitor for Filter<'_, V> {
     fn family(&mut self, family: FamilyRef<'_>) -> Result<bool, VisitError> {
-        if self.names.iter().any(|n| family.exposes(n.as_ref())) {
+        if self.names.iter().any(|n| family.exposes(n)) {
             self.inner.family(family)
         } else {
             Ok(false)
@@ -333,23 +326,4 @@ impl std::error::Error for EncodeError {
             EncodeError::Io(e) => Some(e),
         }
     }
-}
-
-/// Writes `families` in text format 0.0.4; see [`Encoder::encode`].
-///
-/// # Errors
-/// Whatever the writer returns.
-pub fn encode_text<W: io::Write + ?Sized>(families: &[MetricFamily], w: &mut W) -> io::Result<()> {
-    Encoder::text().encode(families, w)
-}
-
-/// Writes `families` in OpenMetrics 1.0.0; see [`Encoder::encode`].
-///
-/// # Errors
-/// Whatever the writer returns.
-pub fn encode_openmetrics<W: io::Write + ?Sized>(
-    families: &[MetricFamily],
-    w: &mut W,
-) -> io::Result<()> {
-    Encoder::openmetrics().encode(families, w)
 }

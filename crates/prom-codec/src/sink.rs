@@ -6,7 +6,52 @@
 //! directly, and an [`IoSink`] hands its writer 32 KiB at a time instead of
 //! every piece through `io::Write`.
 
+use std::fmt;
 use std::io::{self, Write};
+
+/// Where an [`Encoder`](crate::Encoder) writes: a `&mut Vec<u8>` (converted
+/// with `into`, appended to directly) or any [`io::Write`]
+/// ([`Output::writer`], handed 32 KiB at a time).
+///
+/// ```
+/// use prom_codec::{Encoder, Output};
+/// let g = prom_core::Gauge::new("up", "").unwrap();
+/// let mut stdout = std::io::stdout().lock();
+/// Encoder::text().encode(&g, &[], Output::writer(&mut stdout)).unwrap();
+/// let mut body = Vec::new();
+/// Encoder::text().encode(&g, &[], &mut body).unwrap();
+/// assert_eq!(body, b"# TYPE up gauge\nup 0\n");
+/// ```
+#[derive(Debug)]
+pub struct Output<'a>(pub(crate) Dest<'a>);
+
+pub(crate) enum Dest<'a> {
+    Vec(&'a mut Vec<u8>),
+    Write(&'a mut dyn Write),
+}
+
+impl fmt::Debug for Dest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Dest::Vec(v) => write!(f, "Vec({} bytes)", v.len()),
+            Dest::Write(_) => f.write_str("Write"),
+        }
+    }
+}
+
+impl<'a> Output<'a> {
+    /// Writes into `w`. A `Vec<u8>` is better passed as itself
+    /// (`&mut vec`): it is then appended to without a buffer in between.
+    pub fn writer(w: &'a mut dyn Write) -> Self {
+        Self(Dest::Write(w))
+    }
+}
+
+impl<'a> From<&'a mut Vec<u8>> for Output<'a> {
+    fn from(out: &'a mut Vec<u8>) -> Self {
+        Self(Dest::Vec(out))
+    }
+}
 
 /// A destination for exposition bytes.
 pub(crate) trait Sink {

@@ -22,8 +22,7 @@ use std::collections::HashSet;
 
 use prom_codec::{parse_openmetrics, parse_text, Encoder};
 use prom_core::{
-    Bucket, HistogramValue, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile,
-    SummaryValue,
+    HistogramValue, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile, SummaryValue,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -110,32 +109,17 @@ fn histogram() -> impl Strategy<Value = (MetricValue, bool)> {
             bounds.dedup();
             bounds.push(f64::INFINITY);
             let negative = bounds.iter().any(|b| *b < 0.0);
-            let mut total = 0u64;
-            let buckets: Vec<Bucket> = bounds
-                .iter()
-                .zip(per)
-                .map(|(&upper_bound, n)| {
-                    total += n;
-                    Bucket {
-                        upper_bound,
-                        cumulative_count: total,
-                    }
-                })
-                .collect();
+            let sum = if negative { None } else { sum.map(plus_zero) };
+            let mut h = HistogramValue::from_counts(&bounds, &per[..bounds.len()], sum);
             // Now and then a count near the top of the range, which only an
             // exact integer path keeps.
-            let mut buckets = buckets;
             if big > u64::MAX / 2 {
-                if let Some(last) = buckets.last_mut() {
+                if let Some(last) = h.buckets.last_mut() {
                     last.cumulative_count = big;
+                    h.count = big;
                 }
             }
-            let count = buckets.last().map_or(0, |b| b.cumulative_count);
-            let value = MetricValue::Histogram(HistogramValue {
-                buckets,
-                count,
-                sum: if negative { None } else { sum.map(plus_zero) },
-            });
+            let value = MetricValue::Histogram(h);
             (value, negative)
         })
 }

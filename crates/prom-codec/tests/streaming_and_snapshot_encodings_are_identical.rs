@@ -1,8 +1,8 @@
-//! Encoding straight from live metrics (`encode_collector`) writes exactly
-//! what encoding their snapshot (`collect` then `encode`) writes, in both
+//! Encoding straight from live metrics (`encode`) writes exactly what
+//! encoding their snapshot (`collect` then `encode_families`) writes, in both
 //! formats, for every metric type, with and without `name[]` filters.
 
-use prom_codec::Encoder;
+use prom_codec::{Encoder, Output};
 use prom_core::{
     Collector, Counter, CounterVec, Gauge, GaugeVec, Histogram, HistogramVec, Opts, Summary,
     SummaryVec,
@@ -64,7 +64,9 @@ fn every_type_unit_escape_and_special_value_agrees() {
     let families = prom_core::collect(&live).unwrap();
     for encoder in [Encoder::text(), Encoder::openmetrics()] {
         let mut got = Vec::new();
-        encoder.encode_collector(&live, &mut got).unwrap();
+        encoder
+            .encode(&live, &[], Output::writer(&mut got))
+            .unwrap();
         assert_eq!(
             String::from_utf8(got).unwrap(),
             encoder.encode_to_string(&families)
@@ -91,14 +93,20 @@ fn live_metrics_stream_what_their_snapshot_says() {
     let families = prom_core::collect(&live).unwrap();
     for encoder in [Encoder::text(), Encoder::openmetrics()] {
         let mut got = Vec::new();
-        encoder.encode_collector(&live, &mut got).unwrap();
+        encoder
+            .encode(&live, &[], Output::writer(&mut got))
+            .unwrap();
         assert_eq!(
             String::from_utf8(got).unwrap(),
             encoder.encode_to_string(&families)
         );
         let mut filtered = Vec::new();
         encoder
-            .encode_collector_names(&live, &["latency_bucket", "g"], &mut filtered)
+            .encode(
+                &live,
+                &["latency_bucket", "g"],
+                Output::writer(&mut filtered),
+            )
             .unwrap();
         let kept: Vec<_> = families
             .iter()

@@ -141,20 +141,9 @@ pub struct ScrapeResponse {
     pub body: Vec<u8>,
 }
 
+/// Whether `Accept-Encoding` asks for gzip (with a non-zero `q`).
 fn accepts_gzip(accept_encoding: Option<&str>) -> bool {
-    accept_encoding.is_some_and(|h| {
-        h.split(',').any(|coding| {
-            let mut parts = coding.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            name.eq_ignore_ascii_case("gzip")
-                && !parts.any(|p| {
-                    p.trim()
-                        .strip_prefix("q=")
-                        .and_then(|q| q.trim().parse::<f64>().ok())
-                        .is_some_and(|q| q <= 0.0)
-                })
-        })
-    })
+    prom_codec::accept::accepts(accept_encoding, "gzip")
 }
 
 /// The `name[]` values of a query string.
@@ -173,9 +162,10 @@ fn requested_names(query: Option<&str>) -> Vec<String> {
 /// live metrics.
 pub fn scrape(source: &dyn Collector, request: &ScrapeRequest<'_>) -> ScrapeResponse {
     let names = requested_names(request.query);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let encoder = Encoder::negotiate(request.accept);
     let mut body = Vec::new();
-    if let Err(err) = encoder.encode_collector_names_to_vec(source, &names, &mut body) {
+    if let Err(err) = encoder.encode(source, &names, &mut body) {
         return ScrapeResponse {
             status: 500,
             content_type: "text/plain; charset=utf-8",

@@ -77,9 +77,11 @@ pub mod blocking;
 mod client;
 mod error;
 mod group;
+mod options;
 mod request;
 
 pub use crate::client::Pushgateway;
 pub use crate::error::PushError;
 pub use crate::group::{instance_ip_grouping_key, Group};
-pub use crate::request::{Method, Options, Request, DEFAULT_TIMEOUT};
+pub use crate::options::{Options, DEFAULT_TIMEOUT};
+pub use crate::request::{Method, Request};

@@ -108,7 +108,9 @@ fn the_raw_request_carries_auth_headers_hook_changes_and_the_body() {
         ["text/plain; version=0.0.4; charset=utf-8"]
     );
     assert!(request.headers("user-agent")[0].starts_with("prom-pushgateway/"));
-    let expected_body = Encoder::text().encode_to_vec(&prom_core::collect(&g).unwrap());
+    let expected_body = Encoder::text()
+        .encode_to_string(&prom_core::collect(&g).unwrap())
+        .into_bytes();
     assert_eq!(request.body, expected_body);
     let url = format!("{}/metrics/job/rec/instance/a%20b", server.url());
     assert_eq!(

@@ -257,7 +257,7 @@ impl TextfileWriter {
                 family: family.name.to_string(),
             });
         }
-        let bytes = Encoder::text().encode_to_vec(families);
+        let bytes = Encoder::text().encode_to_string(families).into_bytes();
         target.replace_with(&bytes, self.mode)
     }
 }

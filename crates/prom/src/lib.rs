@@ -48,6 +48,9 @@
 //! - `textfile`, `pushgateway`, `graphite` (off by default): the exporters
 //!   for batch jobs and other systems, as modules of the same names.
 //!
+//! The [`codec`] module (encoders and parsers) is there with any features,
+//! none included.
+//!
 //! # Minimum supported Rust version
 //! 1.85.
 
@@ -79,8 +82,9 @@ pub use prom_core::{
 #[cfg(feature = "registry")]
 pub use prom_registry::{CollectorId, Registry, RegistryError};
 
-/// Exposition encoders (text 0.0.4 and OpenMetrics 1.0.0).
-#[cfg(feature = "http")]
+/// Exposition encoders and parsers (text 0.0.4 and OpenMetrics 1.0.0),
+/// whatever the features: every exporter writes through them, and a batch
+/// job or a test reads expositions back with them.
 pub mod codec {
     pub use prom_codec::*;
 }

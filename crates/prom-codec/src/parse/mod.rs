@@ -99,13 +99,14 @@
 //!   they are an error.
 
 mod error;
+mod index;
 mod lex;
 mod number;
 mod openmetrics;
 mod series;
 mod text;
 
-use prom_core::{Metric, MetricFamily, MetricType};
+use prom_core::{validate_metric_name, validate_unit, Metric, MetricFamily, MetricType};
 
 pub use error::ParseError;
 
@@ -223,21 +224,52 @@ pub fn parse_openmetrics(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
     openmetrics::parse(input)
 }
 
-/// A model family with exactly these parts.
+/// The model family of these parts, as parsed.
+///
+/// The formats allow a few names and units [`MetricFamily::from_parts`]
+/// refuses: text metric names starting with `__`, a text counter named
+/// `_total` (the model's name drops it), OpenMetrics units with `:`. Such a
+/// family is built under a stand-in name and given its parts as read, so
+/// the parsers read what they did before and what Prometheus reads.
 fn family(
+    line: &lex::Line<'_>,
     name: &str,
     help: &str,
     unit: Option<&str>,
     metric_type: MetricType,
     metrics: Vec<Metric>,
-) -> MetricFamily {
-    // `MetricFamily::new` validates the name (the scanner has) and drops a
-    // counter's `_total` (the parsers keep names as exposed): start from a
-    // fixed valid name and set every part.
-    let mut family =
-        MetricFamily::new("parsed", help, metric_type).expect("\"parsed\" is a valid metric name");
-    family.name = name.into();
-    family.unit = unit.map(Into::into);
-    family.metrics = metrics;
-    family
+) -> Result<MetricFamily, ParseError> {
+    let model_takes =
+        validate_metric_name(name).is_ok() && unit.is_none_or(|u| validate_unit(u).is_ok());
+    let (built_name, built_unit) = if model_takes {
+        (name, unit)
+    } else {
+        ("parsed", None)
+    };
+    // The scanners have checked the rest (a unit ends the name; every
+    // series has the family's type): an error here is a parser bug,
+    // reported rather than panicked on.
+    let mut family = MetricFamily::from_parts(built_name, help, built_unit, metric_type, metrics)
+        .map_err(|e| line.err_line("a family the model takes", e.to_string()))?;
+    if !model_takes {
+        family.name = name.into();
+        family.unit = unit.map(Into::into);
+    }
+    Ok(family)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{parse_openmetrics, parse_text};
+
+    #[test]
+    fn names_and_units_the_model_refuses_are_read_as_exposed() {
+        let families = parse_text("__a 1\n# TYPE _total counter\n_total 2\n").unwrap();
+        assert_eq!(&*families[0].name, "__a");
+        assert_eq!(&*families[1].name, "");
+        let families =
+            parse_openmetrics("# TYPE a_b:c gauge\n# UNIT a_b:c b:c\na_b:c 1\n# EOF\n").unwrap();
+        assert_eq!(&*families[0].name, "a_b:c");
+        assert_eq!(families[0].unit.as_deref(), Some("b:c"));
+    }
 }

@@ -6,63 +6,21 @@
 use std::collections::HashMap;
 
 use prom_core::{
-    Bucket, Exemplar, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile,
+    Bucket, Exemplar, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile, Suffix,
 };
 
 use super::error::{quoted, ParseError};
+use super::index::ChainedIndex;
 use super::lex::{self, Dialect, Line, RawExemplar, RawLabel};
 use super::number;
 use super::series::{
-    duplicate, same_labels, set_once, special_label, HashIndex, Hashing, Interner, Series,
+    duplicate, label_number, le_bound, reserved_label, same_labels, set_once, special_label,
+    Hashing, Interner, Series,
 };
 
 /// The longest an exemplar's label names and values may be together, in
 /// characters.
 const EXEMPLAR_LABELS_MAX: usize = 128;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Counter,
-    Gauge,
-    Histogram,
-    Summary,
-    Unknown,
-}
-
-impl Kind {
-    /// Every sample-name suffix a family of this type may expose (`""` is
-    /// the bare name), as the Python parser reckons name clashes.
-    fn suffixes(self) -> &'static [&'static str] {
-        match self {
-            Kind::Counter => &["", "_total", "_created"],
-            Kind::Summary => &["", "_count", "_sum", "_created"],
-            Kind::Histogram => &["", "_bucket", "_count", "_sum", "_created"],
-            Kind::Gauge | Kind::Unknown => &[""],
-        }
-    }
-
-    fn metric_type(self) -> MetricType {
-        match self {
-            Kind::Counter => MetricType::Counter,
-            Kind::Gauge => MetricType::Gauge,
-            Kind::Histogram => MetricType::Histogram,
-            Kind::Summary => MetricType::Summary,
-            Kind::Unknown => MetricType::Unknown,
-        }
-    }
-}
-
-/// What a sample is to its family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Value,
-    Total,
-    Created,
-    Bucket,
-    Count,
-    Sum,
-    Quantile,
-}
 
 struct Family<'a> {
     name: &'a str,
@@ -71,40 +29,38 @@ struct Family<'a> {
     help: Option<String>,
     unit: Option<&'a str>,
     saw_unit: bool,
-    kind: Option<Kind>,
+    metric_type: Option<MetricType>,
     metrics: Vec<Metric>,
     /// The MetricPoint being assembled, of group `groups[current]`.
     point: Option<Series<'a>>,
     current: Option<usize>,
     /// Every label set seen (a "group": a Metric of the family) and its first
-    /// line; `index` finds them by keyed hash, `next` chains collisions.
+    /// line; `index` finds them by keyed hash.
     groups: Vec<(LabelSet, Line<'a>)>,
-    index: HashIndex,
-    next: Vec<usize>,
+    index: ChainedIndex,
     interner: Interner,
 }
 
 impl<'a> Family<'a> {
-    fn new(name: &'a str, line: Line<'a>, kind: Option<Kind>) -> Self {
+    fn new(name: &'a str, line: Line<'a>, metric_type: Option<MetricType>) -> Self {
         Self {
             name,
             line,
             help: None,
             unit: None,
             saw_unit: false,
-            kind,
+            metric_type,
             metrics: Vec::new(),
             point: None,
             current: None,
             groups: Vec::new(),
-            index: HashIndex::default(),
-            next: Vec::new(),
+            index: ChainedIndex::default(),
             interner: Interner::default(),
         }
     }
 
-    fn kind(&self) -> Kind {
-        self.kind.unwrap_or(Kind::Unknown)
+    fn metric_type(&self) -> MetricType {
+        self.metric_type.unwrap_or(MetricType::Unknown)
     }
 
     fn has_samples(&self) -> bool {
@@ -116,12 +72,12 @@ impl<'a> Family<'a> {
         let Some(point) = self.point.take() else {
             return Ok(());
         };
-        let metric = match self.kind() {
-            Kind::Counter => point.finish_simple(MetricValue::Counter, self.name)?,
-            Kind::Gauge => point.finish_simple(MetricValue::Gauge, self.name)?,
-            Kind::Unknown => point.finish_simple(MetricValue::Unknown, self.name)?,
-            Kind::Histogram => point.finish_om_histogram(self.name)?,
-            Kind::Summary => point.finish_summary()?,
+        let metric = match self.metric_type() {
+            MetricType::Counter => point.finish_simple(MetricValue::Counter, self.name)?,
+            MetricType::Gauge => point.finish_simple(MetricValue::Gauge, self.name)?,
+            MetricType::Histogram => point.finish_om_histogram(self.name)?,
+            MetricType::Summary => point.finish_summary()?,
+            _ => point.finish_simple(MetricValue::Unknown, self.name)?,
         };
         self.metrics.push(metric);
         Ok(())
@@ -188,9 +144,11 @@ impl<'a> Parser<'a> {
             return Ok(());
         };
         fam.close_point()?;
-        let kind = fam.kind();
-        for suffix in kind.suffixes() {
-            let sample = format!("{}{suffix}", fam.name);
+        let metric_type = fam.metric_type();
+        // Every sample name the family's type may expose, its bare name
+        // included, as the Python parser reckons name clashes.
+        for suffix in metric_type.suffixes() {
+            let sample = format!("{}{}", fam.name, suffix.as_str());
             if let Some((owner, line)) = self.seen.get(&sample) {
                 return Err(fam.line.err_line(
                     "metric families whose sample names do not clash",
@@ -204,12 +162,13 @@ impl<'a> Parser<'a> {
         }
         let help = fam.help.as_deref().unwrap_or("");
         self.out.push(super::family(
+            &fam.line,
             fam.name,
             help,
             fam.unit,
-            kind.metric_type(),
+            metric_type,
             fam.metrics,
-        ));
+        )?);
         Ok(())
     }
 
@@ -218,7 +177,7 @@ impl<'a> Parser<'a> {
         &mut self,
         name: &'a str,
         line: Line<'a>,
-        kind: Option<Kind>,
+        metric_type: Option<MetricType>,
     ) -> Result<(), ParseError> {
         self.close_family()?;
         if let Some((owner, first)) = self.seen.get(name) {
@@ -239,7 +198,7 @@ impl<'a> Parser<'a> {
                 quoted(name),
             ));
         }
-        self.family = Some(Family::new(name, line, kind));
+        self.family = Some(Family::new(name, line, metric_type));
         Ok(())
     }
 
@@ -322,13 +281,13 @@ impl<'a> Parser<'a> {
                 fam.help = Some(lex::help(&line, value_at, Dialect::OpenMetrics)?.into_owned());
             }
             "TYPE" => {
-                once(fam.kind.is_some())?;
-                fam.kind = Some(match value {
-                    "counter" => Kind::Counter,
-                    "gauge" => Kind::Gauge,
-                    "histogram" => Kind::Histogram,
-                    "summary" => Kind::Summary,
-                    "unknown" => Kind::Unknown,
+                once(fam.metric_type.is_some())?;
+                fam.metric_type = Some(match value {
+                    "counter" => MetricType::Counter,
+                    "gauge" => MetricType::Gauge,
+                    "histogram" => MetricType::Histogram,
+                    "summary" => MetricType::Summary,
+                    "unknown" => MetricType::Unknown,
                     "info" | "stateset" | "gaugehistogram" => {
                         return Err(line.err(
                             value_at,
@@ -382,46 +341,32 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// The role of sample `name` in the current family, if it has one.
-    fn role(&self, line: &Line<'a>, name: &str) -> Result<Option<Role>, ParseError> {
+    /// What sample `name` is to the current family, if it is one of the
+    /// family's sample names (prom-core's table of them).
+    fn role(&self, line: &Line<'a>, name: &str) -> Result<Option<Suffix>, ParseError> {
         let Some(fam) = &self.family else {
             return Ok(None);
         };
-        let kind = fam.kind();
-        let Some(suffix) = name.strip_prefix(fam.name) else {
-            return Ok(None);
-        };
-        let role = match (kind, suffix) {
-            (Kind::Gauge | Kind::Unknown, "") => Some(Role::Value),
-            (Kind::Summary, "") => Some(Role::Quantile),
-            (Kind::Counter, "_total") => Some(Role::Total),
-            (Kind::Histogram, "_bucket") => Some(Role::Bucket),
-            (Kind::Histogram | Kind::Summary, "_count") => Some(Role::Count),
-            (Kind::Histogram | Kind::Summary, "_sum") => Some(Role::Sum),
-            (Kind::Counter | Kind::Histogram | Kind::Summary, "_created") => Some(Role::Created),
-            (Kind::Counter, "") => {
-                return Err(line.err(
-                    0,
-                    format!(
+        let metric_type = fam.metric_type();
+        match (metric_type, metric_type.sample_suffix(fam.name, name)) {
+            (MetricType::Counter, Some(Suffix::Bare)) => Err(line.err(
+                0,
+                format!(
                     "{0}_total or {0}_created for counter {0:?} (the _total suffix is required)",
                     fam.name
                 ),
-                    quoted(name),
-                ))
-            }
-            (Kind::Histogram, "") => {
-                return Err(line.err(
-                    0,
-                    format!(
-                        "{0}_bucket, {0}_count, {0}_sum or {0}_created for histogram {0:?}",
-                        fam.name
-                    ),
-                    quoted(name),
-                ))
-            }
-            _ => None,
-        };
-        Ok(role)
+                quoted(name),
+            )),
+            (MetricType::Histogram, Some(Suffix::Bare)) => Err(line.err(
+                0,
+                format!(
+                    "{0}_bucket, {0}_count, {0}_sum or {0}_created for histogram {0:?}",
+                    fam.name
+                ),
+                quoted(name),
+            )),
+            (_, suffix) => Ok(suffix),
+        }
     }
 
     fn sample(
@@ -441,29 +386,27 @@ impl<'a> Parser<'a> {
                     })?,
             ),
         };
-        let role = match self.role(&line, s.name)? {
-            Some(role) => role,
+        let suffix = match self.role(&line, s.name)? {
+            Some(suffix) => suffix,
             None => {
-                self.open_family(s.name, line, Some(Kind::Unknown))?;
-                Role::Value
+                self.open_family(s.name, line, Some(MetricType::Unknown))?;
+                Suffix::Bare
             }
         };
         let hashing = &self.hashing;
         let Some(fam) = self.family.as_mut() else {
             return Ok(());
         };
-        let kind = fam.kind();
-        let special = match role {
-            Role::Bucket => Some("le"),
-            Role::Quantile => Some("quantile"),
+        let metric_type = fam.metric_type();
+        // A summary's bare name is its quantiles'; any other's, its value's.
+        let is_quantile = metric_type == MetricType::Summary && suffix == Suffix::Bare;
+        let special = match suffix {
+            Suffix::Bucket => Some("le"),
+            _ if is_quantile => Some("quantile"),
             _ => None,
         };
-        let reserved = match kind {
-            Kind::Histogram => Some("le"),
-            Kind::Summary => Some("quantile"),
-            _ => None,
-        };
-        let (special_value, special_at) = special_label(&line, s.name, labels, reserved, special)?;
+        let reserved = reserved_label(metric_type);
+        let special_label = special_label(&line, s.name, labels, reserved, special)?;
 
         // Which Metric (label set) and MetricPoint (timestamp) this is.
         let same_group = fam
@@ -504,24 +447,21 @@ impl<'a> Parser<'a> {
             }
         } else {
             let key = hashing.labels(labels, special, 0);
-            let mut at = fam.index.get(&key).copied();
-            while let Some(g) = at {
-                if let Some((set, first)) = fam.groups.get(g) {
-                    if same_labels(labels, special, set) {
-                        return Err(line.err_line(
-                            "each label set's samples together, and no label set twice (OpenMetrics forbids interleaving)",
-                            format!("the label set of line {} again", first.no),
-                        ));
-                    }
-                }
-                at = fam.next.get(g).copied().filter(|&n| n != usize::MAX);
+            let again = fam
+                .index
+                .get(key)
+                .filter_map(|g| fam.groups.get(g))
+                .find(|(set, _)| same_labels(labels, special, set));
+            if let Some((_, first)) = again {
+                return Err(line.err_line(
+                    "each label set's samples together, and no label set twice (OpenMetrics forbids interleaving)",
+                    format!("the label set of line {} again", first.no),
+                ));
             }
             fam.close_point()?;
             let set = fam.interner.label_set(labels, special);
-            let g = fam.groups.len();
             fam.groups.push((set.clone(), line));
-            fam.next
-                .push(fam.index.insert(key, g).unwrap_or(usize::MAX));
+            let g = fam.index.push(key);
             fam.current = Some(g);
             fam.point = Some(Series::new(set, ts, line));
         }
@@ -545,22 +485,22 @@ impl<'a> Parser<'a> {
                 }
             })
         };
-        if s.exemplar.is_some() && !matches!(role, Role::Total | Role::Bucket) {
+        if s.exemplar.is_some() && !matches!(suffix, Suffix::Total | Suffix::Bucket) {
             return Err(line.err(
                 s.exemplar.as_ref().map_or(0, |e| e.at),
                 "an exemplar only on a counter's _total or a histogram's _bucket samples",
                 format!("an exemplar on {}", s.name),
             ));
         }
-        match role {
-            Role::Value => {
+        match suffix {
+            Suffix::Bare if !is_quantile => {
                 let v = float("a sample value (a number)")?;
                 if point.value.is_some() {
                     return Err(duplicate(&line, "label set and timestamp"));
                 }
                 point.value = Some(v);
             }
-            Role::Total => {
+            Suffix::Total => {
                 let v = counter_like("a counter total: a number, not negative, not NaN")?;
                 if point.value.is_some() {
                     return Err(duplicate(&line, "label set and timestamp"));
@@ -570,20 +510,13 @@ impl<'a> Parser<'a> {
                     point.exemplars.push(exemplar(&line, e, exemplar_labels)?);
                 }
             }
-            Role::Created => {
+            Suffix::Created => {
                 let v = float("a created time (seconds, a number)")?;
                 set_once(&mut point.created, v, &line, "_created of the series")?;
             }
-            Role::Bucket => {
-                let bound = number::float(special_value)
-                    .filter(|b| !b.is_nan())
-                    .ok_or_else(|| {
-                        line.err(
-                            special_at,
-                            "an le label holding a number (not NaN)",
-                            quoted(special_value),
-                        )
-                    })?;
+            Suffix::Bucket => {
+                let (special_value, special_at) = special_label;
+                let bound = le_bound(&line, special_label)?;
                 if bound == f64::INFINITY && special_value != "+Inf" {
                     return Err(line.err(
                         special_at,
@@ -625,24 +558,21 @@ impl<'a> Parser<'a> {
                         .push(exemplar(&line, e, exemplar_labels)?.in_bucket(bound));
                 }
             }
-            Role::Count => {
+            Suffix::Count => {
                 let n = count("a count (a non-negative integer)")?;
                 set_once(&mut point.count, (n, line), &line, "_count of the series")?;
             }
-            Role::Sum => {
+            Suffix::Sum => {
                 let v = counter_like("a sum: a number, not negative, not NaN")?;
                 set_once(&mut point.sum, (v, line), &line, "_sum of the series")?;
             }
-            Role::Quantile => {
-                let quantile = number::float(special_value)
-                    .filter(|q| (0.0..=1.0).contains(q))
-                    .ok_or_else(|| {
-                        line.err(
-                            special_at,
-                            "a quantile label holding a number from 0 to 1",
-                            quoted(special_value),
-                        )
-                    })?;
+            Suffix::Bare => {
+                let quantile = label_number(
+                    &line,
+                    special_label,
+                    "a quantile label holding a number from 0 to 1",
+                    |q| (0.0..=1.0).contains(&q),
+                )?;
                 let v = float("a quantile value (a number)")?;
                 if v < 0.0 {
                     return Err(line.err(
@@ -654,6 +584,8 @@ impl<'a> Parser<'a> {
                 point.quantiles.push(Quantile { quantile, value: v });
                 point.quantile_lines.push(line);
             }
+            // Every suffix `role` resolves to is handled above.
+            _ => {}
         }
         Ok(())
     }

@@ -3,40 +3,17 @@
 //! per-type checks that turn buckets, counts and sums into one value.
 
 use std::collections::hash_map::RandomState;
-use std::collections::HashMap;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use prom_core::{
-    Bucket, Exemplar, HistogramValue, LabelSet, Metric, MetricValue, Quantile, SummaryValue,
+    Bucket, Exemplar, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Quantile,
+    SummaryValue,
 };
 
 use super::error::{quoted, ParseError};
 use super::lex::{Line, RawLabel};
-
-/// Passes on a `u64` that is already a keyed hash.
-#[derive(Default)]
-pub(crate) struct PreHashed(u64);
-
-impl Hasher for PreHashed {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        // Only `write_u64` is used; fold anything else in rather than panic.
-        for &b in bytes {
-            self.0 = self.0.rotate_left(8) ^ u64::from(b);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 = n;
-    }
-}
-
-/// A map from a keyed hash to the first of a chain of entries with that
-/// hash; the chain links live in the caller's `next` vector. No allocation
-/// per entry, and colliding entries are told apart by the caller.
-pub(crate) type HashIndex = HashMap<u64, usize, BuildHasherDefault<PreHashed>>;
+use super::number;
 
 /// Hashes label sets independently of label order, with a per-parse random
 /// key so that no input can force collisions.
@@ -401,5 +378,35 @@ pub(crate) fn special_label<'l>(
         Some((n, None)) => {
             Err(line.err_line(format!("a {n:?} label on {sample}"), "none".to_owned()))
         }
+    }
+}
+
+/// The number in an `le` or `quantile` label (as [`special_label`] found
+/// it), refused as not `expected` unless `ok` holds for it.
+pub(crate) fn label_number(
+    line: &Line<'_>,
+    (value, at): (&str, usize),
+    expected: &str,
+    ok: impl Fn(f64) -> bool,
+) -> Result<f64, ParseError> {
+    number::float(value)
+        .filter(|v| ok(*v))
+        .ok_or_else(|| line.err(at, expected, quoted(value)))
+}
+
+/// A bucket's `le` bound: any number but NaN, in both formats.
+pub(crate) fn le_bound(line: &Line<'_>, le: (&str, usize)) -> Result<f64, ParseError> {
+    label_number(line, le, "an le label holding a number (not NaN)", |b| {
+        !b.is_nan()
+    })
+}
+
+/// The label a family's type reserves for some of its samples: `le` for a
+/// histogram's buckets, `quantile` for a summary's quantiles.
+pub(crate) fn reserved_label(metric_type: MetricType) -> Option<&'static str> {
+    match metric_type {
+        MetricType::Histogram => Some("le"),
+        MetricType::Summary => Some("quantile"),
+        _ => None,
     }
 }

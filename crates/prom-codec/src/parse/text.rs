@@ -4,57 +4,46 @@
 
 use std::collections::HashMap;
 
-use prom_core::{Bucket, MetricFamily, MetricType, MetricValue, Quantile};
+use prom_core::{Bucket, MetricFamily, MetricType, MetricValue, Quantile, Suffix};
 
 use super::error::{quoted, ParseError};
+use super::index::ChainedIndex;
 use super::lex::{self, Dialect, Line, RawLabel};
 use super::number;
 use super::series::{
-    duplicate, same_labels, set_once, special_label, HashIndex, Hashing, Interner, Series,
+    duplicate, label_number, le_bound, reserved_label, same_labels, set_once, special_label,
+    Hashing, Interner, Series,
 };
 
-/// The types text 0.0.4 names in `# TYPE`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Kind {
-    Counter,
-    Gauge,
-    Histogram,
-    Summary,
-    Untyped,
-}
-
-/// What a sample is to its family.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Role {
-    Value,
-    Bucket,
-    Count,
-    Sum,
-    Quantile,
-}
+/// The suffixes by which a sample belongs to another family than the one
+/// of its own name (a histogram's `_bucket`, a histogram's or summary's
+/// `_count` and `_sum`), when that family's type has them. Text 0.0.4 has
+/// no `_created` samples, and a counter's samples carry its TYPE line's name.
+const FILED_UNDER_STEM: [Suffix; 3] = [Suffix::Bucket, Suffix::Count, Suffix::Sum];
 
 struct Family<'a> {
     /// The name as exposed (`x_total` for a counter named so in `# TYPE`).
     name: &'a str,
+    /// The first line naming the family.
+    line: Line<'a>,
     help: Option<String>,
-    /// Fixed by `# TYPE`, or as untyped by the first sample.
-    kind: Option<Kind>,
+    /// Fixed by `# TYPE`, or as unknown (untyped) by the first sample.
+    metric_type: Option<MetricType>,
     series: Vec<Series<'a>>,
-    /// Series by keyed hash of labels and timestamp; `next` chains collisions.
-    index: HashIndex,
-    next: Vec<usize>,
+    /// Series by keyed hash of labels and timestamp.
+    index: ChainedIndex,
     interner: Interner,
 }
 
 impl<'a> Family<'a> {
-    fn new(name: &'a str) -> Self {
+    fn new(name: &'a str, line: Line<'a>) -> Self {
         Self {
             name,
+            line,
             help: None,
-            kind: None,
+            metric_type: None,
             series: Vec::new(),
-            index: HashIndex::default(),
-            next: Vec::new(),
+            index: ChainedIndex::default(),
             interner: Interner::default(),
         }
     }
@@ -67,23 +56,16 @@ impl<'a> Family<'a> {
         skip: Option<&str>,
         ts: Option<i64>,
     ) -> Option<usize> {
-        let mut at = self.index.get(&key).copied();
-        while let Some(i) = at {
-            let s = self.series.get(i)?;
-            if s.timestamp_ms == ts && same_labels(labels, skip, &s.labels) {
-                return Some(i);
-            }
-            at = self.next.get(i).copied().filter(|&n| n != usize::MAX);
-        }
-        None
+        self.index.get(key).find(|&i| {
+            self.series
+                .get(i)
+                .is_some_and(|s| s.timestamp_ms == ts && same_labels(labels, skip, &s.labels))
+        })
     }
 
     fn insert(&mut self, key: u64, series: Series<'a>) -> usize {
-        let i = self.series.len();
         self.series.push(series);
-        self.next
-            .push(self.index.insert(key, i).unwrap_or(usize::MAX));
-        i
+        self.index.push(key)
     }
 }
 
@@ -127,10 +109,11 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The family exposed under exactly `name`, created if new.
-    fn family(&mut self, name: &'a str) -> usize {
+    /// The family exposed under exactly `name`, created (first named on
+    /// `line`) if new.
+    fn family(&mut self, name: &'a str, line: Line<'a>) -> usize {
         *self.by_name.entry(name).or_insert_with(|| {
-            self.families.push(Family::new(name));
+            self.families.push(Family::new(name, line));
             self.families.len() - 1
         })
     }
@@ -163,7 +146,7 @@ impl<'a> Parser<'a> {
         // about histogram `h`.
         let f = match self.lookup(name) {
             Some((i, _)) => i,
-            None => self.family(name),
+            None => self.family(name, line),
         };
         if cur.at_end() {
             return Ok(());
@@ -181,7 +164,7 @@ impl<'a> Parser<'a> {
             fam.help = Some(lex::help(&line, cur.pos, Dialect::Text)?.into_owned());
             return Ok(());
         }
-        if fam.kind.is_some() {
+        if fam.metric_type.is_some() {
             return Err(if fam.series.is_empty() {
                 line.err_line(
                     format!("at most one TYPE line for {name:?}"),
@@ -195,12 +178,12 @@ impl<'a> Parser<'a> {
             });
         }
         let ty = cur.rest();
-        let kind = match ty.to_ascii_lowercase().as_str() {
-            "counter" => Kind::Counter,
-            "gauge" => Kind::Gauge,
-            "histogram" => Kind::Histogram,
-            "summary" => Kind::Summary,
-            "untyped" => Kind::Untyped,
+        let metric_type = match ty.to_ascii_lowercase().as_str() {
+            "counter" => MetricType::Counter,
+            "gauge" => MetricType::Gauge,
+            "histogram" => MetricType::Histogram,
+            "summary" => MetricType::Summary,
+            "untyped" => MetricType::Unknown,
             "gaugehistogram" | "gauge_histogram" | "info" | "stateset" => return Err(line.err(
                 cur.pos,
                 "a metric type this parser supports: counter, gauge, histogram, summary or untyped",
@@ -220,14 +203,10 @@ impl<'a> Parser<'a> {
         // `_sum` and `_count` would read as 0, and writing those back would
         // file them under the other family. Refused, so that what parses is
         // what the encoder can write.
-        let suffixes: &[&str] = match kind {
-            Kind::Histogram => &["_bucket", "_count", "_sum"],
-            Kind::Summary => &["_count", "_sum"],
-            _ => &[],
-        };
-        if let Some(taken) = suffixes
+        if let Some(taken) = FILED_UNDER_STEM
             .iter()
-            .map(|suffix| format!("{}{suffix}", fam.name))
+            .filter(|suffix| metric_type.suffixes().contains(suffix))
+            .map(|suffix| format!("{}{}", fam.name, suffix.as_str()))
             .find(|sample| self.by_name.contains_key(sample.as_str()))
         {
             return Err(line.err_line(
@@ -241,47 +220,40 @@ impl<'a> Parser<'a> {
                 ),
             ));
         }
-        fam.kind = Some(kind);
+        fam.metric_type = Some(metric_type);
         Ok(())
     }
 
     /// The family a name belongs to, as Prometheus resolves it: the family
-    /// of exactly that name, else a summary or histogram whose `_count` or
-    /// `_sum` (or `_bucket`) it is. `Role::Value` stands for the exact name.
-    fn lookup(&self, name: &str) -> Option<(usize, Role)> {
+    /// of exactly that name (as [`Suffix::Bare`]), else a summary or
+    /// histogram whose `_count` or `_sum` (or `_bucket`) it is.
+    fn lookup(&self, name: &str) -> Option<(usize, Suffix)> {
         if let Some(&i) = self.by_name.get(name) {
-            return Some((i, Role::Value));
+            return Some((i, Suffix::Bare));
         }
-        [
-            ("_count", Role::Count),
-            ("_sum", Role::Sum),
-            ("_bucket", Role::Bucket),
-        ]
-        .into_iter()
-        .find_map(|(suffix, role)| {
-            let i = *self.by_name.get(name.strip_suffix(suffix)?)?;
-            match self.families.get(i)?.kind {
-                Some(Kind::Histogram) => Some((i, role)),
-                Some(Kind::Summary) if role != Role::Bucket => Some((i, role)),
-                _ => None,
-            }
+        FILED_UNDER_STEM.into_iter().find_map(|suffix| {
+            let i = *self.by_name.get(name.strip_suffix(suffix.as_str())?)?;
+            let metric_type = self.families.get(i)?.metric_type?;
+            metric_type
+                .suffixes()
+                .contains(&suffix)
+                .then_some((i, suffix))
         })
     }
 
     /// Which family a sample belongs to ([`Parser::lookup`], else a new
     /// untyped family of its own name) and what it is to that family.
-    fn resolve(&mut self, line: &Line<'a>, name: &'a str) -> Result<(usize, Role), ParseError> {
-        let Some((i, role)) = self.lookup(name) else {
-            return Ok((self.family(name), Role::Value));
+    fn resolve(&mut self, line: &Line<'a>, name: &'a str) -> Result<(usize, Suffix), ParseError> {
+        let Some((i, suffix)) = self.lookup(name) else {
+            return Ok((self.family(name, *line), Suffix::Bare));
         };
-        match (self.families.get(i).and_then(|f| f.kind), role) {
-            (Some(Kind::Summary), Role::Value) => Ok((i, Role::Quantile)),
-            (Some(Kind::Histogram), Role::Value) => Err(line.err(
+        match (self.families.get(i).and_then(|f| f.metric_type), suffix) {
+            (Some(MetricType::Histogram), Suffix::Bare) => Err(line.err(
                 0,
                 format!("{name}_bucket, {name}_count or {name}_sum for histogram {name:?}"),
                 quoted(name),
             )),
-            _ => Ok((i, role)),
+            _ => Ok((i, suffix)),
         }
     }
 
@@ -306,11 +278,13 @@ impl<'a> Parser<'a> {
                     .map_err(|_| line.err(at, "a timestamp (integer milliseconds)", quoted(tok)))?,
             ),
         };
-        let (f, role) = self.resolve(&line, s.name)?;
+        let (f, suffix) = self.resolve(&line, s.name)?;
         let Some(fam) = self.families.get_mut(f) else {
             return Ok(());
         };
-        let kind = *fam.kind.get_or_insert(Kind::Untyped);
+        let metric_type = *fam.metric_type.get_or_insert(MetricType::Unknown);
+        // A summary's bare name is its quantiles'; any other's, its value's.
+        let is_value = suffix == Suffix::Bare && metric_type != MetricType::Summary;
         let (value, value_at) = s.value;
         let float = |what: &str| {
             number::float(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
@@ -318,22 +292,18 @@ impl<'a> Parser<'a> {
         let count = |what: &str| {
             number::count(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
         };
-        let special = match (kind, role) {
-            (Kind::Histogram, Role::Bucket) => Some("le"),
-            (Kind::Summary, Role::Quantile) => Some("quantile"),
+        let special = match (metric_type, suffix) {
+            (MetricType::Histogram, Suffix::Bucket) => Some("le"),
+            (MetricType::Summary, Suffix::Bare) => Some("quantile"),
             _ => None,
         };
-        let reserved = match kind {
-            Kind::Histogram => Some("le"),
-            Kind::Summary => Some("quantile"),
-            _ => None,
-        };
-        let (special_value, special_at) = special_label(&line, s.name, labels, reserved, special)?;
+        let reserved = reserved_label(metric_type);
+        let special_label = special_label(&line, s.name, labels, reserved, special)?;
         let key = self
             .hashing
             .labels(labels, special, ts.map_or(u64::MAX, |t| t as u64));
         let existing = fam.find(key, labels, special, ts);
-        if role == Role::Value {
+        if is_value {
             if existing.is_some() {
                 return Err(duplicate(&line, "series (name, labels and timestamp)"));
             }
@@ -353,17 +323,9 @@ impl<'a> Parser<'a> {
         let Some(series) = fam.series.get_mut(i) else {
             return Ok(());
         };
-        match role {
-            Role::Bucket => {
-                let bound = number::float(special_value)
-                    .filter(|b| !b.is_nan())
-                    .ok_or_else(|| {
-                        line.err(
-                            special_at,
-                            "an le label holding a number (not NaN)",
-                            quoted(special_value),
-                        )
-                    })?;
+        match suffix {
+            Suffix::Bucket => {
+                let bound = le_bound(&line, special_label)?;
                 let n = count("a bucket count (a non-negative integer)")?;
                 if let Some(last) = series.buckets.last() {
                     if bound == last.upper_bound {
@@ -377,29 +339,26 @@ impl<'a> Parser<'a> {
                 });
                 series.bucket_lines.push(line);
             }
-            Role::Count => {
+            Suffix::Count => {
                 let n = count("a count (a non-negative integer)")?;
                 set_once(&mut series.count, (n, line), &line, "_count of the series")?;
             }
-            Role::Sum => {
+            Suffix::Sum => {
                 let v = float("a sum (a float)")?;
                 set_once(&mut series.sum, (v, line), &line, "_sum of the series")?;
             }
-            Role::Quantile => {
-                let quantile = number::float(special_value)
-                    .filter(|q| !q.is_nan())
-                    .ok_or_else(|| {
-                        line.err(
-                            special_at,
-                            "a quantile label holding a number (not NaN)",
-                            quoted(special_value),
-                        )
-                    })?;
+            Suffix::Bare => {
+                let quantile = label_number(
+                    &line,
+                    special_label,
+                    "a quantile label holding a number (not NaN)",
+                    |q| !q.is_nan(),
+                )?;
                 let v = float("a quantile value (a float)")?;
                 series.quantiles.push(Quantile { quantile, value: v });
                 series.quantile_lines.push(line);
             }
-            Role::Value => {}
+            _ => {}
         }
         Ok(())
     }
@@ -407,17 +366,15 @@ impl<'a> Parser<'a> {
     fn finish(self) -> Result<Vec<MetricFamily>, ParseError> {
         let mut out = Vec::with_capacity(self.families.len());
         for fam in self.families {
-            let (metric_type, name) = match fam.kind {
-                // Text 0.0.4 names a counter family by its sample name; the
-                // model's counter names leave the `_total` to the encoders.
-                Some(Kind::Counter) => (
-                    MetricType::Counter,
-                    fam.name.strip_suffix("_total").unwrap_or(fam.name),
-                ),
-                Some(Kind::Gauge) => (MetricType::Gauge, fam.name),
-                Some(Kind::Histogram) => (MetricType::Histogram, fam.name),
-                Some(Kind::Summary) => (MetricType::Summary, fam.name),
-                Some(Kind::Untyped) | None => (MetricType::Unknown, fam.name),
+            let metric_type = fam.metric_type.unwrap_or(MetricType::Unknown);
+            // Text 0.0.4 names a counter family by its sample name; the
+            // model's counter names leave the `_total` to the encoders.
+            let name = match metric_type {
+                MetricType::Counter => fam
+                    .name
+                    .strip_suffix(Suffix::Total.as_str())
+                    .unwrap_or(fam.name),
+                _ => fam.name,
             };
             let mut metrics = Vec::with_capacity(fam.series.len());
             for series in fam.series {
@@ -429,13 +386,15 @@ impl<'a> Parser<'a> {
                     _ => series.finish_simple(MetricValue::Unknown, name)?,
                 });
             }
+            let help = fam.help.as_deref().unwrap_or("");
             out.push(super::family(
+                &fam.line,
                 name,
-                fam.help.as_deref().unwrap_or(""),
+                help,
                 None,
                 metric_type,
                 metrics,
-            ));
+            )?);
         }
         Ok(out)
     }

@@ -3,8 +3,7 @@
 #![allow(dead_code)]
 
 use prom_core::{
-    Bucket, HistogramValue, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile,
-    SummaryValue,
+    HistogramValue, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile, SummaryValue,
 };
 
 fn labels(pairs: &[(&str, &str)]) -> LabelSet {
@@ -12,23 +11,7 @@ fn labels(pairs: &[(&str, &str)]) -> LabelSet {
 }
 
 fn histogram(bounds: &[f64], per_bucket: &[u64], sum: Option<f64>) -> MetricValue {
-    let mut cumulative = 0;
-    let buckets = bounds
-        .iter()
-        .zip(per_bucket)
-        .map(|(&upper_bound, &n)| {
-            cumulative += n;
-            Bucket {
-                upper_bound,
-                cumulative_count: cumulative,
-            }
-        })
-        .collect();
-    MetricValue::Histogram(HistogramValue {
-        buckets,
-        count: cumulative,
-        sum,
-    })
+    MetricValue::Histogram(HistogramValue::from_counts(bounds, per_bucket, sum))
 }
 
 pub fn families() -> Vec<MetricFamily> {
