@@ -27,16 +27,20 @@ COMMANDS:
                   apt-get (needs root; daemons are kept from starting);
                2. a Python virtual environment in target/peers/venv with prometheus_client,
                   the reference parser;
-               3. `cargo test --workspace --all-features --no-fail-fast` (unit, integration and doc tests;
-                  examples are built as programs), with PROM_TEST_PYTHON pointing at the
-                  virtual environment. Missing peers fail the tests; nothing is skipped;
+               3. `cargo test --workspace --all-features --no-fail-fast -- --include-ignored`
+                  (unit, integration and doc tests; examples are built as programs), with
+                  PROM_TEST_PYTHON pointing at the virtual environment. The tests that need a
+                  peer are marked `#[ignore = \"needs <peer>: ...\"]`, so a plain `cargo test`
+                  passes without the peers and lists them as ignored; here they all run, and
+                  a missing peer fails them;
                4. without ARGS, the loom model checks of prom-core
                   (`RUSTFLAGS='--cfg loom' cargo test -p prom-core --lib --release loom`,
                   in target/loom).
-             ARGS go to the workspace cargo test run, e.g. `cargo xtask test -- histogram`
-             or `cargo xtask test -- -- --nocapture`.
+             ARGS go to the workspace cargo test run, those after a second `--` to the test
+             programs after `--include-ignored`, e.g. `cargo xtask test -- histogram` or
+             `cargo xtask test -- -- --nocapture`.
     peers    Only steps 1 and 2 of `test`, then print the PROM_TEST_PYTHON setting, for running
-             `cargo test -p <crate>` against the real peers.
+             `cargo test -p <crate> -- --include-ignored` against the real peers.
     lint     `cargo fmt --all --check` and
              `cargo clippy --workspace --all-targets [--all-features] -- -D warnings`
              (once with default features, once with all).
@@ -184,11 +188,11 @@ fn test(extra: &[OsString]) -> Result<(), String> {
     // test runs `examples/demo`; `--all-targets` would build it as a test
     // harness instead). Clippy in `lint` covers every target.
     let mut workspace = cargo();
-    workspace.args(["test", "--workspace", "--all-features", "--no-fail-fast"]);
+    workspace
+        .args(["test", "--workspace", "--all-features", "--no-fail-fast"])
+        .args(with_ignored_tests(extra))
+        .env("PROM_TEST_PYTHON", &python);
     let mut steps = vec![workspace];
-    for step in &mut steps {
-        step.args(extra).env("PROM_TEST_PYTHON", &python);
-    }
     if extra.is_empty() {
         // The loom model checks of prom-core's lock-free parts: a build of
         // prom-core alone with loom's atomics, kept in its own target
@@ -203,6 +207,23 @@ fn test(extra: &[OsString]) -> Result<(), String> {
         steps.push(loom);
     }
     run_all("test", steps)
+}
+
+/// `extra` for `cargo test`, with `--include-ignored` added to the test programs' arguments:
+/// the tests that need a peer are `#[ignore]`d so a plain `cargo test` passes without them, and
+/// run here, where the peers are installed. Cargo's own arguments (a test name filter, `-p`)
+/// stay before the `--` that starts the test programs' arguments.
+fn with_ignored_tests(extra: &[OsString]) -> Vec<OsString> {
+    let split = extra.iter().position(|a| a == "--");
+    let (for_cargo, for_tests) = match split {
+        Some(i) => (&extra[..i], &extra[i + 1..]),
+        None => (extra, &[][..]),
+    };
+    let mut args = for_cargo.to_vec();
+    args.push("--".into());
+    args.push("--include-ignored".into());
+    args.extend(for_tests.iter().cloned());
+    args
 }
 
 fn peers(extra: &[OsString]) -> Result<(), String> {
@@ -243,4 +264,26 @@ fn lint(extra: &[OsString]) -> Result<(), String> {
         "warnings",
     ]);
     run_all("lint", vec![fmt, clippy, clippy_all])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn ignored_tests_are_included_after_cargos_own_arguments() {
+        assert_eq!(with_ignored_tests(&[]), args(&["--", "--include-ignored"]));
+        assert_eq!(
+            with_ignored_tests(&args(&["histogram"])),
+            args(&["histogram", "--", "--include-ignored"])
+        );
+        assert_eq!(
+            with_ignored_tests(&args(&["-p", "prom-codec", "--", "--nocapture"])),
+            args(&["-p", "prom-codec", "--", "--include-ignored", "--nocapture"])
+        );
+    }
 }

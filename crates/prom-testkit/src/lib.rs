@@ -5,8 +5,10 @@
 //! temporary directory that is removed afterwards. A missing peer is a [`HarnessError`] whose
 //! message says exactly how to install it; tests are never skipped silently.
 //!
+//! A test that needs a peer is marked `#[ignore = "needs <peer>: run cargo xtask test"]`, so a
+//! plain `cargo test` passes on a machine without the peers and lists it as ignored.
 //! `cargo xtask test` installs every peer (Debian packages and a Python virtual environment under
-//! `target/peers/venv`) before it runs the tests.
+//! `target/peers/venv`), then runs the tests with `--include-ignored`.
 //!
 //! # Example
 //!
