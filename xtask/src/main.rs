@@ -33,7 +33,11 @@ COMMANDS:
                   peer are marked `#[ignore = \"needs <peer>: ...\"]`, so a plain `cargo test`
                   passes without the peers and lists them as ignored; here they all run, and
                   a missing peer fails them;
-               4. without ARGS, the loom model checks of prom-core
+               4. without ARGS, the tests of the fuzz crate, which is outside the workspace:
+                  promtool checks the text encoding of a seeded sample of the `encode`
+                  target's inputs (`cargo test --manifest-path fuzz/Cargo.toml -- --include-ignored`,
+                  in target/fuzz-test);
+               5. without ARGS, the loom model checks of prom-core
                   (`RUSTFLAGS='--cfg loom' cargo test -p prom-core --lib --release loom`,
                   in target/loom).
              ARGS go to the workspace cargo test run, those after a second `--` to the test
@@ -194,6 +198,15 @@ fn test(extra: &[OsString]) -> Result<(), String> {
         .env("PROM_TEST_PYTHON", &python);
     let mut steps = vec![workspace];
     if extra.is_empty() {
+        // The fuzz crate is outside the workspace (its targets build only with the fuzzer's
+        // flags), but its tests build on stable: promtool checks a seeded sample of the
+        // `encode` target's inputs there. Its own target directory keeps its lock file's
+        // dependency versions from displacing the workspace's builds.
+        let mut fuzz = cargo();
+        fuzz.args(["test", "--manifest-path", "fuzz/Cargo.toml", "--target-dir"])
+            .arg(project_root().join("target").join("fuzz-test"))
+            .args(["--", "--include-ignored"]);
+        steps.push(fuzz);
         // The loom model checks of prom-core's lock-free parts: a build of
         // prom-core alone with loom's atomics, kept in its own target
         // directory so it never invalidates the main build.
