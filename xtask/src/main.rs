@@ -2,7 +2,9 @@
 //!
 //! The alias in `.cargo/config.toml` runs this binary, so the only tools a contributor needs are
 //! cargo and, for `test`, the ability to install Debian packages (or have them installed).
-//! Everything else is driven through `std::process`, keeping this crate free of dependencies.
+//! Everything else is driven through `std::process`. The dependencies are few and light:
+//! `prom-testkit`, whose PATH search, root check, process guard and HTTP GET the tests use too,
+//! and `serde_json` for the JSON that cargo and criterion write.
 
 #![forbid(unsafe_code)]
 
@@ -49,23 +51,24 @@ COMMANDS:
              `cargo clippy --workspace --all-targets [--all-features] -- -D warnings`
              (once with default features, once with all).
     bench    Run the benchmark suite and rewrite docs/benchmarks.md from that one run:
-               1. every criterion benchmark of prom-benches
-                  (`cargo bench -p prom-benches --bench '*'`, results in
+               1. criterion: every criterion benchmark of prom-benches (counters,
+                  labelled lookups, histograms, encoding:
+                  `cargo bench -p prom-benches --bench '*'`, results in
                   target/bench-run/criterion);
-               2. workload 6: memory per labelled counter series at 100,000 series, one
+               2. memory: bytes per labelled counter series at 100,000 series, one
                   process per implementation (the `series_memory` program);
-               3. workload 7: `wrk` scraping 10,000 series over loopback while 2 threads
+               3. scrape: `wrk` scraping 10,000 series over loopback while 2 threads
                   update them: prom, metrics-exporter-prometheus and the Python client
                   (installs wrk through apt-get if missing, which needs root, and the
                   Python client as `peers` does).
-             Workloads 6 and 7 repeat --rounds times, interleaved. A default run takes
-             about 7 minutes on 2 cores. Options (after `--`):
+             The memory and scrape workloads repeat --rounds times, interleaved. A default
+             run takes about 7 minutes on 2 cores. Options (after `--`):
                --quick              criterion --warm-up-time 1 --measurement-time 2,
                                     1 round of 3 s scrapes (default: 2 s, 5 s, 3 rounds
                                     of 10 s scrapes)
                --filter <REGEX>     only the criterion benchmarks whose id matches
                --only <PARTS>       comma-separated: criterion, memory, scrape
-               --rounds <N>         repetitions of workloads 6 and 7
+               --rounds <N>         repetitions of the memory and scrape workloads
                --scrape-seconds <N> length of each wrk run
                --out <FILE>         write there instead of docs/benchmarks.md
     fuzz     Run the coverage-guided fuzz targets of fuzz/ (see docs/fuzzing.md) with cargo-fuzz

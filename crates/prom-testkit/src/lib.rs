@@ -50,10 +50,11 @@ pub use crate::carbon::Carbon;
 pub use crate::error::HarnessError;
 pub use crate::http::{http_get, HttpResponse};
 pub use crate::node_exporter::NodeExporter;
+pub use crate::process::ChildGuard;
 pub use crate::prometheus::{Prometheus, QuerySample, JOB};
 pub use crate::pushgateway::Pushgateway;
 pub use crate::python::{python, python_parse, PyFormat};
-pub use crate::tools::{promtool_check_metrics, require_binary};
+pub use crate::tools::{find_binary, is_root, promtool_check_metrics, require_binary};
 
 /// The root of the workspace: the directory holding the virtual `Cargo.toml`.
 ///
