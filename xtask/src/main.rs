@@ -10,6 +10,7 @@
 
 mod bench;
 mod fuzz;
+mod lint;
 mod peers;
 
 use std::ffi::OsString;
@@ -47,9 +48,17 @@ COMMANDS:
              `cargo xtask test -- -- --nocapture`.
     peers    Only steps 1 and 2 of `test`, then print the PROM_TEST_PYTHON setting, for running
              `cargo test -p <crate> -- --include-ignored` against the real peers.
-    lint     `cargo fmt --all --check` and
-             `cargo clippy --workspace --all-targets [--all-features] -- -D warnings`
-             (once with default features, once with all).
+    lint     Every check, even after a failure, then a summary:
+               1. `cargo fmt --all --check`, and the same for the fuzz crate;
+               2. `cargo clippy --workspace --all-targets [--all-features] -- -D warnings`
+                  (once with default features, once with all);
+               3. `cargo doc --workspace --no-deps --all-features` with
+                  RUSTDOCFLAGS='-D warnings';
+               4. each crate that has features, read from `cargo metadata`, with
+                  `cargo check -p <crate> --no-default-features`, then once per feature
+                  with `--features <feature>` alone.
+             The MSRV (`rust-version`) is not built: only the latest stable toolchain is
+             used; clippy's incompatible_msrv lint flags std APIs newer than it.
     bench    Run the benchmark suite and rewrite docs/benchmarks.md from that one run:
                1. criterion: every criterion benchmark of prom-benches (counters,
                   labelled lookups, histograms, encoding:
@@ -101,7 +110,7 @@ fn main() -> ExitCode {
     let result = match command.as_deref() {
         Some("test") => test(&rest),
         Some("peers") => peers(&rest),
-        Some("lint") => lint(&rest),
+        Some("lint") => lint::lint(&rest),
         Some("bench") => bench::bench(&rest),
         Some("fuzz") => fuzz::fuzz(&rest),
         None | Some("help" | "-h" | "--help") => {
@@ -250,36 +259,6 @@ fn peers(extra: &[OsString]) -> Result<(), String> {
     let python = peers::ensure_python_venv()?;
     println!("export PROM_TEST_PYTHON={}", python.display());
     Ok(())
-}
-
-fn lint(extra: &[OsString]) -> Result<(), String> {
-    if !extra.is_empty() {
-        return Err("`lint` takes no arguments".into());
-    }
-    let mut fmt = cargo();
-    fmt.args(["fmt", "--all", "--check"]);
-    let mut clippy = cargo();
-    clippy.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]);
-    // The optional exporters and the tests that need them build only with
-    // every feature on, as `cargo xtask test` runs them.
-    let mut clippy_all = cargo();
-    clippy_all.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--all-features",
-        "--",
-        "-D",
-        "warnings",
-    ]);
-    run_all("lint", vec![fmt, clippy, clippy_all])
 }
 
 #[cfg(test)]
