@@ -2,12 +2,15 @@
 //!
 //! The alias in `.cargo/config.toml` runs this binary, so the only tools a contributor needs are
 //! cargo and, for `test`, the ability to install Debian packages (or have them installed).
-//! Everything else is driven through `std::process`, keeping this crate free of dependencies.
+//! Everything else is driven through `std::process`. The dependencies are few and light:
+//! `prom-testkit`, whose PATH search, root check, process guard and HTTP GET the tests use too,
+//! and `serde_json` for the JSON that cargo and criterion write.
 
 #![forbid(unsafe_code)]
 
 mod bench;
 mod fuzz;
+mod lint;
 mod peers;
 
 use std::ffi::OsString;
@@ -27,37 +30,54 @@ COMMANDS:
                   apt-get (needs root; daemons are kept from starting);
                2. a Python virtual environment in target/peers/venv with prometheus_client,
                   the reference parser;
-               3. `cargo test --workspace --all-features --no-fail-fast` (unit, integration and doc tests;
-                  examples are built as programs), with PROM_TEST_PYTHON pointing at the
-                  virtual environment. Missing peers fail the tests; nothing is skipped;
-               4. without ARGS, the loom model checks of prom-core
+               3. `cargo test --workspace --all-features --no-fail-fast -- --include-ignored`
+                  (unit, integration and doc tests; examples are built as programs), with
+                  PROM_TEST_PYTHON pointing at the virtual environment. The tests that need a
+                  peer are marked `#[ignore = \"needs <peer>: ...\"]`, so a plain `cargo test`
+                  passes without the peers and lists them as ignored; here they all run, and
+                  a missing peer fails them;
+               4. without ARGS, the tests of the fuzz crate, which is outside the workspace:
+                  promtool checks the text encoding of a seeded sample of the `encode`
+                  target's inputs (`cargo test --manifest-path fuzz/Cargo.toml -- --include-ignored`,
+                  in target/fuzz-test);
+               5. without ARGS, the loom model checks of prom-core
                   (`RUSTFLAGS='--cfg loom' cargo test -p prom-core --lib --release loom`,
                   in target/loom).
-             ARGS go to the workspace cargo test run, e.g. `cargo xtask test -- histogram`
-             or `cargo xtask test -- -- --nocapture`.
+             ARGS go to the workspace cargo test run, those after a second `--` to the test
+             programs after `--include-ignored`, e.g. `cargo xtask test -- histogram` or
+             `cargo xtask test -- -- --nocapture`.
     peers    Only steps 1 and 2 of `test`, then print the PROM_TEST_PYTHON setting, for running
-             `cargo test -p <crate>` against the real peers.
-    lint     `cargo fmt --all --check` and
-             `cargo clippy --workspace --all-targets [--all-features] -- -D warnings`
-             (once with default features, once with all).
+             `cargo test -p <crate> -- --include-ignored` against the real peers.
+    lint     Every check, even after a failure, then a summary:
+               1. `cargo fmt --all --check`, and the same for the fuzz crate;
+               2. `cargo clippy --workspace --all-targets [--all-features] -- -D warnings`
+                  (once with default features, once with all);
+               3. `cargo doc --workspace --no-deps --all-features` with
+                  RUSTDOCFLAGS='-D warnings';
+               4. each crate that has features, read from `cargo metadata`, with
+                  `cargo check -p <crate> --no-default-features`, then once per feature
+                  with `--features <feature>` alone.
+             The MSRV (`rust-version`) is not built: only the latest stable toolchain is
+             used; clippy's incompatible_msrv lint flags std APIs newer than it.
     bench    Run the benchmark suite and rewrite docs/benchmarks.md from that one run:
-               1. every criterion benchmark of prom-benches
-                  (`cargo bench -p prom-benches --bench '*'`, results in
+               1. criterion: every criterion benchmark of prom-benches (counters,
+                  labelled lookups, histograms, encoding:
+                  `cargo bench -p prom-benches --bench '*'`, results in
                   target/bench-run/criterion);
-               2. workload 6: memory per labelled counter series at 100,000 series, one
+               2. memory: bytes per labelled counter series at 100,000 series, one
                   process per implementation (the `series_memory` program);
-               3. workload 7: `wrk` scraping 10,000 series over loopback while 2 threads
+               3. scrape: `wrk` scraping 10,000 series over loopback while 2 threads
                   update them: prom, metrics-exporter-prometheus and the Python client
                   (installs wrk through apt-get if missing, which needs root, and the
                   Python client as `peers` does).
-             Workloads 6 and 7 repeat --rounds times, interleaved. A default run takes
-             about 7 minutes on 2 cores. Options (after `--`):
+             The memory and scrape workloads repeat --rounds times, interleaved. A default
+             run takes about 7 minutes on 2 cores. Options (after `--`):
                --quick              criterion --warm-up-time 1 --measurement-time 2,
                                     1 round of 3 s scrapes (default: 2 s, 5 s, 3 rounds
                                     of 10 s scrapes)
                --filter <REGEX>     only the criterion benchmarks whose id matches
                --only <PARTS>       comma-separated: criterion, memory, scrape
-               --rounds <N>         repetitions of workloads 6 and 7
+               --rounds <N>         repetitions of the memory and scrape workloads
                --scrape-seconds <N> length of each wrk run
                --out <FILE>         write there instead of docs/benchmarks.md
     fuzz     Run the coverage-guided fuzz targets of fuzz/ (see docs/fuzzing.md) with cargo-fuzz
@@ -90,7 +110,7 @@ fn main() -> ExitCode {
     let result = match command.as_deref() {
         Some("test") => test(&rest),
         Some("peers") => peers(&rest),
-        Some("lint") => lint(&rest),
+        Some("lint") => lint::lint(&rest),
         Some("bench") => bench::bench(&rest),
         Some("fuzz") => fuzz::fuzz(&rest),
         None | Some("help" | "-h" | "--help") => {
@@ -184,12 +204,21 @@ fn test(extra: &[OsString]) -> Result<(), String> {
     // test runs `examples/demo`; `--all-targets` would build it as a test
     // harness instead). Clippy in `lint` covers every target.
     let mut workspace = cargo();
-    workspace.args(["test", "--workspace", "--all-features", "--no-fail-fast"]);
+    workspace
+        .args(["test", "--workspace", "--all-features", "--no-fail-fast"])
+        .args(with_ignored_tests(extra))
+        .env("PROM_TEST_PYTHON", &python);
     let mut steps = vec![workspace];
-    for step in &mut steps {
-        step.args(extra).env("PROM_TEST_PYTHON", &python);
-    }
     if extra.is_empty() {
+        // The fuzz crate is outside the workspace (its targets build only with the fuzzer's
+        // flags), but its tests build on stable: promtool checks a seeded sample of the
+        // `encode` target's inputs there. Its own target directory keeps its lock file's
+        // dependency versions from displacing the workspace's builds.
+        let mut fuzz = cargo();
+        fuzz.args(["test", "--manifest-path", "fuzz/Cargo.toml", "--target-dir"])
+            .arg(project_root().join("target").join("fuzz-test"))
+            .args(["--", "--include-ignored"]);
+        steps.push(fuzz);
         // The loom model checks of prom-core's lock-free parts: a build of
         // prom-core alone with loom's atomics, kept in its own target
         // directory so it never invalidates the main build.
@@ -205,6 +234,23 @@ fn test(extra: &[OsString]) -> Result<(), String> {
     run_all("test", steps)
 }
 
+/// `extra` for `cargo test`, with `--include-ignored` added to the test programs' arguments:
+/// the tests that need a peer are `#[ignore]`d so a plain `cargo test` passes without them, and
+/// run here, where the peers are installed. Cargo's own arguments (a test name filter, `-p`)
+/// stay before the `--` that starts the test programs' arguments.
+fn with_ignored_tests(extra: &[OsString]) -> Vec<OsString> {
+    let split = extra.iter().position(|a| a == "--");
+    let (for_cargo, for_tests) = match split {
+        Some(i) => (&extra[..i], &extra[i + 1..]),
+        None => (extra, &[][..]),
+    };
+    let mut args = for_cargo.to_vec();
+    args.push("--".into());
+    args.push("--include-ignored".into());
+    args.extend(for_tests.iter().cloned());
+    args
+}
+
 fn peers(extra: &[OsString]) -> Result<(), String> {
     if !extra.is_empty() {
         return Err("`peers` takes no arguments".into());
@@ -215,32 +261,24 @@ fn peers(extra: &[OsString]) -> Result<(), String> {
     Ok(())
 }
 
-fn lint(extra: &[OsString]) -> Result<(), String> {
-    if !extra.is_empty() {
-        return Err("`lint` takes no arguments".into());
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(list: &[&str]) -> Vec<OsString> {
+        list.iter().map(OsString::from).collect()
     }
-    let mut fmt = cargo();
-    fmt.args(["fmt", "--all", "--check"]);
-    let mut clippy = cargo();
-    clippy.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ]);
-    // The optional exporters and the tests that need them build only with
-    // every feature on, as `cargo xtask test` runs them.
-    let mut clippy_all = cargo();
-    clippy_all.args([
-        "clippy",
-        "--workspace",
-        "--all-targets",
-        "--all-features",
-        "--",
-        "-D",
-        "warnings",
-    ]);
-    run_all("lint", vec![fmt, clippy, clippy_all])
+
+    #[test]
+    fn ignored_tests_are_included_after_cargos_own_arguments() {
+        assert_eq!(with_ignored_tests(&[]), args(&["--", "--include-ignored"]));
+        assert_eq!(
+            with_ignored_tests(&args(&["histogram"])),
+            args(&["histogram", "--", "--include-ignored"])
+        );
+        assert_eq!(
+            with_ignored_tests(&args(&["-p", "prom-codec", "--", "--nocapture"])),
+            args(&["-p", "prom-codec", "--", "--include-ignored", "--nocapture"])
+        );
+    }
 }

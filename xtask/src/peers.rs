@@ -1,9 +1,13 @@
-//! Installing the real peer programs the tests run against.
+//! Installing the real peer programs the tests run against, and any Debian package xtask needs:
+//! the one place that runs `apt-get`. Finding programs and knowing whether we are root come from
+//! prom-testkit, which the tests use for the same.
 
 use std::fs;
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use prom_testkit::{find_binary, is_root};
 
 use crate::{project_root, run, show};
 
@@ -32,46 +36,59 @@ const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
 /// Installs the Debian packages of any missing peer binary.
 pub(crate) fn ensure_debian_peers() -> Result<(), String> {
-    let missing: Vec<&str> = BINARIES
+    let binaries: Vec<&str> = BINARIES.iter().map(|(binary, _)| *binary).collect();
+    ensure_binaries(&binaries, PACKAGES, "`cargo xtask test` again")?;
+    eprintln!("xtask: peers present: {}", binaries.join(", "));
+    Ok(())
+}
+
+/// Makes sure every program of `binaries` is found, installing `packages` through apt-get when
+/// one is missing; `then` says what to run after installing them by hand, as a non-root user
+/// must. Returns the programs' paths, in the order of `binaries`.
+pub(crate) fn ensure_binaries(
+    binaries: &[&str],
+    packages: &[&str],
+    then: &str,
+) -> Result<Vec<PathBuf>, String> {
+    let missing = |binaries: &[&str]| -> Vec<String> {
+        binaries
+            .iter()
+            .filter(|binary| find_binary(binary).is_none())
+            .map(|binary| (*binary).to_owned())
+            .collect()
+    };
+    let absent = missing(binaries);
+    if !absent.is_empty() {
+        let install = format!(
+            "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+             --no-install-recommends {}",
+            packages.join(" ")
+        );
+        if !is_root() {
+            return Err(format!(
+                "missing programs: {}. Installing them needs root; run\n    sudo sh -c '{install}'\n\
+                 then {then}",
+                absent.join(", ")
+            ));
+        }
+        eprintln!(
+            "xtask: missing {}; installing {}",
+            absent.join(", "),
+            packages.join(" ")
+        );
+        apt_install(packages)?;
+        let still_absent = missing(binaries);
+        if !still_absent.is_empty() {
+            return Err(format!(
+                "still missing after `{install}`: {}",
+                still_absent.join(", ")
+            ));
+        }
+    }
+    binaries
         .iter()
-        .filter(|(binary, _)| find_binary(binary).is_none())
-        .map(|(binary, _)| *binary)
-        .collect();
-    if missing.is_empty() {
-        eprintln!("xtask: peers present: {}", binary_names());
-        return Ok(());
-    }
-    let install = format!(
-        "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
-         --no-install-recommends {}",
-        PACKAGES.join(" ")
-    );
-    if !is_root() {
-        return Err(format!(
-            "missing peer programs: {}. Installing them needs root; run\n    sudo sh -c '{install}'\n\
-             then `cargo xtask test` again",
-            missing.join(", ")
-        ));
-    }
-    eprintln!(
-        "xtask: missing {}; installing {}",
-        missing.join(", "),
-        PACKAGES.join(" ")
-    );
-    apt_install(PACKAGES)?;
-    let still_missing: Vec<&str> = BINARIES
-        .iter()
-        .filter(|(binary, _)| find_binary(binary).is_none())
-        .map(|(binary, _)| *binary)
-        .collect();
-    if still_missing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "still missing after `{install}`: {}",
-            still_missing.join(", ")
-        ))
-    }
+        .map(|binary| find_binary(binary).ok_or_else(|| format!("{binary} vanished")))
+        .collect()
 }
 
 /// `apt-get update` and a non-interactive install, with invoke-rc.d told not to start daemons:
@@ -181,31 +198,6 @@ fn imports_client(python: &Path) -> bool {
             .args(["-c", "import prometheus_client"])
             .output()
             .is_ok_and(|o| o.status.success())
-}
-
-/// Searches `PATH`, then `/usr/bin` and `/usr/sbin`, as the test harness does.
-fn find_binary(name: &str) -> Option<PathBuf> {
-    let path_var = std::env::var_os("PATH").unwrap_or_default();
-    std::env::split_paths(&path_var)
-        .chain(["/usr/bin", "/usr/sbin"].map(PathBuf::from))
-        .map(|dir| dir.join(name))
-        .find(|p| {
-            p.metadata()
-                .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-        })
-}
-
-fn binary_names() -> String {
-    BINARIES
-        .iter()
-        .map(|(binary, _)| *binary)
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// Whether we run as root; `/proc/self` belongs to the process's user.
-fn is_root() -> bool {
-    fs::metadata("/proc/self").is_ok_and(|m| m.uid() == 0)
 }
 
 #[cfg(test)]

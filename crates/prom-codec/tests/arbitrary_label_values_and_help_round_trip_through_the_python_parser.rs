@@ -34,6 +34,7 @@ fn strings(n: usize) -> Vec<String> {
 }
 
 #[test]
+#[ignore = "needs the python prometheus_client and promtool: run cargo xtask test"]
 fn label_values_survive_both_formats() {
     let values = strings(300);
     let mut fam = MetricFamily::new(
@@ -69,6 +70,7 @@ fn label_values_survive_both_formats() {
 }
 
 #[test]
+#[ignore = "needs the python prometheus_client: run cargo xtask test"]
 fn help_texts_survive_both_formats() {
     let helps = strings(60);
     let families: Vec<MetricFamily> = helps

@@ -10,6 +10,7 @@ use prom_graphite::GraphiteBridge;
 use prom_testkit::Carbon;
 
 #[test]
+#[ignore = "needs carbon: run cargo xtask test"]
 fn every_sample_lands_in_its_whisper_file_with_its_value() {
     let carbon = Carbon::start().unwrap();
 

@@ -10,6 +10,7 @@ use prom_graphite::{GraphiteBridge, LabelStyle};
 use prom_testkit::Carbon;
 
 #[test]
+#[ignore = "needs carbon: run cargo xtask test"]
 fn tagged_series_hold_their_values() {
     let carbon = Carbon::start().unwrap();
 

@@ -26,6 +26,7 @@ fn assert_unauthorized(result: Result<(), PushError>) {
 }
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn the_real_gateway_accepts_only_the_right_credentials() {
     let real = RealPushgateway::start_with_basic_auth().unwrap();
     let group = Group::new("authed");
@@ -55,6 +56,7 @@ fn the_real_gateway_accepts_only_the_right_credentials() {
 }
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn a_hook_can_authenticate_on_its_own_against_the_real_gateway() {
     let real = RealPushgateway::start_with_basic_auth().unwrap();
     // Custom authentication as client_python's handler would do it: the hook writes the

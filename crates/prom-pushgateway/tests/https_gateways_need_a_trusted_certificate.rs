@@ -16,6 +16,7 @@ fn trusted(url: &str) -> Pushgateway {
 }
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn a_trusted_gateway_takes_pushes_and_answers_errors() {
     let real = RealPushgateway::start_with_tls().unwrap();
     assert!(real.url().starts_with("https://"));
@@ -43,6 +44,7 @@ fn a_trusted_gateway_takes_pushes_and_answers_errors() {
 }
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn an_untrusted_certificate_is_a_connection_error() {
     let real = RealPushgateway::start_with_tls().unwrap();
     let gateway = Pushgateway::new(&real.url()).unwrap();

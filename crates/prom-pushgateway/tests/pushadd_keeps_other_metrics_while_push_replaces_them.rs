@@ -18,6 +18,7 @@ fn gauge(name: &str, value: f64) -> Gauge {
 }
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn pushadd_merges_and_push_replaces() {
     let real = RealPushgateway::start().unwrap();
     let gateway = Pushgateway::new(&real.url()).unwrap();
@@ -48,6 +49,7 @@ fn pushadd_merges_and_push_replaces() {
 }
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn push_to_one_group_leaves_other_groups_alone() {
     let real = RealPushgateway::start().unwrap();
     let gateway = Pushgateway::new(&real.url()).unwrap();

@@ -14,6 +14,7 @@ use prom_pushgateway::Group;
 use prom_testkit::Pushgateway as RealPushgateway;
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn values_and_labels_arrive_as_pushed() {
     let real = RealPushgateway::start().unwrap();
 
@@ -92,6 +93,7 @@ fn values_and_labels_arrive_as_pushed() {
 }
 
 #[test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 fn the_one_call_functions_push_and_delete() {
     let real = RealPushgateway::start().unwrap();
     let up = Gauge::new("oneshot_up", "Set by the one-call function.").unwrap();

@@ -17,6 +17,7 @@ fn gauge(name: &str, value: f64) -> Gauge {
 }
 
 #[tokio::test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 async fn push_pushadd_and_delete() {
     let real = RealPushgateway::start().unwrap();
     let gateway = Pushgateway::new(&real.url()).unwrap();
@@ -60,6 +61,7 @@ async fn push_pushadd_and_delete() {
 }
 
 #[tokio::test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 async fn the_gateways_400_explanation_reaches_the_caller() {
     let real = RealPushgateway::start().unwrap();
     let gateway = Pushgateway::new(&real.url()).unwrap();
@@ -102,6 +104,7 @@ async fn a_closed_port_is_a_quick_connection_error() {
 }
 
 #[tokio::test]
+#[ignore = "needs pushgateway: run cargo xtask test"]
 async fn the_futures_can_be_spawned() {
     let real = RealPushgateway::start().unwrap();
     let gateway = Pushgateway::new(&real.url()).unwrap();

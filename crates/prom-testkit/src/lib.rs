@@ -5,8 +5,10 @@
 //! temporary directory that is removed afterwards. A missing peer is a [`HarnessError`] whose
 //! message says exactly how to install it; tests are never skipped silently.
 //!
+//! A test that needs a peer is marked `#[ignore = "needs <peer>: run cargo xtask test"]`, so a
+//! plain `cargo test` passes on a machine without the peers and lists it as ignored.
 //! `cargo xtask test` installs every peer (Debian packages and a Python virtual environment under
-//! `target/peers/venv`) before it runs the tests.
+//! `target/peers/venv`), then runs the tests with `--include-ignored`.
 //!
 //! # Example
 //!
@@ -48,10 +50,11 @@ pub use crate::carbon::Carbon;
 pub use crate::error::HarnessError;
 pub use crate::http::{http_get, HttpResponse};
 pub use crate::node_exporter::NodeExporter;
+pub use crate::process::ChildGuard;
 pub use crate::prometheus::{Prometheus, QuerySample, JOB};
 pub use crate::pushgateway::Pushgateway;
 pub use crate::python::{python, python_parse, PyFormat};
-pub use crate::tools::{promtool_check_metrics, require_binary};
+pub use crate::tools::{find_binary, is_root, promtool_check_metrics, require_binary};
 
 /// The root of the workspace: the directory holding the virtual `Cargo.toml`.
 ///

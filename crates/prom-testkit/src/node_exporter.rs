@@ -158,6 +158,7 @@ mod tests {
     use crate::tempdir::TempDir;
 
     #[test]
+    #[ignore = "needs node_exporter: run cargo xtask test"]
     fn dropping_kills_the_process_and_removes_the_owned_directory() {
         let exporter = NodeExporter::start().unwrap();
         let proc_dir = PathBuf::from(format!("/proc/{}", exporter.pid()));
@@ -177,6 +178,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs node_exporter: run cargo xtask test"]
     fn a_textfile_directory_passed_in_is_read_and_left_in_place() {
         let dir = TempDir::new("prom-testkit-node-exporter-test").unwrap();
         fs::write(dir.path().join("a.prom"), "# TYPE given gauge\ngiven 42\n").unwrap();
@@ -190,6 +192,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs node_exporter: run cargo xtask test"]
     fn a_file_that_does_not_parse_is_a_scrape_error() {
         let exporter = NodeExporter::start().unwrap();
         fs::write(

@@ -4,6 +4,7 @@
 
 use std::fs::{self, OpenOptions};
 use std::io;
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -25,16 +26,63 @@ const LOG_TAIL_LINES: usize = 40;
 /// use`. Start-up errors carry the log tail, so the text reaches [`start_with_port_retries`].
 const PORT_TAKEN: &str = "already in use";
 
+/// A child process that is killed (SIGKILL) and reaped when the guard is dropped, however the
+/// code holding it ends: no process outlives its test or benchmark, and none is left a zombie.
+///
+/// It dereferences to the [`Child`], so the process can be waited for or read from meanwhile;
+/// only the process it was given is signalled, by its id.
+///
+/// ```
+/// use std::process::Command;
+///
+/// let guard = prom_testkit::ChildGuard::new(Command::new("sleep").arg("60").spawn()?);
+/// let pid = guard.id();
+/// drop(guard); // killed and reaped
+/// assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ChildGuard(Child);
+
+impl ChildGuard {
+    /// Guards `child`.
+    pub fn new(child: Child) -> ChildGuard {
+        ChildGuard(child)
+    }
+}
+
+impl Deref for ChildGuard {
+    type Target = Child;
+
+    fn deref(&self) -> &Child {
+        &self.0
+    }
+}
+
+impl DerefMut for ChildGuard {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.0
+    }
+}
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        // Kill fails only if the process already exited; wait reaps it either way.
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// A peer listening on one port of 127.0.0.1, with its files and its log in a temporary
 /// directory.
 ///
 /// Dropping it kills and reaps exactly the process it started, then removes the directory.
 pub(crate) struct PeerProcess {
     name: &'static str,
-    child: Child,
+    // Fields drop in order: the process is killed and reaped before its directory goes.
+    child: ChildGuard,
     port: u16,
     log: PathBuf,
-    // Dropped after the child is killed (fields drop after `Drop::drop` runs).
     dir: TempDir,
 }
 
@@ -52,7 +100,7 @@ impl PeerProcess {
         dir: TempDir,
     ) -> Result<PeerProcess, HarnessError> {
         let log = dir.path().join(format!("{name}.log"));
-        let child = spawn_logged(&mut command, &log)?;
+        let child = ChildGuard::new(spawn_logged(&mut command, &log)?);
         Ok(PeerProcess {
             name,
             child,
@@ -128,15 +176,6 @@ impl PeerProcess {
     /// The last lines of the peer's combined stdout and stderr.
     pub(crate) fn log_tail(&self) -> String {
         log_tail(&self.log)
-    }
-}
-
-impl Drop for PeerProcess {
-    fn drop(&mut self) {
-        // Kill fails only if the process already exited; wait reaps it either way, so no zombie
-        // outlives the test. The temporary directory goes when `dir` drops after this.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -294,6 +294,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs pushgateway: run cargo xtask test"]
     fn pushed_metrics_show_until_wiped_and_drop_stops_the_process() {
         let gateway = Pushgateway::start().unwrap();
         assert_eq!(
@@ -315,6 +316,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs pushgateway: run cargo xtask test"]
     fn basic_auth_is_required_and_the_harness_sends_it() {
         let gateway = Pushgateway::start_with_basic_auth().unwrap();
         assert_eq!(put(&gateway, "/metrics/job/probe", "p 1\n", false), 401);
@@ -327,6 +329,7 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "needs pushgateway: run cargo xtask test"]
     fn the_tls_gateway_serves_https_only() {
         let gateway = Pushgateway::start_with_tls().unwrap();
         assert!(gateway.url().starts_with("https://127.0.0.1:"));

@@ -1,4 +1,4 @@
-//! Finding peer programs and running them over stdin.
+//! Finding peer programs, knowing whether we are root, and running programs over stdin.
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
@@ -18,23 +18,40 @@ const EXTRA_DIRS: &[&str] = &["/usr/bin", "/usr/sbin"];
 /// If no executable file of that name exists; the message says to run `cargo xtask test`, which
 /// installs every peer, or `apt-get install <debian_package>`.
 pub fn require_binary(name: &str, debian_package: &str) -> Result<PathBuf, HarnessError> {
+    find_binary(name).ok_or_else(|| {
+        HarnessError::new(format!(
+            "{name} not found on PATH (nor in /usr/bin, /usr/sbin): run `cargo xtask test`, \
+             which installs it, or `apt-get install {debian_package}`"
+        ))
+    })
+}
+
+/// The executable `name` on `PATH`, or else in `/usr/bin` or `/usr/sbin`; `None` if there is
+/// none. [`require_binary`] is the same search with an error that says how to install it.
+pub fn find_binary(name: &str) -> Option<PathBuf> {
     let path_var = std::env::var_os("PATH").unwrap_or_default();
     std::env::split_paths(&path_var)
         .chain(EXTRA_DIRS.iter().map(PathBuf::from))
         .map(|dir| dir.join(name))
         .find(|candidate| is_executable(candidate))
-        .ok_or_else(|| {
-            HarnessError::new(format!(
-                "{name} not found on PATH (nor in /usr/bin, /usr/sbin): run `cargo xtask test`, \
-                 which installs it, or `apt-get install {debian_package}`"
-            ))
-        })
 }
 
 fn is_executable(path: &Path) -> bool {
     path.metadata()
         .map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
         .unwrap_or(false)
+}
+
+/// Whether this process runs as root: its effective user id, read from `/proc/self/status`, is
+/// 0. Root may install packages and mount file systems, and ignores file permissions.
+pub fn is_root() -> bool {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        // Real, effective, saved and file-system uid.
+        .and_then(|ids| ids.split_whitespace().nth(1))
+        == Some("0")
 }
 
 /// Runs `promtool check metrics` with `text` on its standard input.
@@ -90,4 +107,23 @@ pub(crate) fn combined_output(output: &Output) -> String {
     let mut s = String::from_utf8_lossy(&output.stdout).into_owned();
     s.push_str(&String::from_utf8_lossy(&output.stderr));
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn binaries_are_found_on_the_path_or_not_at_all() {
+        let sh = find_binary("sh").expect("every Unix has sh");
+        assert!(sh.ends_with("sh") && is_executable(&sh), "{}", sh.display());
+        assert_eq!(find_binary("prom-testkit-no-such-program"), None);
+    }
+
+    #[test]
+    fn root_is_the_effective_uid_id_reports() {
+        let output = Command::new("id").arg("-u").output().unwrap();
+        let uid = String::from_utf8_lossy(&output.stdout);
+        assert_eq!(is_root(), uid.trim() == "0", "id -u: {uid}");
+    }
 }

@@ -5,6 +5,7 @@ use std::path::Path;
 use prom_testkit::Prometheus;
 
 #[test]
+#[ignore = "needs prometheus: run cargo xtask test"]
 fn the_process_is_gone_after_drop() {
     let prometheus = Prometheus::start(&[]).unwrap();
     let pid = prometheus.pid();

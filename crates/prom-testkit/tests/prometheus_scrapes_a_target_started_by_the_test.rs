@@ -7,6 +7,7 @@ use std::time::Duration;
 use prom_testkit::{http_get, Prometheus};
 
 #[test]
+#[ignore = "needs prometheus: run cargo xtask test"]
 fn the_scraped_gauge_is_queryable() {
     let exporter = common::FixedExporter::start("# TYPE up_test gauge\nup_test 1\n");
     let prometheus = Prometheus::start(&[exporter.addr()]).unwrap();
@@ -30,6 +31,7 @@ fn the_scraped_gauge_is_queryable() {
 }
 
 #[test]
+#[ignore = "needs prometheus: run cargo xtask test"]
 fn a_bad_query_is_an_error_naming_the_problem() {
     let prometheus = Prometheus::start(&[]).unwrap();
     let message = prometheus.query("sum(").unwrap_err().to_string();
@@ -37,6 +39,7 @@ fn a_bad_query_is_an_error_naming_the_problem() {
 }
 
 #[test]
+#[ignore = "needs prometheus: run cargo xtask test"]
 fn waiting_in_vain_reports_the_last_result_and_the_log() {
     let prometheus = Prometheus::start(&[]).unwrap();
     let message = prometheus

@@ -37,6 +37,7 @@ fn scrape(exporter: &NodeExporter) -> serde_json::Value {
 }
 
 #[test]
+#[ignore = "needs node_exporter and the python prometheus_client: run cargo xtask test"]
 fn written_values_and_rewrites_are_served() {
     let exporter = NodeExporter::start().unwrap();
     let path = exporter.textfile_dir().join("job.prom");

@@ -23,6 +23,7 @@ fn timestamped() -> Vec<MetricFamily> {
 }
 
 #[test]
+#[ignore = "needs node_exporter: run cargo xtask test"]
 fn the_family_is_named_and_nothing_is_written() {
     let exporter = NodeExporter::start().unwrap();
     let path = exporter.textfile_dir().join("job.prom");

@@ -42,6 +42,7 @@ fn value(samples: &[QuerySample]) -> f64 {
 }
 
 #[test]
+#[ignore = "needs prometheus: run cargo xtask test"]
 fn prometheus_sees_the_demo_counts_grow() {
     let port = free_port();
     let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();

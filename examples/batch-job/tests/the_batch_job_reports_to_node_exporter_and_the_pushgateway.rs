@@ -14,6 +14,7 @@ fn sample(text: &str, line_prefix: &str) -> Option<f64> {
 }
 
 #[test]
+#[ignore = "needs node_exporter and pushgateway: run cargo xtask test"]
 fn metrics_reach_both_peers() {
     let node = NodeExporter::start().unwrap();
     let gateway = Pushgateway::start().unwrap();
