@@ -306,12 +306,14 @@ impl MetricFamily {
         })
     }
 
-    /// A family with exactly these parts, as a parser read them: unlike
-    /// [`MetricFamily::new`], a counter's name is kept as given.
+    /// A family with exactly these parts, as a parser read them: the name
+    /// and unit are taken as given (unlike [`MetricFamily::new`], a
+    /// counter's name keeps a `_total`, and the exposition formats allow
+    /// names and units the constructors refuse, such as a leading `__` or a
+    /// unit with `:`); only the series' types are checked.
     ///
     /// # Errors
-    /// [`Error::InvalidMetricName`], an invalid unit or one the name does not
-    /// end with, or [`Error::TypeMismatch`] for a series of another type.
+    /// [`Error::TypeMismatch`] for a series of another type than the family.
     ///
     /// ```
     /// use prom_core::{MetricFamily, MetricType};
@@ -325,17 +327,13 @@ impl MetricFamily {
         metric_type: MetricType,
         metrics: Vec<Metric>,
     ) -> Result<Self, Error> {
-        validate_metric_name(name)?;
         let mut family = Self {
             name: name.into(),
             help: help.into(),
-            unit: None,
+            unit: unit.map(Arc::from),
             metric_type,
             metrics: Vec::with_capacity(metrics.len()),
         };
-        if let Some(unit) = unit {
-            family = family.with_unit(unit)?;
-        }
         for metric in metrics {
             family.push_metric(metric)?;
         }

@@ -106,7 +106,7 @@ mod openmetrics;
 mod series;
 mod text;
 
-use prom_core::{validate_metric_name, validate_unit, Metric, MetricFamily, MetricType};
+use prom_core::{Metric, MetricFamily, MetricType};
 
 pub use error::ParseError;
 
@@ -224,13 +224,8 @@ pub fn parse_openmetrics(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
     openmetrics::parse(input)
 }
 
-/// The model family of these parts, as parsed.
-///
-/// The formats allow a few names and units [`MetricFamily::from_parts`]
-/// refuses: text metric names starting with `__`, a text counter named
-/// `_total` (the model's name drops it), OpenMetrics units with `:`. Such a
-/// family is built under a stand-in name and given its parts as read, so
-/// the parsers read what they did before and what Prometheus reads.
+/// The model family of these parts, as parsed: names and units as read
+/// (the formats allow some the constructors refuse, as Prometheus does).
 fn family(
     line: &lex::Line<'_>,
     name: &str,
@@ -239,23 +234,10 @@ fn family(
     metric_type: MetricType,
     metrics: Vec<Metric>,
 ) -> Result<MetricFamily, ParseError> {
-    let model_takes =
-        validate_metric_name(name).is_ok() && unit.is_none_or(|u| validate_unit(u).is_ok());
-    let (built_name, built_unit) = if model_takes {
-        (name, unit)
-    } else {
-        ("parsed", None)
-    };
-    // The scanners have checked the rest (a unit ends the name; every
-    // series has the family's type): an error here is a parser bug,
-    // reported rather than panicked on.
-    let mut family = MetricFamily::from_parts(built_name, help, built_unit, metric_type, metrics)
-        .map_err(|e| line.err_line("a family the model takes", e.to_string()))?;
-    if !model_takes {
-        family.name = name.into();
-        family.unit = unit.map(Into::into);
-    }
-    Ok(family)
+    // The scanners have checked that every series has the family's type:
+    // an error here is a parser bug, reported rather than panicked on.
+    MetricFamily::from_parts(name, help, unit, metric_type, metrics)
+        .map_err(|e| line.err_line("a family the model takes", e.to_string()))
 }
 
 #[cfg(test)]
