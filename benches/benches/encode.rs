@@ -1,4 +1,4 @@
-//! Workload 5: encode a registry of 10,000 labelled counter series and 1,000
+//! Encoding: encode a registry of 10,000 labelled counter series and 1,000
 //! histogram series (default buckets) in text 0.0.4 and OpenMetrics, into a
 //! reused buffer.
 

@@ -1,4 +1,4 @@
-//! Workload 4: observe into a histogram with the default buckets, from one
+//! Histogram: observe into a histogram with the default buckets, from one
 //! thread and from two threads at once.
 
 // criterion_group! generates an undocumented public function.

@@ -1,4 +1,4 @@
-//! Workload 3: look up one of 100 existing children of a counter family with
+//! Labelled lookup: look up one of 100 existing children of a counter family with
 //! two labels by borrowed `&str` values, and increment it.
 
 // criterion_group! generates an undocumented public function.

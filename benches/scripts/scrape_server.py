@@ -1,4 +1,4 @@
-"""Workload 7 of `cargo xtask bench` for the Python client.
+"""The scrape workload of `cargo xtask bench` for the Python client.
 
 `python scrape_server.py <port> [--series N]` serves one counter family with
 the labels `method` and `path` and N children (10,000 by default) through

@@ -1,4 +1,4 @@
-//! Workload 7 of `cargo xtask bench`: a metrics endpoint under load.
+//! The scrape workload of `cargo xtask bench`: a metrics endpoint under load.
 //!
 //! `scrape_server <impl> <port> [--series N]` serves one counter family with
 //! the labels `method` and `path` and `N` children (10,000 by default) on

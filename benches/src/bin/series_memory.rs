@@ -1,4 +1,4 @@
-//! Workload 6 of `cargo xtask bench`: memory per labelled counter series.
+//! The memory workload of `cargo xtask bench`: memory per labelled counter series.
 //!
 //! `series_memory <impl> [--series N]` creates, in this process alone, one
 //! counter family with the labels `method` (4 values) and `path`

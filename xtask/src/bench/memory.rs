@@ -18,6 +18,7 @@ pub(super) const IMPLS: &[(&str, &str)] = &[
         "prometheus-client Family<Labels, Counter>",
     ),
     ("metrics", "metrics + metrics-exporter-prometheus recorder"),
+    ("dashmap", "DashMap<Key, Arc<AtomicU64>> (foldhash)"),
     ("hashmap", "baseline HashMap<(String, String), AtomicU64>"),
 ];
 

@@ -126,6 +126,20 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
         "Histogram: observe with the default buckets.",
     ),
     (
+        "summary_",
+        "Summary: observe into a summary with client_golang's suggested objectives (0.5, 0.9, \
+             0.99 with rank errors 0.05, 0.01, 0.001; a 10-minute window of 5 age buckets), next \
+             to the plain count-and-sum summary and the histogram; the peer is \
+             `metrics-exporter-prometheus`, whose histograms are exposed as summaries with \
+             quantiles by default; the baseline is a mutex-guarded buffer drained when full.",
+    ),
+    (
+        "dashmap_",
+        "DashMap, measured: prom's labelled family against one built on `DashMap` (its \
+             children bare atomic cells): lookup and increment of one of 100 existing children, \
+             and two threads creating 100,000 new children at once (time per series created).",
+    ),
+    (
         "encode_",
         "Encoding: encode the whole registry into a reused buffer (prom: \
              `Encoder::encode` into a `Vec<u8>`, straight from the live metrics; the others \
