@@ -1,8 +1,8 @@
 //! The text 0.0.4 and OpenMetrics 1.0.0 writers.
 
 use prom_core::{
-    visit_families, FamilyRef, LabelsRef, MetricFamily, MetricType, SeriesRef, Suffix, ValueRef,
-    VisitError, Visitor,
+    visit_families, Exemplar, FamilyRef, LabelsRef, MetricFamily, MetricType, SeriesRef, Suffix,
+    ValueRef, VisitError, Visitor,
 };
 
 use crate::number::{
@@ -67,8 +67,9 @@ pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     le_ends: Vec<usize>,
     /// The current histogram series' bucket sample name and open labels.
     bucket_head: Vec<u8>,
-    /// A summary line's `,quantile="…"} ` label.
-    quantile: Vec<u8>,
+    /// The label a summary's quantile line or a state set's state line adds
+    /// (`,quantile="…"} `, `,name="state"} `).
+    extra_label: Vec<u8>,
 }
 
 impl<'w, S: Sink + ?Sized> Writer<'w, S> {
@@ -83,7 +84,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             le_text: Vec::new(),
             le_ends: Vec::new(),
             bucket_head: Vec::new(),
-            quantile: Vec::new(),
+            extra_label: Vec::new(),
         }
     }
 
@@ -96,9 +97,10 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
 
     /// Renders `labels` into `self.labels` (escaped, with the closing brace
     /// and a space; just the space for no labels).
-    fn render_labels(&mut self, labels: LabelsRef<'_>) {
+    fn render_labels(&mut self, labels: LabelsRef<'_>, more: Option<LabelsRef<'_>>) {
         self.labels.clear();
-        for (i, (name, value)) in labels.iter_bytes().enumerate() {
+        let more = more.into_iter().flat_map(|m| m.iter_bytes());
+        for (i, (name, value)) in labels.iter_bytes().chain(more).enumerate() {
             self.labels.push(if i == 0 { b'{' } else { b',' });
             self.labels.put(name.as_bytes());
             self.labels.put(b"=\"");
@@ -130,10 +132,13 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         }
     }
 
-    /// Ends a line whose value has been written: the timestamp, if any,
-    /// and the newline (the value's write carried the newline when there
-    /// is no timestamp).
-    fn end_line(&mut self, ts: Option<i64>) {
+    /// Ends a line whose value has been written: the timestamp and the
+    /// exemplar, if any, and the newline (the value's write carried the
+    /// newline when there is neither).
+    fn end_line(&mut self, ts: Option<i64>, exemplar: Option<&Exemplar>) {
+        if ts.is_none() && exemplar.is_none() {
+            return;
+        }
         if let Some(ms) = ts {
             self.w.put(b" ");
             match self.format {
@@ -141,27 +146,66 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 // OpenMetrics timestamps are seconds.
                 Format::OpenMetrics => write_value(self.w, ms as f64 / 1000.0),
             }
-            self.w.put(b"\n");
+        }
+        if let Some(e) = exemplar {
+            self.exemplar(e);
+        }
+        self.w.put(b"\n");
+    }
+
+    /// Writes ` # {labels} value [timestamp]` (OpenMetrics only).
+    fn exemplar(&mut self, e: &Exemplar) {
+        self.w.put(b" # {");
+        for (i, (name, value)) in e.labels.as_labels_ref().iter_bytes().enumerate() {
+            if i > 0 {
+                self.w.put(b",");
+            }
+            self.w.put(name.as_bytes());
+            self.w.put(b"=\"");
+            write_escaped(self.w, value, true);
+            self.w.put(b"\"");
+        }
+        self.w.put(b"} ");
+        write_value(self.w, e.value);
+        if let Some(ts) = e.timestamp {
+            self.w.put(b" ");
+            write_value(self.w, ts);
         }
     }
 
+    /// The exemplar a line carries: OpenMetrics only.
+    fn exemplar_of<'e>(&self, e: Option<&'e Exemplar>) -> Option<&'e Exemplar> {
+        e.filter(|_| self.format == Format::OpenMetrics)
+    }
+
     fn float(&mut self, suffix: Suffix, s: &SeriesRef<'_>, extra: Extra<'_>, v: f64) {
+        self.float_with(suffix, s, extra, v, None);
+    }
+
+    fn float_with(
+        &mut self,
+        suffix: Suffix,
+        s: &SeriesRef<'_>,
+        extra: Extra<'_>,
+        v: f64,
+        exemplar: Option<&Exemplar>,
+    ) {
         self.head(suffix, extra);
-        write_value_tail(self.w, v, s.timestamp_ms.is_none());
-        self.end_line(s.timestamp_ms);
+        write_value_tail(self.w, v, s.timestamp_ms.is_none() && exemplar.is_none());
+        self.end_line(s.timestamp_ms, exemplar);
     }
 
     fn count(&mut self, suffix: Suffix, s: &SeriesRef<'_>, extra: Extra<'_>, v: u64) {
         self.head(suffix, extra);
         write_u64_tail(self.w, v, s.timestamp_ms.is_none());
-        self.end_line(s.timestamp_ms);
+        self.end_line(s.timestamp_ms, None);
     }
 
     fn created(&mut self, s: &SeriesRef<'_>) {
         if let (Format::OpenMetrics, Some(created)) = (self.format, s.created) {
             self.head(Suffix::Created, None);
             write_created_tail(self.w, created, s.timestamp_ms.is_none());
-            self.end_line(s.timestamp_ms);
+            self.end_line(s.timestamp_ms, None);
         }
     }
 
@@ -182,15 +226,23 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         } else {
             0
         };
-        let newline = s.timestamp_ms.is_none();
+        let mut exemplars = s.exemplars.iter().peekable();
         let mut start = 0;
         for (i, &n) in cumulative.iter().enumerate().take(self.le_ends.len()) {
             let end = self.le_ends[i];
+            // Exemplars come in bucket order, each naming its bucket's bound;
+            // one naming no bucket of these bounds is left out.
+            let bound = f64::from_bits(self.le_bounds[i]);
+            while exemplars
+                .next_if(|e| e.bucket.is_none_or(|b| b < bound))
+                .is_some()
+            {}
+            let exemplar = self.exemplar_of(exemplars.next_if(|e| e.bucket == Some(bound)));
             self.w.put(&self.bucket_head);
             self.w
                 .put(self.le_text.get(start + skip..end).unwrap_or_default());
-            write_u64_tail(self.w, n, newline);
-            self.end_line(s.timestamp_ms);
+            write_u64_tail(self.w, n, s.timestamp_ms.is_none() && exemplar.is_none());
+            self.end_line(s.timestamp_ms, exemplar);
             start = end;
         }
     }
@@ -226,9 +278,10 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             name.push_str(suffix.as_str());
         }
         let name = fam.name;
-        // Text 0.0.4 names a counter family by its sample name.
+        // Text 0.0.4 names a counter or info family by its sample name.
         let suffix = match (self.format, fam.metric_type) {
             (Format::Text, MetricType::Counter) => Suffix::Total.as_str(),
+            (Format::Text, MetricType::Info) => Suffix::Info.as_str(),
             _ => Suffix::Bare.as_str(),
         };
         if !fam.help.is_empty() {
@@ -247,8 +300,12 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         self.w.put(name.as_bytes());
         self.w.put(suffix.as_bytes());
         self.w.put(b" ");
+        // Text 0.0.4 knows four types: the others are written as the one
+        // closest in shape, as client_python does.
         self.w.put(match (self.format, fam.metric_type) {
             (Format::Text, MetricType::Unknown) => b"untyped",
+            (Format::Text, MetricType::Info | MetricType::StateSet) => b"gauge",
+            (Format::Text, MetricType::GaugeHistogram) => b"histogram",
             (_, t) => t.as_str().as_bytes(),
         });
         self.w.put(b"\n");
@@ -262,10 +319,15 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     }
 
     fn write_series(&mut self, s: &SeriesRef<'_>) {
-        self.render_labels(s.labels);
+        let info = match s.value {
+            ValueRef::Info(labels) => Some(labels),
+            _ => None,
+        };
+        self.render_labels(s.labels, info);
         match s.value {
             ValueRef::Counter(v) => {
-                self.float(Suffix::Total, s, None, v);
+                let exemplar = self.exemplar_of(s.exemplars.first());
+                self.float_with(Suffix::Total, s, None, v, exemplar);
                 self.created(s);
             }
             ValueRef::Gauge(v) | ValueRef::Unknown(v) => self.float(Suffix::Bare, s, None, v),
@@ -301,7 +363,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 quantiles,
             } => {
                 // Reused across series (taken out for the loop, put back).
-                let mut extra = std::mem::take(&mut self.quantile);
+                let mut extra = std::mem::take(&mut self.extra_label);
                 for q in quantiles {
                     extra.clear();
                     extra.extend_from_slice(b",quantile=\"");
@@ -309,7 +371,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                     extra.extend_from_slice(b"\"} ");
                     self.float(Suffix::Bare, s, Some(&extra), q.value);
                 }
-                self.quantile = extra;
+                self.extra_label = extra;
                 self.count(Suffix::Count, s, None, count);
                 // As for histograms: OpenMetrics has no negative or NaN
                 // _sum; left out, it reads back as 0.
@@ -317,6 +379,33 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                     self.float(Suffix::Sum, s, None, sum);
                 }
                 self.created(s);
+            }
+            ValueRef::Info(_) => self.float(Suffix::Info, s, None, 1.0),
+            ValueRef::StateSet { names, enabled } => {
+                let mut extra = std::mem::take(&mut self.extra_label);
+                for (state, &on) in names.iter().zip(enabled) {
+                    extra.clear();
+                    extra.push(b',');
+                    extra.extend_from_slice(self.names[Suffix::Bare.index()].as_bytes());
+                    extra.extend_from_slice(b"=\"");
+                    write_escaped(&mut extra, state.as_bytes(), true);
+                    extra.extend_from_slice(b"\"} ");
+                    self.float(Suffix::Bare, s, Some(&extra), if on { 1.0 } else { 0.0 });
+                }
+                self.extra_label = extra;
+            }
+            ValueRef::GaugeHistogram {
+                bounds,
+                cumulative,
+                count,
+                sum,
+            } => {
+                self.le_labels(bounds);
+                self.buckets(s, cumulative);
+                self.count(Suffix::GCount, s, None, count);
+                if let Some(sum) = sum {
+                    self.float(Suffix::GSum, s, None, sum);
+                }
             }
             // The model may grow; a value this writer does not know is left
             // out rather than written wrongly.

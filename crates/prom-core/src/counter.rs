@@ -3,10 +3,11 @@ use std::sync::{Arc, OnceLock};
 use crossbeam_utils::CachePadded;
 
 use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
+use crate::series::unix_now;
 use crate::series::{metric_handle, Series, SeriesState};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
 use crate::visit::{Scratch, ValueRef};
-use crate::{Error, MetricType, Opts};
+use crate::{Error, Exemplar, MetricType, Opts};
 
 /// Integral increments go to an integer cell; only fractional (or huge) ones
 /// pay for a compare-and-swap on the float cell.
@@ -31,8 +32,14 @@ pub struct CounterState {
     stripes: OnceLock<Arc<Stripes>>,
 }
 
+/// What a counter grows on contention, or on its first exemplar: stripes,
+/// and the latest exemplar (kept here so that a counter without either
+/// stays small).
 #[derive(Debug)]
-struct Stripes(Box<[CachePadded<Stripe>]>);
+struct Stripes {
+    cells: Box<[CachePadded<Stripe>]>,
+    exemplar: std::sync::Mutex<Option<Exemplar>>,
+}
 
 /// One cell of a striped counter, alone on its cache line (`CachePadded`
 /// knows each architecture's line size, prefetched pairs included).
@@ -46,7 +53,7 @@ struct Stripe {
 
 impl StripeSet for Stripes {
     fn owner(&self, i: usize) -> Option<&AtomicU64> {
-        self.0.get(i).map(|s| &s.owner)
+        self.cells.get(i).map(|s| &s.owner)
     }
 }
 
@@ -95,7 +102,7 @@ impl CounterState {
     /// its threads' slots itself).
     #[inline]
     fn add_striped(&self, stripes: &Arc<Stripes>, me: usize, n: u64) {
-        let cells = &stripes.0;
+        let cells = &stripes.cells;
         // The length is a power of two.
         let stripe = &cells[me & (cells.len() - 1)];
         if stripe.owner.load(Ordering::Relaxed) == me as u64 {
@@ -113,13 +120,28 @@ impl CounterState {
     #[inline(never)]
     fn contended(&self, n: u64) {
         self.int.fetch_add(n, Ordering::Relaxed);
+        self.grow();
+    }
+
+    /// The stripes, made on first need.
+    fn grow(&self) -> &Arc<Stripes> {
         self.stripes.get_or_init(|| {
-            Arc::new(Stripes(
-                (0..stripe_count())
+            Arc::new(Stripes {
+                cells: (0..stripe_count())
                     .map(|_| CachePadded::new(Stripe::default()))
                     .collect(),
-            ))
-        });
+                exemplar: std::sync::Mutex::new(None),
+            })
+        })
+    }
+
+    /// Keeps `exemplar` as the latest.
+    fn set_exemplar(&self, exemplar: Exemplar) {
+        let stripes = self.grow();
+        *stripes
+            .exemplar
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(exemplar);
     }
 
     /// This thread's stripe is not its own: claim it if it is free,
@@ -127,8 +149,8 @@ impl CounterState {
     #[cold]
     #[inline(never)]
     fn add_unowned(&self, stripes: &Arc<Stripes>, me: usize, n: u64) {
-        let i = me & (stripes.0.len() - 1);
-        let stripe = &stripes.0[i];
+        let i = me & (stripes.cells.len() - 1);
+        let stripe = &stripes.cells[i];
         if claim(stripes, i, me as u64) {
             let v = stripe.value.load(Ordering::Relaxed);
             stripe.value.store(v.wrapping_add(n), Ordering::Relaxed);
@@ -167,7 +189,8 @@ impl CounterState {
 
     fn get(&self) -> f64 {
         let striped = self.stripes.get().map_or(0, |s| {
-            s.0.iter()
+            s.cells
+                .iter()
                 .map(|c| c.value.load(Ordering::Relaxed))
                 .fold(0, u64::wrapping_add)
         });
@@ -217,6 +240,41 @@ impl Counter {
         } else {
             Err(self.rejected(amount))
         }
+    }
+
+    /// Adds one and keeps an exemplar for it: the observation this
+    /// increment stands for, typically a trace (`[("trace_id", "4bf92f")]`),
+    /// with the value 1 and the current time. OpenMetrics exposes the
+    /// latest exemplar on the `_total` sample; text 0.0.4 has none. The
+    /// plain [`Counter::inc`] is not slowed by counters that keep exemplars.
+    ///
+    /// ```
+    /// let c = prom_core::Counter::new("requests", "").unwrap();
+    /// c.inc_with_exemplar(&[("trace_id", "4bf92f")]).unwrap();
+    /// let fams = prom_core::collect(&c).unwrap();
+    /// let e = &fams[0].metrics[0].exemplars[0];
+    /// assert_eq!((e.labels.get("trace_id"), e.value), (Some("4bf92f"), 1.0));
+    /// assert!(prom_core::Counter::new("x", "").unwrap().inc_with_exemplar(&[("a", &"b".repeat(200))]).is_err());
+    /// ```
+    ///
+    /// # Errors
+    /// An invalid label name, or labels longer than OpenMetrics allows
+    /// (128 characters of names and values together); nothing is counted.
+    pub fn inc_with_exemplar(&self, labels: &[(&str, &str)]) -> Result<(), Error> {
+        self.inc_by_with_exemplar(1.0, labels)
+    }
+
+    /// Adds `amount` and keeps an exemplar for it, as
+    /// [`Counter::inc_with_exemplar`] does (the exemplar's value is `amount`).
+    ///
+    /// # Errors
+    /// As [`Counter::inc_by`] and [`Counter::inc_with_exemplar`]; nothing is
+    /// counted.
+    pub fn inc_by_with_exemplar(&self, amount: f64, labels: &[(&str, &str)]) -> Result<(), Error> {
+        let exemplar = Exemplar::new(Exemplar::labels(labels)?, amount).with_timestamp(unix_now());
+        self.inc_by(amount)?;
+        self.inner.state.set_exemplar(exemplar);
+        Ok(())
     }
 
     /// The error for a rejected amount, out of line so that `inc_by`'s
@@ -312,6 +370,16 @@ impl SeriesState for CounterState {
     fn read<'a>(&'a self, _: &'a mut Scratch) -> ValueRef<'a> {
         ValueRef::Counter(self.get())
     }
+
+    fn exemplars(&self, out: &mut Vec<Exemplar>) {
+        if let Some(stripes) = self.stripes.get() {
+            let latest = stripes
+                .exemplar
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            out.extend(latest.iter().cloned());
+        }
+    }
 }
 
 #[cfg(all(test, not(loom)))]
@@ -365,7 +433,7 @@ mod tests {
         // Rounds of short-lived threads, more of them than stripes: every
         // increment counts, and no stripe stays owned by a thread that has
         // exited.
-        let threads = 2 * stripes.0.len() + 1;
+        let threads = 2 * stripes.cells.len() + 1;
         for round in 0..20u64 {
             std::thread::scope(|s| {
                 let handles: Vec<_> = (0..threads)
@@ -386,7 +454,7 @@ mod tests {
             });
             let want = (round + 1) * threads as u64 * 10_003;
             assert_eq!(state.get(), want as f64, "round {round}");
-            for (i, stripe) in stripes.0.iter().enumerate() {
+            for (i, stripe) in stripes.cells.iter().enumerate() {
                 assert_eq!(
                     stripe.owner.load(Ordering::Relaxed),
                     0,
@@ -396,7 +464,7 @@ mod tests {
         }
         // The stripes were used, not just the shared cell.
         let striped: u64 = stripes
-            .0
+            .cells
             .iter()
             .map(|s| s.value.load(Ordering::Relaxed))
             .sum();
@@ -410,7 +478,7 @@ mod tests {
         let stripes = state.stripes.get().unwrap();
         state.inc();
         let me = thread_slot();
-        let mine = &stripes.0[me & (stripes.0.len() - 1)];
+        let mine = &stripes.cells[me & (stripes.cells.len() - 1)];
         assert_eq!(mine.owner.load(Ordering::Relaxed), me as u64);
         assert_eq!(mine.value.load(Ordering::Relaxed), 1);
         state.inc();
@@ -501,7 +569,7 @@ mod loom_tests {
             state.contended(0);
             let stripes = Arc::clone(state.stripes.get().expect("contended grows stripes"));
             // Slots 1 and 1 + n map to the same stripe.
-            let (first, second) = (1, 1 + stripes.0.len());
+            let (first, second) = (1, 1 + stripes.cells.len());
             let started = Arc::new(AtomicBool::new(false));
             let owner = {
                 let (state, stripes, started) = (

@@ -17,6 +17,8 @@ pub struct Descriptor {
     unit: Option<Arc<str>>,
     metric_type: MetricType,
     label_names: Arc<[Box<str>]>,
+    /// Whether the family's series expose `_created` (OpenMetrics).
+    created: bool,
 }
 
 impl Descriptor {
@@ -75,7 +77,21 @@ impl Descriptor {
                 .map(|n| Box::from(n.as_ref()))
                 .collect::<Vec<_>>()
                 .into(),
+            created: true,
         })
+    }
+
+    /// The same descriptor whose series expose no `_created` sample (as
+    /// client_python's `disable_created_metrics`).
+    #[must_use]
+    pub fn without_created(mut self) -> Self {
+        self.created = false;
+        self
+    }
+
+    /// Whether the family's series expose `_created` (in OpenMetrics).
+    pub fn created(&self) -> bool {
+        self.created
     }
 
     /// The family name (no `_total` for counters).

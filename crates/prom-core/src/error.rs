@@ -97,6 +97,14 @@ pub enum Error {
         /// The states it has.
         states: Vec<String>,
     },
+    /// An exemplar's label names and values are longer than OpenMetrics
+    /// allows.
+    ExemplarTooLong {
+        /// How many characters they have together.
+        chars: usize,
+        /// How many OpenMetrics allows.
+        max: usize,
+    },
     /// A counter was asked to go down, or by NaN.
     InvalidIncrement {
         /// The counter.
@@ -171,6 +179,10 @@ impl fmt::Display for Error {
             Error::InvalidBuckets { reason } => write!(f, "invalid histogram buckets: {reason}"),
             Error::InvalidSummary { reason } => write!(f, "invalid summary options: {reason}"),
             Error::InvalidStates { reason } => write!(f, "invalid enum states: {reason}"),
+            Error::ExemplarTooLong { chars, max } => write!(
+                f,
+                "exemplar labels have {chars} characters; OpenMetrics allows {max} for names and values together"
+            ),
             Error::UnknownState {
                 metric,
                 state,

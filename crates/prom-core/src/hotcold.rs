@@ -9,6 +9,7 @@ use crossbeam_utils::CachePadded;
 use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
 
 use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
+use crate::Exemplar;
 
 /// One of the two halves of a [`HotCold`] double buffer.
 #[derive(Debug)]
@@ -248,13 +249,18 @@ impl OwnedStripe {
     }
 }
 
-/// The stripes of a contended series.
+/// What a series grows on contention, or on its first exemplar: the
+/// stripes, and the latest exemplar of each bucket (kept here so that a
+/// series without either stays small).
 #[derive(Debug)]
-struct OwnedStripes(Box<[CachePadded<OwnedStripe>]>);
+struct OwnedStripes {
+    cells: Box<[CachePadded<OwnedStripe>]>,
+    exemplars: Box<[std::sync::Mutex<Option<Exemplar>>]>,
+}
 
 impl StripeSet for OwnedStripes {
     fn owner(&self, i: usize) -> Option<&AtomicU64> {
-        self.0.get(i).map(|c| &c.owner)
+        self.cells.get(i).map(|c| &c.owner)
     }
 }
 
@@ -282,7 +288,7 @@ impl Observations {
         if let Some(stripes) = self.stripes.get() {
             let me = thread_slot();
             // The length is a power of two.
-            let stripe = &stripes.0[me & (stripes.0.len() - 1)];
+            let stripe = &stripes.cells[me & (stripes.cells.len() - 1)];
             if stripe.owner.load(Ordering::Relaxed) == me as u64 {
                 stripe.observe_owned(v, bucket);
             } else {
@@ -298,9 +304,9 @@ impl Observations {
     #[cold]
     #[inline(never)]
     fn observe_unowned(&self, stripes: &Arc<OwnedStripes>, me: usize, v: f64, bucket: usize) {
-        let i = me & (stripes.0.len() - 1);
+        let i = me & (stripes.cells.len() - 1);
         if claim(stripes, i, me as u64) {
-            stripes.0[i].observe_owned(v, bucket);
+            stripes.cells[i].observe_owned(v, bucket);
         } else {
             self.primary.observe(v, bucket);
         }
@@ -311,12 +317,37 @@ impl Observations {
     fn grow(&self) {
         let buckets = self.primary.shards[0].buckets.len();
         self.stripes.get_or_init(|| {
-            Arc::new(OwnedStripes(
-                (0..stripe_count())
+            Arc::new(OwnedStripes {
+                cells: (0..stripe_count())
                     .map(|_| CachePadded::new(OwnedStripe::new(buckets)))
                     .collect(),
-            ))
+                exemplars: (0..buckets).map(|_| std::sync::Mutex::new(None)).collect(),
+            })
         });
+    }
+
+    /// Records `v` into `bucket` and keeps `exemplar` as that bucket's latest.
+    pub(crate) fn observe_with_exemplar(&self, v: f64, bucket: usize, exemplar: Exemplar) {
+        self.observe(v, bucket);
+        self.grow();
+        if let Some(slot) = self.stripes.get().and_then(|s| s.exemplars.get(bucket)) {
+            *slot
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(exemplar);
+        }
+    }
+
+    /// Appends the latest exemplar of each bucket that has one, in bucket
+    /// order.
+    pub(crate) fn exemplars(&self, out: &mut Vec<Exemplar>) {
+        if let Some(stripes) = self.stripes.get() {
+            for slot in stripes.exemplars.iter() {
+                let latest = slot
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                out.extend(latest.iter().cloned());
+            }
+        }
     }
 
     /// Reads per-bucket counts into `buckets` (resized to the bucket count)
@@ -326,7 +357,7 @@ impl Observations {
         buckets.resize(self.primary.shards[0].buckets.len(), 0);
         let (mut count, mut sum) = self.primary.read_add(buckets);
         if let Some(stripes) = self.stripes.get() {
-            for s in stripes.0.iter() {
+            for s in stripes.cells.iter() {
                 let (c, x) = s.read_add(buckets);
                 count += c;
                 sum += x;
@@ -463,7 +494,7 @@ mod tests {
         let obs = Observations::new(4);
         obs.grow();
         let stripes = Arc::clone(obs.stripes.get().unwrap());
-        let threads = 2 * stripes.0.len() + 1;
+        let threads = 2 * stripes.cells.len() + 1;
         let stop = AtomicBool::new(false);
         let per_thread = 5_000u64;
         std::thread::scope(|s| {
@@ -500,7 +531,7 @@ mod tests {
                 }
                 let r = obs.read();
                 assert_eq!(r.count, (round + 1) * threads as u64 * per_thread);
-                for (i, buffer) in stripes.0.iter().enumerate() {
+                for (i, buffer) in stripes.cells.iter().enumerate() {
                     assert_eq!(
                         buffer.owner.load(Ordering::Relaxed),
                         0,
@@ -515,7 +546,7 @@ mod tests {
         assert_eq!(r.buckets, vec![r.count / 4; 4]);
         // The owned stripes took observations (and the shared buffer those
         // of threads whose stripe was taken at the time, if any).
-        let owned: u64 = stripes.0.iter().map(|c| lock(&c.base).count).sum();
+        let owned: u64 = stripes.cells.iter().map(|c| lock(&c.base).count).sum();
         assert!(owned > 0 && owned <= r.count, "{owned} of {}", r.count);
     }
 }

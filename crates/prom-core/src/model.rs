@@ -176,6 +176,30 @@ pub struct Exemplar {
 }
 
 impl Exemplar {
+    /// The most characters (Unicode code points) an exemplar's label names
+    /// and values may have together, as OpenMetrics allows.
+    pub const MAX_LABEL_CHARS: usize = 128;
+
+    /// The label set of an exemplar from `(name, value)` pairs: names
+    /// validated, and at most [`Exemplar::MAX_LABEL_CHARS`] characters in all.
+    ///
+    /// # Errors
+    /// An invalid, reserved or repeated label name, or
+    /// [`Error::ExemplarTooLong`].
+    pub fn labels(pairs: &[(&str, &str)]) -> Result<LabelSet, Error> {
+        let chars: usize = pairs
+            .iter()
+            .map(|(n, v)| n.chars().count() + v.chars().count())
+            .sum();
+        if chars > Self::MAX_LABEL_CHARS {
+            return Err(Error::ExemplarTooLong {
+                chars,
+                max: Self::MAX_LABEL_CHARS,
+            });
+        }
+        LabelSet::from_pairs(pairs.iter().copied())
+    }
+
     /// An exemplar with these labels and value, no timestamp, on a counter.
     pub fn new(labels: LabelSet, value: f64) -> Self {
         Self {

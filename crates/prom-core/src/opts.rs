@@ -50,6 +50,7 @@ pub struct Opts {
     max_age: Option<Duration>,
     age_buckets: Option<u32>,
     clock: Option<SharedClock>,
+    created: bool,
 }
 
 impl Opts {
@@ -68,7 +69,16 @@ impl Opts {
             max_age: None,
             age_buckets: None,
             clock: None,
+            created: true,
         }
+    }
+
+    /// Leaves out the `_created` sample of this metric's series in
+    /// OpenMetrics (client_python's `disable_created_metrics`, for one
+    /// metric; a registry can leave them all out).
+    pub fn without_created(mut self) -> Self {
+        self.created = false;
+        self
     }
 
     /// Prefixes the name with `namespace_`.
@@ -283,12 +293,17 @@ impl Opts {
                 ),
             });
         }
-        Descriptor::new(
+        let desc = Descriptor::new(
             &self.full_name(),
             &self.help,
             metric_type,
             self.unit.as_deref(),
             &self.labels,
-        )
+        )?;
+        Ok(if self.created {
+            desc
+        } else {
+            desc.without_created()
+        })
     }
 }

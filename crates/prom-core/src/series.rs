@@ -32,7 +32,7 @@ mod plumbing {
     use super::unix_now;
     use crate::lookup_cache::Cache;
     use crate::visit::{Scratch, ValueRef};
-    use crate::{Descriptor, Error, LabelSet, LabelsRef, MetricType, Opts, PackedValues};
+    use crate::{Descriptor, Error, Exemplar, LabelSet, LabelsRef, MetricType, Opts, PackedValues};
 
     /// One series: its type-specific state, the family's descriptor, its
     /// label values and its creation time.
@@ -80,6 +80,11 @@ mod plumbing {
         fn new(config: &Self::Config) -> Self;
         /// The current value, borrowing `scratch` for per-bucket readings.
         fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a>;
+        /// Appends the series' exemplars to `out` (a counter's latest, a
+        /// histogram's latest per bucket in bucket order); none by default.
+        fn exemplars(&self, out: &mut Vec<Exemplar>) {
+            let _ = out;
+        }
     }
 
     /// The plumbing of a metric handle; see [`MetricKind`](super::MetricKind).
@@ -139,12 +144,18 @@ pub(crate) fn visit_series<M: MetricKind>(
     scratch: &mut Scratch,
 ) -> Result<(), VisitError> {
     let series = m.series();
-    v.series(&SeriesRef {
+    let mut exemplars = std::mem::take(&mut scratch.exemplars);
+    exemplars.clear();
+    series.state.exemplars(&mut exemplars);
+    let result = v.series(&SeriesRef {
         labels: series.labels_ref(),
         value: series.state.read(scratch),
         timestamp_ms: None,
-        created: M::State::CREATED.then_some(series.created),
-    })
+        created: (M::State::CREATED && series.desc.created()).then_some(series.created),
+        exemplars: &exemplars,
+    });
+    scratch.exemplars = exemplars;
+    result
 }
 
 /// Reads a series' value once, into an owned value, through the same

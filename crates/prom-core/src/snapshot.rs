@@ -49,7 +49,7 @@ pub(crate) fn to_metric(series: &SeriesRef<'_>) -> Metric {
         value: to_value(series.value),
         timestamp_ms: series.timestamp_ms,
         created: series.created,
-        exemplars: Vec::new(),
+        exemplars: series.exemplars.to_vec(),
     }
 }
 

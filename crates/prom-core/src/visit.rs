@@ -94,6 +94,9 @@ pub struct SeriesRef<'a> {
     pub timestamp_ms: Option<i64>,
     /// Seconds since the Unix epoch when the series was created.
     pub created: Option<f64>,
+    /// OpenMetrics exemplars, as [`Metric::exemplars`](crate::Metric::exemplars)
+    /// holds them.
+    pub exemplars: &'a [crate::Exemplar],
 }
 
 /// A visitor refused to go on (typically: its writer failed).
@@ -192,6 +195,7 @@ pub struct Scratch {
     pub(crate) names: Vec<Box<str>>,
     pub(crate) enabled: Vec<bool>,
     pub(crate) info: crate::LabelSet,
+    pub(crate) exemplars: Vec<crate::Exemplar>,
 }
 
 /// Visits snapshot families, as the default [`Collector::visit`](crate::Collector::visit) does.
@@ -274,5 +278,6 @@ fn visit_metric(m: &Metric, v: &mut dyn Visitor, scratch: &mut Scratch) -> Resul
         value,
         timestamp_ms: m.timestamp_ms,
         created: m.created,
+        exemplars: &m.exemplars,
     })
 }

@@ -29,9 +29,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use prom_core::{CollectError, Collector, Descriptor, MetricFamily, VisitFailure, Visitor};
+use prom_core::{
+    CollectError, Collector, Descriptor, FamilyRef, MetricFamily, SeriesRef, VisitError,
+    VisitFailure, Visitor,
+};
 
 /// Why a registry refused a collector.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +86,8 @@ struct Inner {
 #[derive(Default)]
 pub struct Registry {
     inner: RwLock<Inner>,
+    /// Set by [`Registry::disable_created`].
+    without_created: AtomicBool,
 }
 
 impl fmt::Debug for Registry {
@@ -197,9 +203,7 @@ impl Registry {
     /// as a partial scrape would be misread as metrics disappearing.
     pub fn gather(&self) -> Result<Vec<MetricFamily>, CollectError> {
         let mut out = Vec::new();
-        for c in self.snapshot() {
-            c.collect(&mut out)?;
-        }
+        self.collect(&mut out)?;
         Ok(out)
     }
 
@@ -234,16 +238,74 @@ impl Registry {
         for c in collectors {
             c.collect(&mut out)?;
         }
+        self.strip_created(&mut out);
         out.retain(|f| names.iter().any(|n| f.exposes(n.as_ref())));
         Ok(out)
     }
 }
 
+impl Registry {
+    /// Leaves out every `_created` sample this registry exposes from now on
+    /// (client_python's `disable_created_metrics`; one metric can leave its
+    /// own out with `Opts::without_created`). The default registry starts
+    /// this way when the environment variable
+    /// `PROMETHEUS_DISABLE_CREATED_SERIES` is `true`, `1` or `t` (any case),
+    /// as client_python's does.
+    ///
+    /// ```
+    /// use prom_core::{Collector, Counter};
+    /// let r = prom_registry::Registry::new();
+    /// r.register(Counter::new("jobs", "").unwrap()).unwrap();
+    /// assert!(r.gather().unwrap()[0].metrics[0].created.is_some());
+    /// r.disable_created();
+    /// assert!(r.gather().unwrap()[0].metrics[0].created.is_none());
+    /// ```
+    pub fn disable_created(&self) {
+        self.without_created.store(true, Ordering::Relaxed);
+    }
+
+    /// Exposes `_created` samples again after [`Registry::disable_created`].
+    pub fn enable_created(&self) {
+        self.without_created.store(false, Ordering::Relaxed);
+    }
+
+    fn created_disabled(&self) -> bool {
+        self.without_created.load(Ordering::Relaxed)
+    }
+
+    /// Takes the created times out of `families` if they are disabled.
+    fn strip_created(&self, families: &mut [MetricFamily]) {
+        if self.created_disabled() {
+            for metric in families.iter_mut().flat_map(|f| &mut f.metrics) {
+                metric.created = None;
+            }
+        }
+    }
+}
+
+/// Hands series on without their created time.
+struct WithoutCreated<'v>(&'v mut dyn Visitor);
+
+impl Visitor for WithoutCreated<'_> {
+    fn family(&mut self, family: FamilyRef<'_>) -> Result<bool, VisitError> {
+        self.0.family(family)
+    }
+
+    fn series(&mut self, series: &SeriesRef<'_>) -> Result<(), VisitError> {
+        self.0.series(&SeriesRef {
+            created: None,
+            ..*series
+        })
+    }
+}
+
 impl Collector for Registry {
     fn collect(&self, out: &mut Vec<MetricFamily>) -> Result<(), CollectError> {
+        let start = out.len();
         for c in self.snapshot() {
             c.collect(out)?;
         }
+        self.strip_created(&mut out[start..]);
         Ok(())
     }
 
@@ -252,6 +314,12 @@ impl Collector for Registry {
     }
 
     fn visit(&self, visitor: &mut dyn Visitor) -> Result<(), VisitFailure> {
+        let mut without = WithoutCreated(visitor);
+        let visitor: &mut dyn Visitor = if self.created_disabled() {
+            &mut without
+        } else {
+            without.0
+        };
         for c in self.snapshot() {
             c.visit(visitor)?;
         }
@@ -264,7 +332,15 @@ impl Collector for Registry {
 /// metrics do.
 pub fn default_registry() -> &'static Registry {
     static DEFAULT: OnceLock<Registry> = OnceLock::new();
-    DEFAULT.get_or_init(Registry::new)
+    DEFAULT.get_or_init(|| {
+        let registry = Registry::new();
+        let disabled = std::env::var("PROMETHEUS_DISABLE_CREATED_SERIES")
+            .is_ok_and(|v| matches!(v.to_ascii_lowercase().as_str(), "true" | "1" | "t"));
+        if disabled {
+            registry.disable_created();
+        }
+        registry
+    })
 }
 
 #[cfg(test)]

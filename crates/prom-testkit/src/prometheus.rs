@@ -150,6 +150,26 @@ impl Prometheus {
         }
     }
 
+    /// The exemplars Prometheus stored for the series `promql` selects, over
+    /// all time: the `data` array of `/api/v1/query_exemplars` (needs the
+    /// server started with `--enable-feature=exemplar-storage`).
+    ///
+    /// # Errors
+    ///
+    /// If the request fails or Prometheus answers with an error.
+    pub fn exemplars(&self, promql: &str) -> Result<Vec<serde_json::Value>, HarnessError> {
+        let end = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() + 60);
+        let url = format!(
+            "{}/api/v1/query_exemplars?query={}&start=0&end={end}",
+            self.url(),
+            percent_encode(promql)
+        );
+        let json = self.get_json(&url)?;
+        Ok(json["data"].as_array().cloned().unwrap_or_default())
+    }
+
     /// Queries `promql` every 250 ms until `pred` accepts the result, and returns that result.
     ///
     /// # Errors

@@ -72,11 +72,11 @@ use std::fmt;
 /// Errors of metric construction and use (bad names, label counts, increments).
 pub use prom_core::Error as MetricError;
 pub use prom_core::{
-    collect, exponential_buckets, linear_buckets, Bucket, CollectError, Collector, Counter,
-    CounterVec, Descriptor, Family, FnCollector, Gauge, GaugeVec, Histogram, HistogramValue,
-    HistogramVec, InProgress, LabelSet, Metric, MetricFamily, MetricKind, MetricType, MetricValue,
-    ObserveDuration, Opts, PanicCounter, Quantile, Summary, SummaryValue, SummaryVec, Timer,
-    DEFAULT_BUCKETS,
+    collect, exponential_buckets, linear_buckets, Bucket, Clock, CollectError, Collector, Counter,
+    CounterVec, Descriptor, Enum, EnumVec, Exemplar, Family, FnCollector, Gauge, GaugeVec,
+    Histogram, HistogramValue, HistogramVec, InProgress, Info, InfoVec, LabelSet, ManualClock,
+    Metric, MetricFamily, MetricKind, MetricType, MetricValue, ObserveDuration, Opts, PanicCounter,
+    Quantile, State, Summary, SummaryValue, SummaryVec, SystemClock, Timer, DEFAULT_BUCKETS,
 };
 
 #[cfg(feature = "registry")]
@@ -245,6 +245,55 @@ mod default {
         (summary, summary_vec, Summary, SummaryVec, "a summary"),
     );
 
+    /// Creates an info and registers it in the default registry.
+    ///
+    /// # Errors
+    /// An invalid name or a name already registered, naming it.
+    pub fn info(name: &str, help: &str) -> Result<super::Info, Error> {
+        registered(super::Info::new(name, help)?)
+    }
+
+    /// Creates labelled infos and registers them in the default registry.
+    ///
+    /// # Errors
+    /// An invalid name or label name, or a name already registered, naming it.
+    pub fn info_vec(name: &str, help: &str, labels: &[&str]) -> Result<super::InfoVec, Error> {
+        registered(super::InfoVec::new(
+            super::Opts::new(name, help).labels(labels.iter().copied()),
+        )?)
+    }
+
+    /// Creates an enum with these states (the first the default) and
+    /// registers it in the default registry (client_python's `Enum`).
+    ///
+    /// # Errors
+    /// An invalid name, no states or a state twice, or a name already
+    /// registered, naming it.
+    pub fn enumeration(name: &str, help: &str, states: &[&str]) -> Result<super::Enum, Error> {
+        registered(super::Enum::with_opts(
+            super::Opts::new(name, help).states(states.iter().copied()),
+        )?)
+    }
+
+    /// Creates labelled enums with these states and registers them in the
+    /// default registry.
+    ///
+    /// # Errors
+    /// As [`enumeration`], and an invalid label name or one named like the
+    /// enum itself.
+    pub fn enumeration_vec(
+        name: &str,
+        help: &str,
+        labels: &[&str],
+        states: &[&str],
+    ) -> Result<super::EnumVec, Error> {
+        registered(super::EnumVec::new(
+            super::Opts::new(name, help)
+                .labels(labels.iter().copied())
+                .states(states.iter().copied()),
+        )?)
+    }
+
     /// Creates a histogram with the given bucket bounds and registers it in
     /// the default registry.
     ///
@@ -263,8 +312,9 @@ mod default {
 
 #[cfg(feature = "registry")]
 pub use default::{
-    counter, counter_vec, default_registry, gauge, gauge_vec, histogram, histogram_vec,
-    histogram_with_buckets, register, summary, summary_vec,
+    counter, counter_vec, default_registry, enumeration, enumeration_vec, gauge, gauge_vec,
+    histogram, histogram_vec, histogram_with_buckets, info, info_vec, register, summary,
+    summary_vec,
 };
 
 /// Serves the [`default_registry`] on `addr` (`/` and `/metrics`) from a

@@ -5,13 +5,14 @@
 mod common;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use common::{err, Check};
 use prom::codec::{parse_openmetrics, parse_text, Encoder};
 use prom::{
-    exponential_buckets, linear_buckets, Counter, CounterVec, Descriptor, Gauge, GaugeVec,
-    Histogram, HistogramVec, LabelSet, MetricFamily, MetricType, MetricValue, Opts, Registry,
-    Summary, SummaryVec,
+    exponential_buckets, linear_buckets, Counter, CounterVec, Descriptor, Enum, EnumVec, Gauge,
+    GaugeVec, Histogram, HistogramVec, Info, InfoVec, LabelSet, MetricFamily, MetricType,
+    MetricValue, Opts, Registry, Summary, SummaryVec,
 };
 
 fn ab() -> CounterVec {
@@ -264,6 +265,102 @@ const CHECKS: &[(&str, Check)] = &[
     }),
     ("core.facade-buckets", || {
         err(prom::histogram_with_buckets("sizes", "", &[2.0, 1.0]))
+    }),
+    ("core.summary-quantile-range", || {
+        err(Summary::with_opts(
+            Opts::new("s", "").objectives([(1.0, 0.01)]),
+        ))
+    }),
+    ("core.summary-error-range", || {
+        err(Summary::with_opts(
+            Opts::new("s", "").objectives([(0.5, 0.0)]),
+        ))
+    }),
+    ("core.summary-quantile-twice", || {
+        err(Summary::with_opts(
+            Opts::new("s", "").objectives([(0.5, 0.1), (0.5, 0.01)]),
+        ))
+    }),
+    ("core.summary-objectives-empty", || {
+        err(Summary::with_opts(Opts::new("s", "").objectives([])))
+    }),
+    ("core.summary-max-age-zero", || {
+        err(Summary::with_opts(
+            Opts::new("s", "")
+                .objectives([(0.5, 0.05)])
+                .max_age(Duration::ZERO),
+        ))
+    }),
+    ("core.summary-age-buckets-zero", || {
+        err(Summary::with_opts(
+            Opts::new("s", "").objectives([(0.5, 0.05)]).age_buckets(0),
+        ))
+    }),
+    ("core.summary-window-alone", || {
+        err(Summary::with_opts(
+            Opts::new("s", "").max_age(Duration::from_secs(60)),
+        ))
+    }),
+    ("core.objectives-on-histogram", || {
+        err(Histogram::with_opts(
+            Opts::new("h", "").objectives([(0.5, 0.05)]),
+        ))
+    }),
+    ("core.summary-nan", || {
+        let s = Summary::with_opts(Opts::new("s", "").objectives([(0.5, 0.05)]))
+            .expect("valid summary");
+        s.observe(f64::NAN);
+        let v = s.get();
+        assert_eq!(v.count, 1);
+        assert!(v.sum.is_nan() && v.quantiles[0].value.is_nan());
+        "no error: counted in _count and _sum; no rank, so the quantiles leave it out".into()
+    }),
+    ("core.info-label-of-family", || {
+        let builds =
+            InfoVec::new(Opts::new("build", "").labels(["instance"])).expect("valid family");
+        let child = builds.with_label_values(&["a"]).expect("one value");
+        err(child.set([("instance", "x")]))
+    }),
+    ("core.info-label-bad", || {
+        err(Info::new("build", "")
+            .expect("valid info")
+            .set([("9x", "1")]))
+    }),
+    ("core.info-unit", || {
+        err(Info::with_opts(Opts::new("build", "").unit("seconds")))
+    }),
+    ("core.enum-no-states", || {
+        err(Enum::with_opts(Opts::new("e", "")))
+    }),
+    ("core.enum-state-twice", || {
+        err(Enum::with_opts(Opts::new("e", "").states(["a", "b", "a"])))
+    }),
+    ("core.enum-unknown-state", || {
+        let e = Enum::with_opts(Opts::new("e", "").states(["a", "b"])).expect("valid enum");
+        err(e.state("c"))
+    }),
+    ("core.enum-label-like-family", || {
+        err(EnumVec::new(Opts::new("e", "").states(["a"]).labels(["e"])))
+    }),
+    ("core.enum-unit", || {
+        err(Enum::with_opts(
+            Opts::new("e", "").states(["a"]).unit("seconds"),
+        ))
+    }),
+    ("core.states-on-gauge", || {
+        err(Gauge::with_opts(Opts::new("g", "").states(["a"])))
+    }),
+    ("core.exemplar-too-long", || {
+        let long = "x".repeat(121);
+        err(jobs().inc_with_exemplar(&[("trace_id", &long)]))
+    }),
+    ("core.exemplar-label-bad", || {
+        err(Histogram::new("h", "")
+            .expect("valid histogram")
+            .observe_with_exemplar(0.1, &[("trace-id", "x")]))
+    }),
+    ("core.exemplar-negative-increment", || {
+        err(jobs().inc_by_with_exemplar(-1.0, &[("trace_id", "x")]))
     }),
     ("core.non-utf8", || err(String::from_utf8(vec![b'a', 0xff]))),
     ("core.huge-label-value", huge_label_value),

@@ -212,13 +212,13 @@ pub fn parse_text(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
 ///
 /// # Errors
 /// A [`ParseError`] for the first line that breaks the format or its rules,
-/// including a missing `# EOF` and the types the model does not hold yet:
+/// including a missing `# EOF`:
 ///
 /// ```
-/// let err = prom_codec::parse_openmetrics("# TYPE build info\nbuild_info{version=\"1.2\"} 1\n# EOF\n")
+/// let err = prom_codec::parse_openmetrics("# TYPE build info\nbuild_info{version=\"1.2\"} 2\n# EOF\n")
 ///     .unwrap_err();
-/// assert_eq!(err.line(), 1);
-/// assert_eq!(err.found(), "unsupported type \"info\"");
+/// assert_eq!(err.line(), 2);
+/// assert_eq!(err.found(), "2");
 /// ```
 pub fn parse_openmetrics(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
     openmetrics::parse(input)

@@ -6,7 +6,8 @@
 use std::collections::HashMap;
 
 use prom_core::{
-    Bucket, Exemplar, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile, Suffix,
+    Bucket, Exemplar, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile, State,
+    Suffix,
 };
 
 use super::error::{quoted, ParseError};
@@ -20,7 +21,7 @@ use super::series::{
 
 /// The longest an exemplar's label names and values may be together, in
 /// characters.
-const EXEMPLAR_LABELS_MAX: usize = 128;
+const EXEMPLAR_LABELS_MAX: usize = Exemplar::MAX_LABEL_CHARS;
 
 struct Family<'a> {
     name: &'a str,
@@ -75,8 +76,11 @@ impl<'a> Family<'a> {
         let metric = match self.metric_type() {
             MetricType::Counter => point.finish_simple(MetricValue::Counter, self.name)?,
             MetricType::Gauge => point.finish_simple(MetricValue::Gauge, self.name)?,
-            MetricType::Histogram => point.finish_om_histogram(self.name)?,
+            MetricType::Histogram => point.finish_om_histogram(self.name, false)?,
+            MetricType::GaugeHistogram => point.finish_om_histogram(self.name, true)?,
             MetricType::Summary => point.finish_summary()?,
+            MetricType::Info => point.finish_info(self.name)?,
+            MetricType::StateSet => point.finish_state_set(),
             _ => point.finish_simple(MetricValue::Unknown, self.name)?,
         };
         self.metrics.push(metric);
@@ -288,13 +292,9 @@ impl<'a> Parser<'a> {
                     "histogram" => MetricType::Histogram,
                     "summary" => MetricType::Summary,
                     "unknown" => MetricType::Unknown,
-                    "info" | "stateset" | "gaugehistogram" => {
-                        return Err(line.err(
-                            value_at,
-                            "a metric type this parser supports: counter, gauge, histogram, summary or unknown",
-                            format!("unsupported type {value:?}"),
-                        ))
-                    }
+                    "info" => MetricType::Info,
+                    "stateset" => MetricType::StateSet,
+                    "gaugehistogram" => MetricType::GaugeHistogram,
                     "untyped" => {
                         return Err(line.err(
                             value_at,
@@ -365,6 +365,19 @@ impl<'a> Parser<'a> {
                 ),
                 quoted(name),
             )),
+            (MetricType::GaugeHistogram, Some(Suffix::Bare)) => Err(line.err(
+                0,
+                format!(
+                    "{0}_bucket, {0}_gcount or {0}_gsum for gauge histogram {0:?}",
+                    fam.name
+                ),
+                quoted(name),
+            )),
+            (MetricType::Info, Some(Suffix::Bare)) => Err(line.err(
+                0,
+                format!("{0}_info for info {0:?}", fam.name),
+                quoted(name),
+            )),
             (_, suffix) => Ok(suffix),
         }
     }
@@ -398,11 +411,15 @@ impl<'a> Parser<'a> {
             return Ok(());
         };
         let metric_type = fam.metric_type();
-        // A summary's bare name is its quantiles'; any other's, its value's.
+        // A summary's bare name is its quantiles', a state set's its
+        // states'; any other's, its value's.
         let is_quantile = metric_type == MetricType::Summary && suffix == Suffix::Bare;
+        let is_state = metric_type == MetricType::StateSet;
+        let family_name = fam.name;
         let special = match suffix {
             Suffix::Bucket => Some("le"),
             _ if is_quantile => Some("quantile"),
+            _ if is_state => Some(family_name),
             _ => None,
         };
         let reserved = reserved_label(metric_type);
@@ -493,6 +510,31 @@ impl<'a> Parser<'a> {
             ));
         }
         match suffix {
+            Suffix::Bare if is_state => {
+                let (state, state_at) = special_label;
+                let enabled = match value {
+                    "1" => true,
+                    "0" => false,
+                    _ => {
+                        return Err(line.err(
+                            value_at,
+                            "a state's value: 1 (enabled) or 0",
+                            quoted(value),
+                        ))
+                    }
+                };
+                if point.states.iter().any(|s| &*s.name == state) {
+                    return Err(line.err(
+                        state_at,
+                        "each state of the state set once",
+                        quoted(state),
+                    ));
+                }
+                point.states.push(State {
+                    name: state.into(),
+                    enabled,
+                });
+            }
             Suffix::Bare if !is_quantile => {
                 let v = float("a sample value (a number)")?;
                 if point.value.is_some() {
@@ -565,6 +607,21 @@ impl<'a> Parser<'a> {
             Suffix::Sum => {
                 let v = counter_like("a sum: a number, not negative, not NaN")?;
                 set_once(&mut point.sum, (v, line), &line, "_sum of the series")?;
+            }
+            Suffix::GCount => {
+                let n = count("a gauge histogram's count (a non-negative integer)")?;
+                set_once(&mut point.count, (n, line), &line, "_gcount of the series")?;
+            }
+            Suffix::GSum => {
+                let v = float("a gauge histogram's sum (a number)")?;
+                set_once(&mut point.sum, (v, line), &line, "_gsum of the series")?;
+            }
+            Suffix::Info => {
+                let v = float("an info's value (1)")?;
+                if point.value.is_some() {
+                    return Err(duplicate(&line, "label set and timestamp"));
+                }
+                point.value = Some(v);
             }
             Suffix::Bare => {
                 let quantile = label_number(

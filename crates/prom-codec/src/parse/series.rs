@@ -7,7 +7,7 @@ use std::hash::{BuildHasher, Hash, Hasher};
 use std::sync::Arc;
 
 use prom_core::{
-    Bucket, Exemplar, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Quantile,
+    Bucket, Exemplar, HistogramValue, LabelSet, Metric, MetricType, MetricValue, Quantile, State,
     SummaryValue,
 };
 
@@ -140,6 +140,8 @@ pub(crate) struct Series<'a> {
     pub(crate) quantile_lines: Vec<Line<'a>>,
     pub(crate) created: Option<f64>,
     pub(crate) exemplars: Vec<Exemplar>,
+    /// A state set's states, in order.
+    pub(crate) states: Vec<State>,
 }
 
 impl<'a> Series<'a> {
@@ -158,6 +160,7 @@ impl<'a> Series<'a> {
             quantile_lines: Vec::new(),
             created: None,
             exemplars: Vec::new(),
+            states: Vec::new(),
         }
     }
 
@@ -241,7 +244,40 @@ impl<'a> Series<'a> {
     /// An OpenMetrics histogram point, checked as the specification and the
     /// Python reference parser check it. Buckets arrive sorted and
     /// cumulative (checked as they are added).
-    pub(crate) fn finish_om_histogram(mut self, family: &str) -> Result<Metric, ParseError> {
+    /// An OpenMetrics info: one sample of value 1. The model cannot tell the
+    /// family's labels from the info's own in an exposition, so all of them
+    /// are the series' labels and the info's own set is empty.
+    pub(crate) fn finish_info(self, family: &str) -> Result<Metric, ParseError> {
+        match self.value {
+            Some(1.0) => Ok(self.metric(MetricValue::Info(LabelSet::empty()))),
+            Some(v) => Err(self.line.err_line(
+                format!("the value 1 on {family}_info (an info's only value)"),
+                v.to_string(),
+            )),
+            None => Err(self
+                .line
+                .err_line(format!("a {family}_info sample"), "none".to_owned())),
+        }
+    }
+
+    /// An OpenMetrics state set: its states in order.
+    pub(crate) fn finish_state_set(mut self) -> Metric {
+        let states = std::mem::take(&mut self.states);
+        self.metric(MetricValue::StateSet(states))
+    }
+
+    /// An OpenMetrics histogram (`gauge`: a gauge histogram, whose count and
+    /// sum are `_gcount` and `_gsum` and whose sum may be negative).
+    pub(crate) fn finish_om_histogram(
+        mut self,
+        family: &str,
+        gauge: bool,
+    ) -> Result<Metric, ParseError> {
+        let (count_name, sum_name) = if gauge {
+            ("_gcount", "_gsum")
+        } else {
+            ("_count", "_sum")
+        };
         let last = self.bucket_lines.last().copied().unwrap_or(self.line);
         let Some(inf) = self
             .buckets
@@ -261,28 +297,28 @@ impl<'a> Series<'a> {
             (Some((_, line)), None) => {
                 return Err(line.err_line(
                     format!(
-                    "{family}_sum alongside {family}_count (one without the other is not allowed)"
+                    "{family}{sum_name} alongside {family}{count_name} (one without the other is not allowed)"
                 ),
-                    format!("{family}_count without {family}_sum"),
+                    format!("{family}{count_name} without {family}{sum_name}"),
                 ))
             }
             (None, Some((_, line))) => {
                 return Err(line.err_line(
                     format!(
-                    "{family}_count alongside {family}_sum (one without the other is not allowed)"
+                    "{family}{count_name} alongside {family}{sum_name} (one without the other is not allowed)"
                 ),
-                    format!("{family}_sum without {family}_count"),
+                    format!("{family}{sum_name} without {family}{count_name}"),
                 ))
             }
             (Some((count, line)), Some(_)) if count != inf => {
                 return Err(line.err_line(
-                    format!("{family}_count equal to the +Inf bucket ({inf})"),
+                    format!("{family}{count_name} equal to the +Inf bucket ({inf})"),
                     count.to_string(),
                 ))
             }
             _ => {}
         }
-        if let (Some((_, line)), Some(b)) = (self.sum, self.buckets.first()) {
+        if let (false, Some((_, line)), Some(b)) = (gauge, self.sum, self.buckets.first()) {
             if b.upper_bound < 0.0 {
                 return Err(line.err_line(
                     "no _sum on a histogram with negative buckets",
@@ -295,7 +331,11 @@ impl<'a> Series<'a> {
             count: inf,
             sum: self.sum.map(|(s, _)| s),
         };
-        Ok(self.metric(MetricValue::Histogram(value)))
+        Ok(self.metric(if gauge {
+            MetricValue::GaugeHistogram(value)
+        } else {
+            MetricValue::Histogram(value)
+        }))
     }
 
     /// A summary: quantiles kept in their order, no quantile twice; a
@@ -359,7 +399,7 @@ pub(crate) fn special_label<'l>(
     sample: &str,
     labels: &'l [RawLabel<'_>],
     reserved: Option<&'static str>,
-    special: Option<&'static str>,
+    special: Option<&str>,
 ) -> Result<(&'l str, usize), ParseError> {
     let label = |name: &str| labels.iter().find(|l| l.name == name);
     // `le` and `quantile` belong to bucket and quantile samples only.
@@ -405,7 +445,7 @@ pub(crate) fn le_bound(line: &Line<'_>, le: (&str, usize)) -> Result<f64, ParseE
 /// histogram's buckets, `quantile` for a summary's quantiles.
 pub(crate) fn reserved_label(metric_type: MetricType) -> Option<&'static str> {
     match metric_type {
-        MetricType::Histogram => Some("le"),
+        MetricType::Histogram | MetricType::GaugeHistogram => Some("le"),
         MetricType::Summary => Some("quantile"),
         _ => None,
     }
