@@ -89,7 +89,8 @@ fn size(bytes: usize) -> isize {
 #[global_allocator]
 static GLOBAL: Counting = Counting;
 
-const IMPLS: &str = "prom, prometheus, prometheus-client, metrics, dashmap, hashmap";
+const IMPLS: &str =
+    "prom, prom-summary-quantiles, prometheus, prometheus-client, metrics, dashmap, hashmap";
 
 fn main() -> ExitCode {
     match run() {
@@ -178,6 +179,29 @@ fn fill(name: &str, series: usize, path: &mut String) -> Result<Box<dyn Any>, St
             }
             Box::new(family)
         }
+        "prom-summary-quantiles" => {
+            // A summary per series with client_golang's suggested objectives,
+            // each observing 20 values, then read once (as a scrape does),
+            // which merges the buffers into the window's streams.
+            let family = prom_core::SummaryVec::new(
+                prom_core::Opts::new("http_request_seconds", help)
+                    .labels(["method", "path"])
+                    .objectives([(0.5, 0.05), (0.9, 0.01), (0.99, 0.001)]),
+            )
+            .map_err(|e| e.to_string())?;
+            for i in 0..series {
+                series_path(path, i);
+                family
+                    .with(&[METHODS[i % 4], path.as_str()], |s| {
+                        for v in 0..20 {
+                            s.observe(f64::from(v) / 100.0);
+                        }
+                        black_box(s.get());
+                    })
+                    .map_err(|e| e.to_string())?;
+            }
+            Box::new(family)
+        }
         "prometheus" => {
             let family = prometheus::CounterVec::new(
                 prometheus::Opts::new("http_requests_total", help),
@@ -253,6 +277,10 @@ fn count_series(name: &str, store: &dyn Any) -> Result<usize, String> {
     Ok(match name {
         "prom" => store
             .downcast_ref::<prom_core::CounterVec>()
+            .ok_or_else(wrong)?
+            .len(),
+        "prom-summary-quantiles" => store
+            .downcast_ref::<prom_core::SummaryVec>()
             .ok_or_else(wrong)?
             .len(),
         "prometheus" => {

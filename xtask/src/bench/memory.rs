@@ -12,6 +12,10 @@ use crate::show;
 /// Implementations: the `series_memory` argument and the row's name.
 pub(super) const IMPLS: &[(&str, &str)] = &[
     ("prom", "prom CounterVec"),
+    (
+        "prom-summary-quantiles",
+        "prom SummaryVec, 3 objectives, 20 observations and one reading per series",
+    ),
     ("prometheus", "prometheus CounterVec"),
     (
         "prometheus-client",

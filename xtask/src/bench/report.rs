@@ -280,7 +280,10 @@ fn render_memory(w: &mut String, options: &Options, rows: &[memory::Row]) {
          RSS is the growth of the resident set (`/proc/self/statm`) over the creation; \
          the live heap is the growth of the bytes asked of the allocator (a counting \
          global allocator), so it leaves out the allocator's own overhead that RSS \
-         includes. Both divided by {series}. {} per implementation, interleaved.\n",
+         includes. Both divided by {series}. {} per implementation, interleaved. \
+         The quantile summary row is not a counter: it is the same family shape as a \
+         `SummaryVec` with client_golang's suggested objectives, for the cost of a \
+         quantile summary series next to a counter's.\n",
         rounds_text(options.rounds),
         series = thousands(memory::SERIES as u64),
     );
