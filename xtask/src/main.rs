@@ -40,7 +40,9 @@ COMMANDS:
                   promtool checks the text encoding of a seeded sample of the `encode`
                   target's inputs (`cargo test --manifest-path fuzz/Cargo.toml -- --include-ignored`,
                   in target/fuzz-test);
-               5. without ARGS, the loom model checks of prom-core
+               5. without ARGS, the facade built with `--no-default-features --features
+                  textfile`, whose codec test builds only that way;
+               6. without ARGS, the loom model checks of prom-core
                   (`RUSTFLAGS='--cfg loom' cargo test -p prom-core --lib --release loom`,
                   in target/loom).
              ARGS go to the workspace cargo test run, those after a second `--` to the test
@@ -219,6 +221,21 @@ fn test(extra: &[OsString]) -> Result<(), String> {
             .arg(project_root().join("target").join("fuzz-test"))
             .args(["--", "--include-ignored"]);
         steps.push(fuzz);
+        // The facade with one exporter and no default features still has its
+        // codec (`prom::codec::parse_text`): the test that proves it builds
+        // only this way.
+        let mut lean = cargo();
+        lean.args([
+            "test",
+            "-p",
+            "prom",
+            "--no-default-features",
+            "--features",
+            "textfile",
+            "--test",
+            "the_codec_comes_with_every_exporter",
+        ]);
+        steps.push(lean);
         // The loom model checks of prom-core's lock-free parts: a build of
         // prom-core alone with loom's atomics, kept in its own target
         // directory so it never invalidates the main build.
