@@ -1,5 +1,5 @@
-//! One counter: an unlabelled counter incremented by one thread (`inc()`, a
-//! fractional `inc_by(1.5)`, and with exemplars), and by two threads at once.
+//! One counter: an unlabelled counter incremented by one thread (`inc()` and
+//! a fractional `inc_by(1.5)`), and by two threads at once.
 
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
@@ -42,33 +42,6 @@ fn one_thread(c: &mut Criterion) {
             let _ = black_box(&ours).inc_by(black_box(1.5));
         })
     });
-
-    // A counter that has kept an exemplar: its plain `inc` must not pay
-    // for the feature, and keeping one costs what it costs.
-    let kept = prom_core::Counter::new("c", "").unwrap();
-    let trace = [("trace_id", "4bf92f3577b34da6")];
-    kept.inc_with_exemplar(&trace).unwrap();
-    g.bench_function("prom inc(), counter keeping an exemplar", |b| {
-        b.iter(|| black_box(&kept).inc())
-    });
-    g.bench_function("prom inc_with_exemplar()", |b| {
-        b.iter(|| {
-            let _ = black_box(&kept).inc_with_exemplar(black_box(&trace));
-        })
-    });
-    let pce: prometheus_client::metrics::exemplar::CounterWithExemplar<Vec<(String, String)>> =
-        Default::default();
-    g.bench_function(
-        "prometheus-client CounterWithExemplar inc_by(1, exemplar, now)",
-        |b| {
-            b.iter(|| {
-                let labels = vec![("trace_id".to_owned(), "4bf92f3577b34da6".to_owned())];
-                // With the time, as prom's exemplars carry it.
-                let now = std::time::SystemTime::now();
-                black_box(&pce).inc_by(1, Some(black_box(labels)), Some(now));
-            })
-        },
-    );
 
     let tikv_int = prometheus::IntCounter::new("c", "h").unwrap();
     g.bench_function("prometheus IntCounter inc()", |b| {

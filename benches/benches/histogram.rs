@@ -73,15 +73,6 @@ fn observe(c: &mut Criterion) {
         .unwrap()
         .build_recorder();
     let m = metrics::with_local_recorder(&recorder, || metrics::histogram!("h"));
-    // A histogram keeping exemplars: its plain `observe` must not pay for
-    // the feature, and keeping one costs what it costs.
-    let kept = prom_core::Histogram::new("h", "").unwrap();
-    let trace = [("trace_id", "4bf92f3577b34da6")];
-    kept.observe_with_exemplar(0.2, &trace).unwrap();
-    let pce =
-        prometheus_client::metrics::exemplar::HistogramWithExemplars::<Vec<(String, String)>>::new(
-            prom_core::DEFAULT_BUCKETS.into_iter(),
-        );
 
     for threads in [1usize, 2] {
         let mut g = c.benchmark_group(format!(
@@ -103,28 +94,6 @@ fn observe(c: &mut Criterion) {
         g.bench_function("metrics histogram record()", |b| {
             b.iter_custom(|n| contended(threads, n, |_, i| m.record(black_box(value(i)))))
         });
-        g.bench_function("prom observe(), histogram keeping exemplars", |b| {
-            b.iter_custom(|n| contended(threads, n, |_, i| kept.observe(black_box(value(i)))))
-        });
-        g.bench_function("prom observe_with_exemplar()", |b| {
-            b.iter_custom(|n| {
-                contended(threads, n, |_, i| {
-                    let _ = kept.observe_with_exemplar(black_box(value(i)), black_box(&trace));
-                })
-            })
-        });
-        g.bench_function(
-            "prometheus-client HistogramWithExemplars observe(v, exemplar, now)",
-            |b| {
-                b.iter_custom(|n| {
-                    contended(threads, n, |_, i| {
-                        let labels = vec![("trace_id".to_owned(), "4bf92f3577b34da6".to_owned())];
-                        let now = std::time::SystemTime::now();
-                        pce.observe(black_box(value(i)), Some(labels), Some(now));
-                    })
-                })
-            },
-        );
         g.finish();
     }
 }

@@ -99,19 +99,28 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     /// and a space; just the space for no labels).
     fn render_labels(&mut self, labels: LabelsRef<'_>, more: Option<LabelsRef<'_>>) {
         self.labels.clear();
-        let more = more.into_iter().flat_map(|m| m.iter_bytes());
-        for (i, (name, value)) in labels.iter_bytes().chain(more).enumerate() {
-            self.labels.push(if i == 0 { b'{' } else { b',' });
-            self.labels.put(name.as_bytes());
-            self.labels.put(b"=\"");
-            write_escaped(&mut self.labels, value, true);
-            self.labels.push(b'"');
+        self.append_labels(labels);
+        if let Some(more) = more {
+            self.append_labels(more);
         }
         self.labels_open = self.labels.len();
         if self.labels_open > 0 {
             self.labels.push(b'}');
         }
         self.labels.push(b' ');
+    }
+
+    /// Appends `,name="value"` pairs to `self.labels`, the first opening the
+    /// braces.
+    fn append_labels(&mut self, labels: LabelsRef<'_>) {
+        for (name, value) in labels.iter_bytes() {
+            self.labels
+                .push(if self.labels.is_empty() { b'{' } else { b',' });
+            self.labels.put(name.as_bytes());
+            self.labels.put(b"=\"");
+            write_escaped(&mut self.labels, value, true);
+            self.labels.push(b'"');
+        }
     }
 
     /// Writes the sample name and the labels plus `extra`, up to the space
@@ -226,18 +235,39 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         } else {
             0
         };
+        if self.exemplar_of(s.exemplars.first()).is_some() {
+            self.buckets_with_exemplars(s, cumulative, skip);
+            return;
+        }
+        let newline = s.timestamp_ms.is_none();
+        let mut start = 0;
+        for (i, &n) in cumulative.iter().enumerate().take(self.le_ends.len()) {
+            let end = self.le_ends[i];
+            self.w.put(&self.bucket_head);
+            self.w
+                .put(self.le_text.get(start + skip..end).unwrap_or_default());
+            write_u64_tail(self.w, n, newline);
+            self.end_line(s.timestamp_ms, None);
+            start = end;
+        }
+    }
+
+    /// [`Writer::buckets`] for a series with exemplars (OpenMetrics only):
+    /// they come in bucket order, each naming its bucket's bound; one naming
+    /// no bucket of these bounds is left out.
+    #[cold]
+    #[inline(never)]
+    fn buckets_with_exemplars(&mut self, s: &SeriesRef<'_>, cumulative: &[u64], skip: usize) {
         let mut exemplars = s.exemplars.iter().peekable();
         let mut start = 0;
         for (i, &n) in cumulative.iter().enumerate().take(self.le_ends.len()) {
             let end = self.le_ends[i];
-            // Exemplars come in bucket order, each naming its bucket's bound;
-            // one naming no bucket of these bounds is left out.
             let bound = f64::from_bits(self.le_bounds[i]);
             while exemplars
                 .next_if(|e| e.bucket.is_none_or(|b| b < bound))
                 .is_some()
             {}
-            let exemplar = self.exemplar_of(exemplars.next_if(|e| e.bucket == Some(bound)));
+            let exemplar = exemplars.next_if(|e| e.bucket == Some(bound));
             self.w.put(&self.bucket_head);
             self.w
                 .put(self.le_text.get(start + skip..end).unwrap_or_default());
@@ -319,11 +349,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     }
 
     fn write_series(&mut self, s: &SeriesRef<'_>) {
-        let info = match s.value {
-            ValueRef::Info(labels) => Some(labels),
-            _ => None,
-        };
-        self.render_labels(s.labels, info);
+        self.render_labels(s.labels, None);
         match s.value {
             ValueRef::Counter(v) => {
                 let exemplar = self.exemplar_of(s.exemplars.first());
@@ -380,7 +406,20 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 }
                 self.created(s);
             }
-            ValueRef::Info(_) => self.float(Suffix::Info, s, None, 1.0),
+            _ => self.write_rare(s),
+        }
+    }
+
+    /// The types no metric handle of the hot paths has, out of line so that
+    /// they cost the common types' loop nothing.
+    #[cold]
+    #[inline(never)]
+    fn write_rare(&mut self, s: &SeriesRef<'_>) {
+        match s.value {
+            ValueRef::Info(info) => {
+                self.render_labels(s.labels, Some(info));
+                self.float(Suffix::Info, s, None, 1.0);
+            }
             ValueRef::StateSet { names, enabled } => {
                 let mut extra = std::mem::take(&mut self.extra_label);
                 for (state, &on) in names.iter().zip(enabled) {

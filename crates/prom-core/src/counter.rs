@@ -6,7 +6,7 @@ use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
 use crate::series::unix_now;
 use crate::series::{metric_handle, Series, SeriesState};
 use crate::sync::{AtomicF64, AtomicU64, Ordering};
-use crate::visit::{Scratch, ValueRef};
+use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, Exemplar, MetricType, Opts};
 
 /// Integral increments go to an integer cell; only fractional (or huge) ones
@@ -367,8 +367,13 @@ impl SeriesState for CounterState {
         Self::new()
     }
 
-    fn read<'a>(&'a self, _: &'a mut Scratch) -> ValueRef<'a> {
+    fn read<'a>(&'a self, _: &'a mut ValueScratch) -> ValueRef<'a> {
         ValueRef::Counter(self.get())
+    }
+
+    #[inline]
+    fn keeps_exemplars(&self) -> bool {
+        self.stripes.get().is_some()
     }
 
     fn exemplars(&self, out: &mut Vec<Exemplar>) {

@@ -378,11 +378,12 @@ impl<M: MetricKind> Collector for Family<M> {
             return Ok(());
         }
         let mut scratch = Scratch::default();
+        let created = self.inner.desc.created();
         // Values are read under the read lock: no handle is cloned, and
         // writers to existing children never take this lock; only the
         // creation of a new child waits for the scrape to finish.
         for child in &self.read().entries {
-            visit_series(child, v, &mut scratch)?;
+            visit_series(child, v, &mut scratch, created)?;
         }
         Ok(())
     }

@@ -3,7 +3,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::series::{metric_handle, timed_handle, unix_now, Series, SeriesState};
 use crate::sync::{AtomicF64, Ordering};
-use crate::visit::{Scratch, ValueRef};
+use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, MetricType, Opts};
 
 type Callback = Arc<dyn Fn() -> f64 + Send + Sync>;
@@ -190,7 +190,7 @@ impl SeriesState for GaugeState {
         }
     }
 
-    fn read<'a>(&'a self, _: &'a mut Scratch) -> ValueRef<'a> {
+    fn read<'a>(&'a self, _: &'a mut ValueScratch) -> ValueRef<'a> {
         ValueRef::Gauge(self.get())
     }
 }

@@ -5,7 +5,7 @@ use crate::model::accumulate;
 use crate::series::unix_now;
 use crate::series::{metric_handle, read_value, timed_handle, Series, SeriesState};
 use crate::snapshot::to_value;
-use crate::visit::{Scratch, ValueRef};
+use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, Exemplar, HistogramValue, LabelSet, MetricType, MetricValue, Opts};
 
 /// client_python's default buckets (`+Inf` is added on construction).
@@ -157,11 +157,16 @@ impl SeriesState for HistogramState {
         }
     }
 
+    #[inline]
+    fn keeps_exemplars(&self) -> bool {
+        self.obs.is_striped()
+    }
+
     fn exemplars(&self, out: &mut Vec<Exemplar>) {
         self.obs.exemplars(out);
     }
 
-    fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a> {
+    fn read<'a>(&'a self, scratch: &'a mut ValueScratch) -> ValueRef<'a> {
         let (count, sum) = self.obs.read_into(&mut scratch.counts);
         accumulate(&mut scratch.counts);
         ValueRef::Histogram {

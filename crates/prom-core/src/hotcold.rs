@@ -337,6 +337,13 @@ impl Observations {
         }
     }
 
+    /// Whether the series has grown stripes (and with them room for
+    /// exemplars).
+    #[inline]
+    pub(crate) fn is_striped(&self) -> bool {
+        self.stripes.get().is_some()
+    }
+
     /// Appends the latest exemplar of each bucket that has one, in bucket
     /// order.
     pub(crate) fn exemplars(&self, out: &mut Vec<Exemplar>) {

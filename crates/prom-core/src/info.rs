@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use crate::name::validate_label_names;
 use crate::series::{metric_handle, Series, SeriesState};
-use crate::visit::{Scratch, ValueRef};
+use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, LabelSet, MetricType, Opts};
 
 /// Labels describing the target, exposed as `<name>_info{…} 1`; a gauge
@@ -84,7 +84,7 @@ impl SeriesState for InfoState {
         Self::default()
     }
 
-    fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a> {
+    fn read<'a>(&'a self, scratch: &'a mut ValueScratch) -> ValueRef<'a> {
         scratch.info = self.labels().clone();
         ValueRef::Info(scratch.info.as_labels_ref())
     }

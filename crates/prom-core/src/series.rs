@@ -11,8 +11,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::lookup_cache::Cached;
 use crate::snapshot::Snapshot;
-use crate::visit::{Scratch, SeriesRef, ValueRef, VisitError, Visitor};
-use crate::{CollectError, Descriptor, Error, LabelSet, Opts, PackedValues};
+use crate::visit::{Scratch, SeriesRef, ValueRef, ValueScratch, VisitError, Visitor};
+use crate::{CollectError, Descriptor, Error, Exemplar, LabelSet, Opts, PackedValues};
 
 /// Seconds since the Unix epoch, as OpenMetrics timestamps are written.
 pub(crate) fn unix_now() -> f64 {
@@ -31,7 +31,7 @@ mod plumbing {
 
     use super::unix_now;
     use crate::lookup_cache::Cache;
-    use crate::visit::{Scratch, ValueRef};
+    use crate::visit::{ValueRef, ValueScratch};
     use crate::{Descriptor, Error, Exemplar, LabelSet, LabelsRef, MetricType, Opts, PackedValues};
 
     /// One series: its type-specific state, the family's descriptor, its
@@ -79,9 +79,15 @@ mod plumbing {
         /// A fresh state.
         fn new(config: &Self::Config) -> Self;
         /// The current value, borrowing `scratch` for per-bucket readings.
-        fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a>;
+        fn read<'a>(&'a self, scratch: &'a mut ValueScratch) -> ValueRef<'a>;
+        /// Whether the series may have exemplars (a cheap check, made for
+        /// every series of a scrape); none by default.
+        #[inline]
+        fn keeps_exemplars(&self) -> bool {
+            false
+        }
         /// Appends the series' exemplars to `out` (a counter's latest, a
-        /// histogram's latest per bucket in bucket order); none by default.
+        /// histogram's latest per bucket in bucket order).
         fn exemplars(&self, out: &mut Vec<Exemplar>) {
             let _ = out;
         }
@@ -138,30 +144,37 @@ pub(crate) fn standalone<M: MetricKind>(opts: &Opts) -> Result<M, Error> {
 }
 
 /// Hands one series to `v`: the only place a series becomes a [`SeriesRef`].
+///
+/// `created` is whether the family exposes `_created`, looked up once per
+/// family by the caller ([`Descriptor::created`]).
 pub(crate) fn visit_series<M: MetricKind>(
     m: &M,
     v: &mut dyn Visitor,
     scratch: &mut Scratch,
+    created: bool,
 ) -> Result<(), VisitError> {
     let series = m.series();
-    let mut exemplars = std::mem::take(&mut scratch.exemplars);
-    exemplars.clear();
-    series.state.exemplars(&mut exemplars);
-    let result = v.series(&SeriesRef {
+    let Scratch { values, exemplars } = scratch;
+    let exemplars: &[Exemplar] = if series.state.keeps_exemplars() {
+        exemplars.clear();
+        series.state.exemplars(exemplars);
+        exemplars
+    } else {
+        &[]
+    };
+    v.series(&SeriesRef {
         labels: series.labels_ref(),
-        value: series.state.read(scratch),
+        value: series.state.read(values),
         timestamp_ms: None,
-        created: (M::State::CREATED && series.desc.created()).then_some(series.created),
-        exemplars: &exemplars,
-    });
-    scratch.exemplars = exemplars;
-    result
+        created: (M::State::CREATED && created).then_some(series.created),
+        exemplars,
+    })
 }
 
 /// Reads a series' value once, into an owned value, through the same
 /// reading as every scrape.
 pub(crate) fn read_value<S: SeriesState, R>(state: &S, f: impl FnOnce(ValueRef<'_>) -> R) -> R {
-    let mut scratch = Scratch::default();
+    let mut scratch = ValueScratch::default();
     f(state.read(&mut scratch))
 }
 
@@ -256,7 +269,8 @@ macro_rules! metric_handle {
             fn visit(&self, v: &mut dyn $crate::Visitor) -> Result<(), $crate::VisitFailure> {
                 if v.family(self.inner.desc.family_ref())? {
                     let mut scratch = $crate::Scratch::default();
-                    $crate::series::visit_series(self, v, &mut scratch)?;
+                    let created = self.inner.desc.created();
+                    $crate::series::visit_series(self, v, &mut scratch, created)?;
                 }
                 Ok(())
             }

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use crate::series::{metric_handle, Series, SeriesState};
-use crate::visit::{Scratch, ValueRef};
+use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, MetricType, Opts};
 
 /// One of a fixed list of states ([`Opts::states`]), the first the default;
@@ -84,7 +84,7 @@ impl SeriesState for EnumState {
         }
     }
 
-    fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a> {
+    fn read<'a>(&'a self, scratch: &'a mut ValueScratch) -> ValueRef<'a> {
         let current = self.current.load(Ordering::Relaxed);
         scratch.enabled.clear();
         scratch

@@ -1,7 +1,7 @@
 use crate::hotcold::Observations;
 use crate::series::{metric_handle, read_value, timed_handle, Series, SeriesState};
 use crate::snapshot::to_value;
-use crate::visit::{Scratch, ValueRef};
+use crate::visit::{ValueRef, ValueScratch};
 use crate::window::{Window, WindowConfig};
 use crate::{Error, MetricType, MetricValue, Opts, SummaryValue};
 
@@ -39,7 +39,7 @@ impl SeriesState for SummaryState {
         }
     }
 
-    fn read<'a>(&'a self, scratch: &'a mut Scratch) -> ValueRef<'a> {
+    fn read<'a>(&'a self, scratch: &'a mut ValueScratch) -> ValueRef<'a> {
         let (count, sum) = self.observations.read_into(&mut scratch.counts);
         match &self.window {
             Some(window) => window.read_into(&mut scratch.quantiles),

@@ -189,13 +189,21 @@ impl From<VisitError> for VisitFailure {
 /// Reusable buffers for turning owned values into [`SeriesRef`]s.
 #[derive(Debug, Default)]
 pub struct Scratch {
+    pub(crate) values: ValueScratch,
+    pub(crate) exemplars: Vec<crate::Exemplar>,
+}
+
+/// The part of [`Scratch`] a value is read into (apart from the exemplars,
+/// so that both can be borrowed at once). Public in name only: it appears in
+/// the metric types' private plumbing trait.
+#[derive(Debug, Default)]
+pub struct ValueScratch {
     pub(crate) bounds: Vec<f64>,
     pub(crate) counts: Vec<u64>,
     pub(crate) quantiles: Vec<crate::Quantile>,
     pub(crate) names: Vec<Box<str>>,
     pub(crate) enabled: Vec<bool>,
     pub(crate) info: crate::LabelSet,
-    pub(crate) exemplars: Vec<crate::Exemplar>,
 }
 
 /// Visits snapshot families, as the default [`Collector::visit`](crate::Collector::visit) does.
@@ -222,6 +230,7 @@ pub fn visit_families(families: &[MetricFamily], v: &mut dyn Visitor) -> Result<
 }
 
 fn visit_metric(m: &Metric, v: &mut dyn Visitor, scratch: &mut Scratch) -> Result<(), VisitError> {
+    let scratch = &mut scratch.values;
     let value = match &m.value {
         MetricValue::Counter(x) => ValueRef::Counter(*x),
         MetricValue::Gauge(x) => ValueRef::Gauge(*x),

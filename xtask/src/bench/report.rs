@@ -117,6 +117,12 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
              (each thread's own time, the longest, divided by the number of threads).",
     ),
     (
+        "counter_exemplar_1_thread",
+        "Exemplars on a counter: the plain `inc()` of a counter that has kept an exemplar \
+             (the feature must cost it nothing), and keeping one with every increment, next to \
+             prometheus-client's counter with exemplars given the same labels and the time.",
+    ),
+    (
         "labelled_",
         "Labelled lookup: look up an existing child of a two-label family by borrowed `&str` \
              values and increment it.",
@@ -124,6 +130,12 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
     (
         "histogram_",
         "Histogram: observe with the default buckets.",
+    ),
+    (
+        "histogram_exemplar_",
+        "Exemplars on a histogram: the plain `observe()` of a histogram that has kept \
+             exemplars, and keeping one with every observation, next to prometheus-client's \
+             histogram with exemplars given the same labels and the time.",
     ),
     (
         "summary_",
