@@ -128,14 +128,14 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
              values and increment it.",
     ),
     (
-        "histogram_",
-        "Histogram: observe with the default buckets.",
-    ),
-    (
         "histogram_exemplar_",
         "Exemplars on a histogram: the plain `observe()` of a histogram that has kept \
              exemplars, and keeping one with every observation, next to prometheus-client's \
              histogram with exemplars given the same labels and the time.",
+    ),
+    (
+        "histogram_",
+        "Histogram: observe with the default buckets.",
     ),
     (
         "summary_",
