@@ -130,7 +130,7 @@ impl Descriptor {
         crate::sample_names(&self.name, self.metric_type)
     }
 
-    /// The borrowed header of this descriptor's family, for [`Visitor`]s.
+    /// The borrowed header of this descriptor's family, for [`Visitor`](crate::Visitor)s.
     pub fn family_ref(&self) -> FamilyRef<'_> {
         FamilyRef {
             name: &self.name,
