@@ -2,8 +2,7 @@
 //! labelled Counter, Gauge with a unit, Histogram and Summary, exemplars,
 //! escapes, and Info and Enum — parses in both formats, with the families,
 //! types and values the client exposed. In OpenMetrics, Info and Enum are
-//! `info` and `stateset` families, which the model has no type for yet: the
-//! error names the type.
+//! read as `info` and `stateset` families.
 
 use prom_codec::{parse_openmetrics, parse_text};
 use prom_core::{MetricFamily, MetricType, MetricValue};
@@ -125,16 +124,23 @@ fn text_with_every_kind_of_metric_parses() {
 
 #[test]
 #[ignore = "needs the python prometheus_client: run cargo xtask test"]
-fn openmetrics_info_and_enum_are_refused_naming_their_type() {
+fn openmetrics_info_and_enum_are_read_as_info_and_stateset() {
     let (_, om) = exposition("all");
-    let err = parse_openmetrics(&om).unwrap_err();
-    assert_eq!(err.found(), "unsupported type \"info\"");
-    assert_eq!(err.line_text(), "# TYPE build info");
-    // And the stateset that follows, once the info family is gone.
-    let without_info = om.replace("# TYPE build info\n", "# TYPE build gauge\n");
-    let without_info = without_info.replace("build_info{", "build{");
-    let err = parse_openmetrics(&without_info).unwrap_err();
-    assert_eq!(err.found(), "unsupported type \"stateset\"");
+    let families = parse_openmetrics(&om).unwrap();
+    check_common(&families);
+    let build = family(&families, "build");
+    assert_eq!(build.metric_type, MetricType::Info);
+    // An exposition does not tell an info's own labels from its family's:
+    // all are the series' labels.
+    assert_eq!(build.metrics[0].labels.get("version"), Some("1.2.3"));
+    let state = family(&families, "state");
+    assert_eq!(state.metric_type, MetricType::StateSet);
+    let MetricValue::StateSet(states) = &state.metrics[0].value else {
+        panic!("not a state set: {state:?}")
+    };
+    let states: Vec<(&str, bool)> = states.iter().map(|s| (&*s.name, s.enabled)).collect();
+    assert_eq!(states, [("up", false), ("down", true)]);
+    same_names_and_types_as_python(&families, &om, PyFormat::OpenMetrics);
 }
 
 #[test]

@@ -512,9 +512,10 @@ impl<'a> Parser<'a> {
         match suffix {
             Suffix::Bare if is_state => {
                 let (state, state_at) = special_label;
-                let enabled = match value {
-                    "1" => true,
-                    "0" => false,
+                // Any number equal to 1 or 0 (client_python writes 1.0 and 0.0).
+                let enabled = match number::float(value) {
+                    Some(v) if v == 1.0 => true,
+                    Some(v) if v == 0.0 => false,
                     _ => {
                         return Err(line.err(
                             value_at,
