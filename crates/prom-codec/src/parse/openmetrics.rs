@@ -514,8 +514,8 @@ impl<'a> Parser<'a> {
                 let (state, state_at) = special_label;
                 // Any number equal to 1 or 0 (client_python writes 1.0 and 0.0).
                 let enabled = match number::float(value) {
-                    Some(v) if v == 1.0 => true,
-                    Some(v) if v == 0.0 => false,
+                    Some(1.0) => true,
+                    Some(0.0) => false,
                     _ => {
                         return Err(line.err(
                             value_at,
