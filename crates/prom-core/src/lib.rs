@@ -18,19 +18,23 @@
 //! - [`Gauge`]: `inc`, `dec`, `set`, in-progress tracking, timing, callbacks.
 //! - [`Histogram`]: `observe`, timing; buckets from [`DEFAULT_BUCKETS`],
 //!   [`linear_buckets`] or [`exponential_buckets`].
-//! - [`Summary`]: `observe`, timing; count and sum.
+//! - [`Summary`]: `observe`, timing; count and sum, and quantiles over a
+//!   sliding window when given objectives.
+//! - [`Info`]: labels describing the target; [`Enum`]: one of a fixed list
+//!   of states (an OpenMetrics state set).
 //!
 //! Each has a labelled form ([`CounterVec`] and co., all [`Family`]) and
 //! implements [`Collector`], the trait registries and exporters consume.
 //!
 //! # Crate feature flags
-//! None. Building with `RUSTFLAGS="--cfg loom"` swaps the atomics for loom's
-//! to model-check the histogram's double buffer
+//! None. Building with `RUSTFLAGS="--cfg loom"` swaps the atomics and
+//! thread-locals for loom's to model-check the histogram's double buffer and
+//! the stripes' hand-off between threads
 //! (`RUSTFLAGS="--cfg loom" cargo test -p prom-core --lib --release loom`;
 //! `cargo xtask test` runs it).
 //!
 //! # Minimum supported Rust version
-//! 1.85.
+//! 1.85, unchecked: the workspace is built with the latest stable only.
 
 #![forbid(unsafe_code)]
 

@@ -242,7 +242,8 @@ pub struct Metric {
     /// OpenMetrics exemplars: on a counter at most one, for its `_total`
     /// sample; on a histogram at most one per bucket, each naming its bucket
     /// in [`Exemplar::bucket`], in bucket order. Empty for other types and
-    /// for most series. The parsers fill it; the encoders do not write it yet.
+    /// for most series. The parsers fill it, counters and histograms keep
+    /// theirs, and the OpenMetrics encoder writes it.
     pub exemplars: Vec<Exemplar>,
 }
 

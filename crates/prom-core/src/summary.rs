@@ -54,10 +54,11 @@ impl SeriesState for SummaryState {
 }
 
 /// Tracks the count and sum of observations (request durations, payload
-/// sizes); rates of both give an average. Quantiles are not computed yet.
+/// sizes); rates of both give an average. Given objectives
+/// ([`Opts::objectives`]), it also computes quantiles over a sliding window.
 ///
-/// Uses the histogram's lock-free double buffer with no buckets, so count and
-/// sum always describe the same observations.
+/// Count and sum use the histogram's lock-free double buffer with one
+/// bucket, so they always describe the same observations.
 ///
 /// ```
 /// let s = prom_core::Summary::new("request_seconds", "").unwrap();
