@@ -3,8 +3,9 @@
 use crate::sink::Sink;
 
 /// Writes a sample value: `NaN`, `+Inf`, `-Inf`; integral values below 1e15
-/// as plain integers (`42`); everything else as the shortest string that
-/// parses back to the same `f64` (`0.1`, `1.5e-7`, `1e300`).
+/// as plain integers (`42`), but `-0.0` with its sign; everything else as
+/// the shortest string that parses back to the same `f64` (`0.1`,
+/// `1.5e-7`, `1e300`).
 pub(crate) fn write_value<S: Sink + ?Sized>(w: &mut S, v: f64) {
     write_value_tail(w, v, false);
 }
@@ -97,7 +98,9 @@ impl Tail {
 /// when `newline`; integral values, the common case, in one write.
 #[inline]
 pub(crate) fn write_value_tail<S: Sink + ?Sized>(w: &mut S, v: f64, newline: bool) {
-    if v.fract() == 0.0 && v.abs() < 1e15 {
+    // Negative zero is integral too, but as an integer it would lose its
+    // sign: it goes the long way, which writes `-0.0` (as client_python).
+    if v.fract() == 0.0 && v.abs() < 1e15 && v.to_bits() != NEGATIVE_ZERO {
         let mut t = Tail::new(newline);
         // Exact: an integral f64 below 2^53 converts to i64 without loss.
         t.push_i64(v as i64);
@@ -112,6 +115,9 @@ pub(crate) fn write_value_tail<S: Sink + ?Sized>(w: &mut S, v: f64, newline: boo
         w.put(b"\n");
     }
 }
+
+/// The bits of `-0.0`.
+const NEGATIVE_ZERO: u64 = 0x8000_0000_0000_0000;
 
 /// Writes a count, followed by a newline when `newline`, in one write.
 #[inline]
@@ -349,6 +355,15 @@ mod tests {
         assert_eq!(value(f64::INFINITY), "+Inf");
         assert_eq!(value(f64::NEG_INFINITY), "-Inf");
         assert_eq!(value(123456789012.0), "123456789012");
+    }
+
+    #[test]
+    fn negative_zero_keeps_its_sign() {
+        assert_eq!(value(-0.0), "-0.0");
+        let mut out = Vec::new();
+        write_value_tail(&mut out, -0.0, true);
+        assert_eq!(out, b"-0.0\n");
+        assert_eq!(canonical_float(-0.0).as_str(), "-0.0");
     }
 
     #[test]
