@@ -282,6 +282,15 @@ fn peers(extra: &[OsString]) -> Result<(), String> {
 mod tests {
     use super::*;
 
+    /// A fresh directory of this test process under the system's temporary
+    /// directory.
+    pub(crate) fn scratch_dir(name: &str) -> PathBuf {
+        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    }
+
     fn args(list: &[&str]) -> Vec<OsString> {
         list.iter().map(OsString::from).collect()
     }

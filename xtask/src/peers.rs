@@ -203,13 +203,7 @@ fn imports_client(python: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn scratch_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::tests::scratch_dir;
 
     #[test]
     fn a_created_policy_forbids_starts_and_is_removed_afterwards() {

@@ -150,13 +150,7 @@ mod tests {
     use std::time::Duration;
 
     use super::*;
-
-    fn scratch_dir(name: &str) -> PathBuf {
-        let dir = std::env::temp_dir().join(format!("xtask-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        dir
-    }
+    use crate::tests::scratch_dir;
 
     #[test]
     fn criterion_json_is_read() {
