@@ -441,9 +441,15 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             } => {
                 self.le_labels(bounds);
                 self.buckets(s, cumulative);
-                self.count(Suffix::GCount, s, None, count);
-                if let Some(sum) = sum {
-                    self.float(Suffix::GSum, s, None, sum);
+                // As for histograms: OpenMetrics has _gcount if and only if
+                // it has _gsum; text 0.0.4 keeps a lone count.
+                match (self.format, sum) {
+                    (_, Some(sum)) => {
+                        self.count(Suffix::GCount, s, None, count);
+                        self.float(Suffix::GSum, s, None, sum);
+                    }
+                    (Format::Text, None) => self.count(Suffix::GCount, s, None, count),
+                    (Format::OpenMetrics, None) => {}
                 }
             }
             // The model may grow; a value this writer does not know is left

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::name::{validate_label_names, validate_metric_name, validate_unit};
+use crate::name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
 use crate::visit::FamilyRef;
 use crate::{Error, MetricFamily, MetricType};
 
@@ -41,6 +41,8 @@ impl Descriptor {
         validate_label_names(label_names, metric_type)?;
         let mut full = metric_type.family_name(name).to_owned();
         if metric_type == MetricType::StateSet {
+            // The family name is also its states' label name.
+            validate_label_name(&full)?;
             if let Some(clash) = label_names.iter().find(|n| n.as_ref() == full) {
                 return Err(Error::ReservedLabelName {
                     name: clash.as_ref().into(),

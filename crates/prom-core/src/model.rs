@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::name::{validate_metric_name, validate_unit};
+use crate::name::{validate_label_name, validate_metric_name, validate_unit};
 use crate::{Error, LabelSet, MetricType};
 
 /// One histogram bucket: how many observations were at most `upper_bound`.
@@ -319,6 +319,10 @@ impl MetricFamily {
     pub fn new(name: &str, help: &str, metric_type: MetricType) -> Result<Self, Error> {
         validate_metric_name(name)?;
         let name = metric_type.family_name(name);
+        if metric_type == MetricType::StateSet {
+            // The family name is also its states' label name.
+            validate_label_name(name)?;
+        }
         // Stripping `_total` may leave an empty or digit-led name ("_total"
         // itself), as in `Descriptor::new`.
         validate_metric_name(name)?;

@@ -342,6 +342,9 @@ const CHECKS: &[(&str, Check)] = &[
     ("core.enum-label-like-family", || {
         err(EnumVec::new(Opts::new("e", "").states(["a"]).labels(["e"])))
     }),
+    ("core.enum-name-colon", || {
+        err(Enum::with_opts(Opts::new("task:state", "").states(["a"])))
+    }),
     ("core.enum-unit", || {
         err(Enum::with_opts(
             Opts::new("e", "").states(["a"]).unit("seconds"),
