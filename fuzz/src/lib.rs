@@ -31,7 +31,8 @@ impl Format {
     }
 }
 
-/// Both encoders write `-0.0` as `0`.
+/// The encoders write a `_created` of `-0.0` as `0` (a time, to the
+/// millisecond); every other `-0.0` keeps its sign.
 fn zero(v: &mut f64) {
     if *v == 0.0 {
         *v = 0.0;
@@ -42,8 +43,8 @@ fn zero(v: &mut f64) {
 /// equals itself and every other float prints exactly.
 ///
 /// What is normalised, and why:
-/// - `-0.0` becomes `0.0`: both encoders write it as `0`;
-/// - exemplars are dropped: the parsers read them, the encoders do not write them yet;
+/// - a `_created` of `-0.0` becomes `0.0` (written as a time);
+/// - exemplars are dropped in text 0.0.4, which has none;
 /// - text 0.0.4 has no created times and no units, and its parser skips the
 ///   blanks before a help text (they cannot be told from separators);
 /// - OpenMetrics created times are written to the millisecond;
@@ -60,7 +61,9 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
             }
         }
         for metric in &mut family.metrics {
-            metric.exemplars.clear();
+            if format == Format::Text {
+                metric.exemplars.clear();
+            }
             metric.created = match format {
                 Format::Text => None,
                 Format::OpenMetrics => metric.created.map(|c| (c * 1000.0).round() / 1000.0),
@@ -69,29 +72,15 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
                 zero(c);
             }
             match &mut metric.value {
-                MetricValue::Counter(v) | MetricValue::Gauge(v) | MetricValue::Unknown(v) => {
-                    zero(v)
-                }
                 MetricValue::Histogram(h) => {
                     if format == Format::OpenMetrics && h.sum.is_some_and(|s| s < 0.0 || s.is_nan())
                     {
                         h.sum = None;
                     }
-                    for b in &mut h.buckets {
-                        zero(&mut b.upper_bound);
-                    }
-                    if let Some(s) = &mut h.sum {
-                        zero(s);
-                    }
                 }
                 MetricValue::Summary(s) => {
                     if format == Format::OpenMetrics && (s.sum < 0.0 || s.sum.is_nan()) {
                         s.sum = 0.0;
-                    }
-                    zero(&mut s.sum);
-                    for q in &mut s.quantiles {
-                        zero(&mut q.quantile);
-                        zero(&mut q.value);
                     }
                 }
                 _ => {}
