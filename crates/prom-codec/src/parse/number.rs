@@ -78,14 +78,13 @@ pub(crate) fn count(token: &str) -> Option<u64> {
     ((0.0..18_446_744_073_709_551_616.0).contains(&v) && v.fract() == 0.0).then_some(v as u64)
 }
 
-/// Parses an OpenMetrics timestamp (seconds, a real number) into
-/// milliseconds, rounding to the nearest.
-pub(crate) fn seconds_to_ms(seconds: f64) -> Option<i64> {
-    let ms = (seconds * 1000.0).round();
-    // i64::MAX is not representable; 2^63 is, and is out of range.
-    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0)
-        .contains(&ms)
-        .then_some(ms as i64)
+/// Converts an OpenMetrics timestamp (seconds, a real number) into
+/// milliseconds, rounding to the nearest. The model holds milliseconds in an
+/// `i64` (±292 million years): a timestamp beyond that (the format allows
+/// any real number) is clamped to the nearest one it holds.
+pub(crate) fn seconds_to_ms(seconds: f64) -> i64 {
+    // `as` saturates at the bounds of i64.
+    (seconds * 1000.0).round() as i64
 }
 
 #[cfg(test)]
@@ -135,9 +134,11 @@ mod tests {
 
     #[test]
     fn timestamps() {
-        assert_eq!(seconds_to_ms(1_700_000_000.123), Some(1_700_000_000_123));
-        assert_eq!(seconds_to_ms(-0.001), Some(-1));
-        assert_eq!(seconds_to_ms(1e300), None);
-        assert_eq!(seconds_to_ms(f64::NAN), None);
+        assert_eq!(seconds_to_ms(1_700_000_000.123), 1_700_000_000_123);
+        assert_eq!(seconds_to_ms(-0.001), -1);
+        assert_eq!(seconds_to_ms(1e300), i64::MAX);
+        assert_eq!(seconds_to_ms(-12_345_678_901_234_567_890.5), i64::MIN);
+        // What the encoder writes for the largest reads back as it.
+        assert_eq!(seconds_to_ms(9_223_372_036_854_775.807), i64::MAX);
     }
 }

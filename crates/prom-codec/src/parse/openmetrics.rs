@@ -29,7 +29,8 @@ struct Family<'a> {
     line: Line<'a>,
     help: Option<String>,
     unit: Option<&'a str>,
-    saw_unit: bool,
+    /// The UNIT line, if any (an empty unit included).
+    unit_line: Option<Line<'a>>,
     metric_type: Option<MetricType>,
     metrics: Vec<Metric>,
     /// The MetricPoint being assembled, of group `groups[current]`.
@@ -49,7 +50,7 @@ impl<'a> Family<'a> {
             line,
             help: None,
             unit: None,
-            saw_unit: false,
+            unit_line: None,
             metric_type,
             metrics: Vec::new(),
             point: None,
@@ -149,6 +150,14 @@ impl<'a> Parser<'a> {
         };
         fam.close_point()?;
         let metric_type = fam.metric_type();
+        if let (Some(unit), Some(line)) = (fam.unit, fam.unit_line) {
+            if !metric_type.allows_unit() {
+                return Err(line.err_line(
+                    format!("no UNIT line for {:?}: a {} family has no unit", fam.name, metric_type.as_str()),
+                    format!("unit {unit:?}"),
+                ));
+            }
+        }
         // Every sample name the family's type may expose, its bare name
         // included, as the Python parser reckons name clashes.
         for suffix in metric_type.suffixes() {
@@ -312,8 +321,8 @@ impl<'a> Parser<'a> {
                 });
             }
             _ => {
-                once(fam.saw_unit)?;
-                fam.saw_unit = true;
+                once(fam.unit_line.is_some())?;
+                fam.unit_line = Some(line);
                 let is_unit_char = |c: char| c.is_ascii() && lex::is_metric_name_char(c as u8);
                 if let Some((bad, c)) = value.char_indices().find(|&(_, c)| !is_unit_char(c)) {
                     return Err(line.err(
@@ -393,7 +402,7 @@ impl<'a> Parser<'a> {
             None => None,
             Some((tok, at)) => Some(
                 number::real(tok)
-                    .and_then(number::seconds_to_ms)
+                    .map(number::seconds_to_ms)
                     .ok_or_else(|| {
                         line.err(at, "a timestamp (seconds, a real number)", quoted(tok))
                     })?,
@@ -450,8 +459,15 @@ impl<'a> Parser<'a> {
                         format!("{now} ms after {prev} ms"),
                     ))
                 }
-                (Some(prev), Some(now)) if now > prev => {
-                    // A new MetricPoint of the same Metric.
+                (Some(prev), Some(now))
+                    if now > prev
+                        || fam.point.as_ref().is_some_and(|p| {
+                            fills_again(p, suffix, is_quantile, is_state, special_label.0)
+                        }) =>
+                {
+                    // A new MetricPoint of the same Metric: a later
+                    // timestamp, or the same one (as the specification's
+                    // own test suite allows) on a sample the point has.
                     fam.close_point()?;
                     let set = fam
                         .current
@@ -646,6 +662,30 @@ impl<'a> Parser<'a> {
             _ => {}
         }
         Ok(())
+    }
+}
+
+/// Whether a sample (what `suffix` is to the family, and its `le`,
+/// `quantile` or state label) would fill a place of `point` that is already
+/// filled, so that it begins another MetricPoint.
+fn fills_again(
+    point: &Series<'_>,
+    suffix: Suffix,
+    is_quantile: bool,
+    is_state: bool,
+    special: &str,
+) -> bool {
+    match suffix {
+        Suffix::Bare if is_state => point.states.iter().any(|s| &*s.name == special),
+        Suffix::Bare if is_quantile => number::float(special)
+            .is_some_and(|q| point.quantiles.iter().any(|have| have.quantile == q)),
+        Suffix::Bare | Suffix::Total | Suffix::Info => point.value.is_some(),
+        Suffix::Created => point.created.is_some(),
+        Suffix::Bucket => number::float(special)
+            .is_some_and(|le| point.buckets.last().is_some_and(|b| le <= b.upper_bound)),
+        Suffix::Count | Suffix::GCount => point.count.is_some(),
+        Suffix::Sum | Suffix::GSum => point.sum.is_some(),
+        _ => false,
     }
 }
 

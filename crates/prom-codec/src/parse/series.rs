@@ -241,9 +241,6 @@ impl<'a> Series<'a> {
         Ok(self.metric(MetricValue::Histogram(value)))
     }
 
-    /// An OpenMetrics histogram point, checked as the specification and the
-    /// Python reference parser check it. Buckets arrive sorted and
-    /// cumulative (checked as they are added).
     /// An OpenMetrics info: one sample of value 1. The model cannot tell the
     /// family's labels from the info's own in an exposition, so all of them
     /// are the series' labels and the info's own set is empty.
@@ -266,8 +263,11 @@ impl<'a> Series<'a> {
         self.metric(MetricValue::StateSet(states))
     }
 
-    /// An OpenMetrics histogram (`gauge`: a gauge histogram, whose count and
-    /// sum are `_gcount` and `_gsum` and whose sum may be negative).
+    /// An OpenMetrics histogram point (`gauge`: a gauge histogram, whose
+    /// count and sum are `_gcount` and `_gsum` and whose sum may be
+    /// negative), checked as the specification and the Python reference
+    /// parser check it. Buckets arrive sorted and cumulative (checked as
+    /// they are added).
     pub(crate) fn finish_om_histogram(
         mut self,
         family: &str,
@@ -318,13 +318,28 @@ impl<'a> Series<'a> {
             }
             _ => {}
         }
-        if let (false, Some((_, line)), Some(b)) = (gauge, self.sum, self.buckets.first()) {
-            if b.upper_bound < 0.0 {
+        let negative_buckets = self.buckets.first().is_some_and(|b| b.upper_bound < 0.0);
+        match (gauge, self.sum) {
+            // A sum of observations that can be negative has no place
+            // beside counter-like buckets: OpenMetrics drops it.
+            (false, Some((_, line))) if negative_buckets => {
                 return Err(line.err_line(
                     "no _sum on a histogram with negative buckets",
-                    format!("{family}_sum with a bucket le=\"{}\"", b.upper_bound),
-                ));
+                    format!(
+                        "{family}_sum with a bucket le=\"{}\"",
+                        self.buckets.first().map_or(0.0, |b| b.upper_bound)
+                    ),
+                ))
             }
+            // A gauge histogram's sum may be negative only if it has
+            // negative buckets.
+            (true, Some((sum, line))) if sum < 0.0 && !negative_buckets => {
+                return Err(line.err_line(
+                    format!("a {family}_gsum that is not negative (no bucket is)"),
+                    sum.to_string(),
+                ))
+            }
+            _ => {}
         }
         let value = HistogramValue {
             buckets: std::mem::take(&mut self.buckets),
