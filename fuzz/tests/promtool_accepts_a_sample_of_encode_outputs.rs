@@ -132,7 +132,7 @@ fn promtool_accepts_the_text_encoding_of_a_seeded_sample_and_the_corpus() {
     let corpus = corpus_sample();
     let (from_generator, from_corpus) = (generated.len(), corpus.len());
     for case in generated.into_iter().chain(corpus) {
-        let text = Encoder::text().encode_to_string(&case.families);
+        let text = Encoder::text().encode_to_string(&case.families).unwrap();
         if let Err(e) = promtool_check_metrics(&text) {
             panic!("{}: {e}", case.origin);
         }

@@ -1,8 +1,11 @@
 //! The text 0.0.4 and OpenMetrics 1.0.0 writers.
 
+use std::collections::HashMap;
+use std::fmt;
+
 use prom_core::{
     visit_families, Exemplar, FamilyRef, LabelsRef, MetricFamily, MetricType, SeriesRef, Suffix,
-    ValueRef, VisitError, Visitor,
+    ValueRef, VisitError, VisitFailure, Visitor,
 };
 
 use crate::number::{
@@ -70,7 +73,35 @@ pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     /// The label a summary's quantile line or a state set's state line adds
     /// (`,quantile="…"} `, `,name="state"} `).
     extra_label: Vec<u8>,
+    /// Every name written so far (TYPE lines and samples), with the family
+    /// that wrote it: no two families may write one name.
+    written: HashMap<String, String>,
 }
+
+/// Two families would write the same name (in a TYPE line or as a sample
+/// name), which no parser could tell apart: the output would not read back.
+/// Seen from collectors the registry does not check, or from snapshots.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NameClash {
+    /// The name both would write, e.g. `jobs_total`.
+    pub name: String,
+    /// The family written first.
+    pub first: String,
+    /// The family refused.
+    pub second: String,
+}
+
+impl fmt::Display for NameClash {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "metric families {:?} and {:?} would both write the name {:?}",
+            self.first, self.second, self.name
+        )
+    }
+}
+
+impl std::error::Error for NameClash {}
 
 impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     pub(crate) fn new(w: &'w mut S, format: Format) -> Self {
@@ -85,6 +116,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             le_ends: Vec::new(),
             bucket_head: Vec::new(),
             extra_label: Vec::new(),
+            written: HashMap::new(),
         }
     }
 
@@ -300,6 +332,34 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         }
     }
 
+    /// Claims every name `fam` writes in this format, its TYPE line's and
+    /// its samples': in OpenMetrics, its name with each of its type's
+    /// suffixes; in text 0.0.4 the same without `_created`, and without the
+    /// bare name for a counter or info (whose TYPE line names the sample).
+    fn claim_names(&mut self, fam: &FamilyRef<'_>) -> Result<(), NameClash> {
+        let text = self.format == Format::Text;
+        let named_by_sample = matches!(fam.metric_type, MetricType::Counter | MetricType::Info);
+        let first = self.written.len();
+        for &suffix in fam.metric_type.suffixes() {
+            if text && (suffix == Suffix::Created || suffix == Suffix::Bare && named_by_sample) {
+                continue;
+            }
+            let mut name = String::with_capacity(fam.name.len() + suffix.as_str().len());
+            name.push_str(fam.name);
+            name.push_str(suffix.as_str());
+            if let Some(owner) = self.written.get(&name) {
+                return Err(NameClash {
+                    name,
+                    first: owner.clone(),
+                    second: fam.name.to_owned(),
+                });
+            }
+            self.written.insert(name, fam.name.to_owned());
+        }
+        debug_assert!(self.written.len() > first);
+        Ok(())
+    }
+
     fn header(&mut self, fam: FamilyRef<'_>) {
         for suffix in fam.metric_type.suffixes() {
             let name = &mut self.names[suffix.index()];
@@ -442,7 +502,13 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 self.le_labels(bounds);
                 self.buckets(s, cumulative);
                 // As for histograms: OpenMetrics has _gcount if and only if
-                // it has _gsum; text 0.0.4 keeps a lone count.
+                // it has _gsum; text 0.0.4 keeps a lone count. OpenMetrics
+                // allows a negative _gsum only beside a negative bucket, and
+                // no NaN.
+                let negative_buckets = bounds.first().is_some_and(|&b| b < 0.0);
+                let sum = sum.filter(|&sum| {
+                    self.format == Format::Text || sum >= 0.0 || negative_buckets && sum < 0.0
+                });
                 match (self.format, sum) {
                     (_, Some(sum)) => {
                         self.count(Suffix::GCount, s, None, count);
@@ -471,6 +537,7 @@ impl<S: Sink + ?Sized> Writer<'_, S> {
 
 impl<S: Sink + ?Sized> Visitor for Writer<'_, S> {
     fn family(&mut self, family: FamilyRef<'_>) -> Result<bool, VisitError> {
+        self.claim_names(&family).map_err(VisitError::new)?;
         self.header(family);
         self.check()?;
         Ok(true)
@@ -484,11 +551,25 @@ impl<S: Sink + ?Sized> Visitor for Writer<'_, S> {
 
 /// Writes snapshot `families` into `sink`; a writer's error is kept in
 /// the sink, and ends the writing.
-pub(crate) fn encode<S: Sink + ?Sized>(format: Format, families: &[MetricFamily], sink: &mut S) {
+pub(crate) fn encode<S: Sink + ?Sized>(
+    format: Format,
+    families: &[MetricFamily],
+    sink: &mut S,
+) -> Result<(), NameClash> {
     let mut writer = Writer::new(sink, format);
-    // The writer's only errors are the sink's, which keeps them.
-    if visit_families(families, &mut writer).is_ok() {
-        writer.finish();
+    match visit_families(families, &mut writer) {
+        Ok(()) => writer.finish(),
+        // The writer's other errors are the sink's, which keeps them.
+        Err(e) => return clash(VisitFailure::Visit(e)).map_or(Ok(()), Err),
+    }
+    Ok(())
+}
+
+/// The name clash a visit stopped on, if that is why it stopped.
+pub(crate) fn clash(e: VisitFailure) -> Option<NameClash> {
+    match e {
+        VisitFailure::Visit(e) => e.into_inner().downcast::<NameClash>().ok().map(|c| *c),
+        _ => None,
     }
 }
 

@@ -15,10 +15,10 @@
 //! c.inc();
 //! let families = prom_core::collect(&c).unwrap();
 //! assert_eq!(
-//!     Encoder::text().encode_to_string(&families),
+//!     Encoder::text().encode_to_string(&families).unwrap(),
 //!     "# HELP requests_total Requests served.\n# TYPE requests_total counter\nrequests_total 1\n"
 //! );
-//! let om = Encoder::openmetrics().encode_to_string(&families);
+//! let om = Encoder::openmetrics().encode_to_string(&families).unwrap();
 //! assert!(om.starts_with("# HELP requests Requests served.\n# TYPE requests counter\nrequests_total 1\nrequests_created "));
 //! assert!(om.ends_with("\n# EOF\n"));
 //! ```
@@ -76,9 +76,10 @@ use prom_core::{
     CollectError, Collector, FamilyRef, MetricFamily, SeriesRef, VisitError, VisitFailure, Visitor,
 };
 
+pub use encode::NameClash;
 use encode::{Format, Writer};
 pub use number::{canonical_float, CanonicalFloat};
-pub use parse::{parse_openmetrics, parse_text, ParseError};
+pub use parse::{parse_openmetrics, parse_openmetrics_lenient, parse_text, ParseError};
 pub use sink::Output;
 use sink::{Dest, IoSink, Sink};
 
@@ -185,9 +186,11 @@ impl Encoder {
     ) -> Result<(), EncodeError> {
         let collect = |e| match e {
             VisitFailure::Collect(e) => EncodeError::Collect(e),
-            // The writers' only errors are the sink's, taken from it below;
-            // a visitor error has no other source.
-            other => EncodeError::Io(io::Error::other(other.to_string())),
+            // The writers' other errors are the sink's, taken from it below.
+            other => match encode::clash(other) {
+                Some(clash) => EncodeError::NameClash(clash),
+                None => EncodeError::Io(io::Error::other("the writer failed")),
+            },
         };
         match out.into().0 {
             Dest::Vec(out) => self.visit_into(source, names, out).map_err(collect),
@@ -219,21 +222,33 @@ impl Encoder {
     /// ```
     ///
     /// # Errors
-    /// Whatever the writer returns; never for a `Vec<u8>`.
+    /// [`EncodeError::NameClash`] when two families would write one name
+    /// (what was written so far should be discarded); [`EncodeError::Io`]
+    /// when the writer fails, never for a `Vec<u8>`.
+    ///
+    /// ```
+    /// use prom_codec::{EncodeError, Encoder};
+    /// use prom_core::{MetricFamily, MetricType};
+    /// let counter = MetricFamily::new("jobs", "", MetricType::Counter).unwrap();
+    /// let gauge = MetricFamily::new("jobs_total", "", MetricType::Gauge).unwrap();
+    /// let err = Encoder::text().encode_families(&[counter, gauge], &mut Vec::new()).unwrap_err();
+    /// let EncodeError::NameClash(clash) = &err else { panic!("{err}") };
+    /// assert_eq!(clash.name, "jobs_total");
+    /// assert_eq!(err.to_string(), "cannot encode metrics: metric families \"jobs\" and \"jobs_total\" would both write the name \"jobs_total\"");
+    /// ```
     pub fn encode_families<'o>(
         self,
         families: &[MetricFamily],
         out: impl Into<Output<'o>>,
-    ) -> io::Result<()> {
+    ) -> Result<(), EncodeError> {
         match out.into().0 {
             Dest::Vec(out) => {
-                encode::encode(self.format, families, out);
-                Ok(())
+                encode::encode(self.format, families, out).map_err(EncodeError::NameClash)
             }
             Dest::Write(w) => {
                 let mut sink = IoSink::new(w);
-                encode::encode(self.format, families, &mut sink);
-                sink.finish()
+                encode::encode(self.format, families, &mut sink).map_err(EncodeError::NameClash)?;
+                sink.finish().map_err(EncodeError::Io)
             }
         }
     }
@@ -248,14 +263,17 @@ impl Encoder {
     /// c.inc_by(2.0);
     /// let families = prom_core::collect(&c).unwrap();
     /// assert_eq!(
-    ///     Encoder::text().encode_to_string(&families),
+    ///     Encoder::text().encode_to_string(&families).unwrap(),
     ///     "# HELP jobs_total Jobs run.\n# TYPE jobs_total counter\njobs_total 2\n",
     /// );
     /// ```
-    pub fn encode_to_string(self, families: &[MetricFamily]) -> String {
+    ///
+    /// # Errors
+    /// [`EncodeError::NameClash`] when two families would write one name.
+    pub fn encode_to_string(self, families: &[MetricFamily]) -> Result<String, EncodeError> {
         let mut out = Vec::new();
-        encode::encode(self.format, families, &mut out);
-        String::from_utf8(out).expect("the exposition is built from &str and ASCII only")
+        encode::encode(self.format, families, &mut out).map_err(EncodeError::NameClash)?;
+        Ok(String::from_utf8(out).expect("the exposition is built from &str and ASCII only"))
     }
 
     /// Visits `source` (the families exposing one of `names`, or all) with
@@ -308,6 +326,10 @@ pub enum EncodeError {
     Collect(CollectError),
     /// The writer failed.
     Io(io::Error),
+    /// Two families would write one name: the output could not be read
+    /// back. The registry refuses such collectors when they describe their
+    /// families; this catches the others, and snapshots.
+    NameClash(NameClash),
 }
 
 impl fmt::Display for EncodeError {
@@ -315,6 +337,7 @@ impl fmt::Display for EncodeError {
         match self {
             EncodeError::Collect(e) => write!(f, "cannot encode metrics: {e}"),
             EncodeError::Io(e) => write!(f, "cannot write metrics: {e}"),
+            EncodeError::NameClash(e) => write!(f, "cannot encode metrics: {e}"),
         }
     }
 }
@@ -324,6 +347,7 @@ impl std::error::Error for EncodeError {
         match self {
             EncodeError::Collect(e) => Some(e),
             EncodeError::Io(e) => Some(e),
+            EncodeError::NameClash(e) => Some(e),
         }
     }
 }

@@ -53,7 +53,7 @@ fn label_values_survive_both_formats() {
         (PyFormat::Text, Encoder::text()),
         (PyFormat::OpenMetrics, Encoder::openmetrics()),
     ] {
-        let text = encoder.encode_to_string(&families);
+        let text = encoder.encode_to_string(&families).unwrap();
         let json = python_parse(&text, format).unwrap();
         let samples = json[0]["samples"].as_array().unwrap();
         assert_eq!(samples.len(), values.len());
@@ -66,7 +66,7 @@ fn label_values_survive_both_formats() {
             );
         }
     }
-    promtool_check_metrics(&Encoder::text().encode_to_string(&families)).unwrap();
+    promtool_check_metrics(&Encoder::text().encode_to_string(&families).unwrap()).unwrap();
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn help_texts_survive_both_formats() {
         (PyFormat::Text, Encoder::text()),
         (PyFormat::OpenMetrics, Encoder::openmetrics()),
     ] {
-        let json = python_parse(&encoder.encode_to_string(&families), format).unwrap();
+        let json = python_parse(&encoder.encode_to_string(&families).unwrap(), format).unwrap();
         for (i, fam) in json.as_array().unwrap().iter().enumerate() {
             // The encoders leave out an empty HELP line; Python then reports "".
             let got = fam["documentation"].as_str().unwrap();

@@ -229,7 +229,8 @@ fn exemplar() -> impl Strategy<Value = Exemplar> {
 }
 
 /// Exemplars for `value` in OpenMetrics: maybe one on a counter, maybe one
-/// on each bucket of a histogram or gauge histogram, in bucket order.
+/// on each bucket of a histogram or gauge histogram, in bucket order, with
+/// a value no greater than its bucket's bound.
 fn exemplars_for(value: &MetricValue, picks: &[Option<Exemplar>]) -> Vec<Exemplar> {
     match value {
         MetricValue::Counter(_) => picks.first().cloned().flatten().into_iter().collect(),
@@ -237,7 +238,15 @@ fn exemplars_for(value: &MetricValue, picks: &[Option<Exemplar>]) -> Vec<Exempla
             .buckets
             .iter()
             .zip(picks)
-            .filter_map(|(b, e)| e.clone().map(|e| e.in_bucket(b.upper_bound)))
+            .filter_map(|(b, e)| {
+                // OpenMetrics: an exemplar's value is at most its bucket's bound.
+                e.clone().map(|mut e| {
+                    if !(e.value <= b.upper_bound) {
+                        e.value = b.upper_bound;
+                    }
+                    e.in_bucket(b.upper_bound)
+                })
+            })
             .collect(),
         _ => Vec::new(),
     }
@@ -328,7 +337,7 @@ proptest! {
 
     #[test]
     fn openmetrics_reads_back_exactly(families in families(true)) {
-        let text = Encoder::openmetrics().encode_to_string(&families);
+        let text = Encoder::openmetrics().encode_to_string(&families).unwrap();
         let parsed = parse_openmetrics(&text)
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- input ---\n{text}")))?;
         prop_assert_eq!(shown(&parsed), shown(&families), "input:\n{}", text);
@@ -336,7 +345,7 @@ proptest! {
 
     #[test]
     fn text_reads_back_less_units_created_times_and_leading_help_blanks(families in families(false)) {
-        let text = Encoder::text().encode_to_string(&families);
+        let text = Encoder::text().encode_to_string(&families).unwrap();
         let parsed = parse_text(&text)
             .map_err(|e| TestCaseError::fail(format!("{e}\n--- input ---\n{text}")))?;
         let mut want = families;

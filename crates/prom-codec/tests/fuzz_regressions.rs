@@ -24,7 +24,7 @@ fn summary_typed_after_its_sum_became_a_family_is_refused() {
     assert!(parse_text("h_bucket{le=\"1\"} 1\n# TYPE h histogram\n").is_err());
     let ordered = "# TYPE x summary\nx{quantile=\"0.5\"} 1\nx_sum 0\nx_count 0\n";
     let families = parse_text(ordered).unwrap();
-    let text = Encoder::text().encode_to_string(&families);
+    let text = Encoder::text().encode_to_string(&families).unwrap();
     assert_eq!(parse_text(&text).unwrap(), families);
 }
 
@@ -42,13 +42,13 @@ fn negative_or_nan_sums_are_left_out_of_openmetrics() {
     let summary = Summary::new("c", "_").unwrap();
     summary.observe(-1.797_693_134_862_315_7e308);
     let families = collect(&summary).unwrap();
-    let om = Encoder::openmetrics().encode_to_string(&families);
+    let om = Encoder::openmetrics().encode_to_string(&families).unwrap();
     assert!(!om.contains("c_sum"), "{om}");
     let MetricValue::Summary(s) = &parse_openmetrics(&om).unwrap()[0].metrics[0].value else {
         panic!("not a summary")
     };
     assert_eq!((s.count, s.sum), (1, 0.0));
-    let text = Encoder::text().encode_to_string(&families);
+    let text = Encoder::text().encode_to_string(&families).unwrap();
     assert!(text.contains("c_sum -1.7976931348623157e308"), "{text}");
     assert_eq!(
         parse_text(&text).unwrap()[0].metrics[0].value,
@@ -58,7 +58,9 @@ fn negative_or_nan_sums_are_left_out_of_openmetrics() {
     let histogram = Histogram::with_opts(Opts::new("h", "").buckets([1.0])).unwrap();
     histogram.observe(-5.0);
     histogram.observe(f64::NAN);
-    let om = Encoder::openmetrics().encode_to_string(&collect(&histogram).unwrap());
+    let om = Encoder::openmetrics()
+        .encode_to_string(&collect(&histogram).unwrap())
+        .unwrap();
     assert!(!om.contains("h_sum") && !om.contains("h_count"), "{om}");
     parse_openmetrics(&om).unwrap();
 }

@@ -142,7 +142,9 @@ fn family_meta(json: &serde_json::Value) -> Vec<(String, String, String)> {
 #[test]
 #[ignore = "needs promtool: run cargo xtask test"]
 fn promtool_accepts_the_text_output() {
-    let text = Encoder::text().encode_to_string(&common::families());
+    let text = Encoder::text()
+        .encode_to_string(&common::families())
+        .unwrap();
     let report = promtool_check_metrics(&text).unwrap();
     // Lint remarks (exit 3) are allowed; parse errors are not. Counters must
     // not be flagged for a missing `_total`.
@@ -156,7 +158,7 @@ fn promtool_accepts_the_text_output() {
 #[ignore = "needs the python prometheus_client: run cargo xtask test"]
 fn python_text_parser_reads_back_every_sample() {
     let families = common::families();
-    let text = Encoder::text().encode_to_string(&families);
+    let text = Encoder::text().encode_to_string(&families).unwrap();
     let json = python_parse(&text, PyFormat::Text).unwrap();
     assert_eq!(parsed(&json), expected(&families, false));
     let meta = family_meta(&json);
@@ -172,7 +174,7 @@ fn python_text_parser_reads_back_every_sample() {
 #[ignore = "needs the python prometheus_client: run cargo xtask test"]
 fn python_openmetrics_parser_reads_back_every_sample() {
     let families = common::families();
-    let text = Encoder::openmetrics().encode_to_string(&families);
+    let text = Encoder::openmetrics().encode_to_string(&families).unwrap();
     let json = python_parse(&text, PyFormat::OpenMetrics).unwrap();
     assert_eq!(parsed(&json), expected(&families, true));
     let meta = family_meta(&json);

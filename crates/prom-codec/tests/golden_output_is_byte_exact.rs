@@ -7,7 +7,7 @@ mod common;
 use prom_codec::Encoder;
 
 fn check(encoder: Encoder, file: &str) {
-    let got = encoder.encode_to_string(&common::families());
+    let got = encoder.encode_to_string(&common::families()).unwrap();
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/golden")
         .join(file);

@@ -66,7 +66,7 @@ fn the_exporter_page_parses_with_its_own_families_and_ours() {
     let written = written();
     std::fs::write(
         exporter.textfile_dir().join("batch.prom"),
-        Encoder::text().encode_to_string(&written),
+        Encoder::text().encode_to_string(&written).unwrap(),
     )
     .unwrap();
     let page = exporter.metrics_text().unwrap();

@@ -72,7 +72,7 @@ fn pushed() -> Vec<MetricFamily> {
 #[ignore = "needs pushgateway: run cargo xtask test"]
 fn the_gateway_page_parses_with_the_pushed_families() {
     let gateway = Pushgateway::start().unwrap();
-    let body = Encoder::text().encode_to_string(&pushed());
+    let body = Encoder::text().encode_to_string(&pushed()).unwrap();
     assert_eq!(
         put(&gateway, "/metrics/job/parse-test/instance/box-1", &body),
         200

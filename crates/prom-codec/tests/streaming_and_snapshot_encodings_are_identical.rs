@@ -69,7 +69,7 @@ fn every_type_unit_escape_and_special_value_agrees() {
             .unwrap();
         assert_eq!(
             String::from_utf8(got).unwrap(),
-            encoder.encode_to_string(&families)
+            encoder.encode_to_string(&families).unwrap()
         );
     }
 }
@@ -98,7 +98,7 @@ fn live_metrics_stream_what_their_snapshot_says() {
             .unwrap();
         assert_eq!(
             String::from_utf8(got).unwrap(),
-            encoder.encode_to_string(&families)
+            encoder.encode_to_string(&families).unwrap()
         );
         let mut filtered = Vec::new();
         encoder
@@ -115,7 +115,7 @@ fn live_metrics_stream_what_their_snapshot_says() {
             .collect();
         assert_eq!(
             String::from_utf8(filtered).unwrap(),
-            encoder.encode_to_string(&kept)
+            encoder.encode_to_string(&kept).unwrap()
         );
     }
 }

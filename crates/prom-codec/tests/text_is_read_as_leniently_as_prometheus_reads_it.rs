@@ -179,3 +179,110 @@ fn metadata_names_resolve_as_sample_names_do() {
     assert_eq!(&*f[0].help, "Help given under a sample name.");
     assert_eq!(f[0].metrics.len(), 1);
 }
+
+#[test]
+fn a_series_written_twice_is_two_series_of_one_label_set() {
+    let f = parse_text("a{x=\"1\",y=\"2\"} 1\na{y=\"2\",x=\"1\"} 2\na 3 5\na 4 5\n").unwrap();
+    assert_eq!(f[0].metrics.len(), 4);
+    // Label order is kept as written.
+    assert_eq!(f[0].metrics[1].labels.get("x"), Some("1"));
+    assert_eq!(f[0].metrics[1].labels.get("y"), Some("2"));
+    assert_eq!(value(&f[0], 1), &MetricValue::Unknown(2.0));
+    assert_eq!(f[0].metrics[3].timestamp_ms, Some(5));
+}
+
+#[test]
+fn counts_are_any_float_converted_toward_zero() {
+    let f = parse_text(concat!(
+        "# TYPE h histogram\n",
+        "h_bucket{le=\"1\"} 1.5\n",
+        "h_bucket{le=\"+Inf\"} NaN\n",
+        "h_count -1\n",
+        "# TYPE s summary\n",
+        "s_count 1e30\n",
+    ))
+    .unwrap();
+    let MetricValue::Histogram(h) = value(&f[0], 0) else {
+        panic!("{f:?}")
+    };
+    assert_eq!(h.buckets[0].cumulative_count, 1);
+    assert_eq!(h.buckets[1].cumulative_count, 0);
+    assert_eq!(h.count, 0);
+    let MetricValue::Summary(s) = value(&f[1], 0) else {
+        panic!("{f:?}")
+    };
+    assert_eq!(s.count, u64::MAX);
+}
+
+#[test]
+fn buckets_and_quantiles_without_their_label_are_dropped_and_their_series_kept() {
+    let f = parse_text(concat!(
+        "# TYPE h histogram\n",
+        "h_bucket{x=\"1\"} 1\n",
+        "h_bucket{x=\"1\",le=\"NaN\"} 2\n",
+        "h_bucket{x=\"1\",le=\"+Inf\"} 3\n",
+        "# TYPE s summary\n",
+        "s 1\n",
+        "s{quantile=\"NaN\"} 2\n",
+        "s_sum 4\n",
+    ))
+    .unwrap();
+    let MetricValue::Histogram(h) = value(&f[0], 0) else {
+        panic!("{f:?}")
+    };
+    assert_eq!(h.buckets.len(), 1);
+    assert_eq!(h.count, 3);
+    assert_eq!(f[1].metrics.len(), 1);
+    let MetricValue::Summary(s) = value(&f[1], 0) else {
+        panic!("{f:?}")
+    };
+    assert!(s.quantiles.is_empty());
+    assert_eq!(s.sum, 4.0);
+}
+
+#[test]
+fn a_counter_typed_by_its_stem_takes_its_total_samples() {
+    // OpenMetrics style in text 0.0.4: Prometheus files `a_total` under `a`.
+    let f = parse_text("# TYPE a counter\n# HELP a Done.\na_total 1\n").unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!((&*f[0].name, f[0].metric_type), ("a", MetricType::Counter));
+    assert_eq!(value(&f[0], 0), &MetricValue::Counter(1.0));
+    // Written back once, under one name.
+    let text = prom_codec::Encoder::text().encode_to_string(&f).unwrap();
+    assert_eq!(
+        text,
+        "# HELP a_total Done.\n# TYPE a_total counter\na_total 1\n"
+    );
+    assert_eq!(parse_text(&text).unwrap(), f);
+    // `x_total` samples before `# TYPE x counter` are a family of their own;
+    // the counter, left without samples, is dropped as Prometheus drops it.
+    let f = parse_text("b_total 1\n# TYPE b counter\n").unwrap();
+    assert_eq!(f.len(), 1);
+    assert_eq!(
+        (&*f[0].name, f[0].metric_type),
+        ("b_total", MetricType::Unknown)
+    );
+}
+
+#[test]
+fn of_two_buckets_with_one_bound_the_first_is_kept() {
+    let cases: [(&str, &[(f64, u64)]); 2] = [
+        ("# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"1\"} 2\n", &[(1.0, 1)]),
+        (
+            "# TYPE h histogram\nh_bucket{le=\"2\"} 3\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"2.0\"} 4\n",
+            &[(1.0, 1), (2.0, 3)],
+        ),
+    ];
+    for (text, want) in cases {
+        let f = parse_text(text).unwrap();
+        let MetricValue::Histogram(h) = value(&f[0], 0) else {
+            panic!("{f:?}")
+        };
+        let got: Vec<(f64, u64)> = h
+            .buckets
+            .iter()
+            .map(|b| (b.upper_bound, b.cumulative_count))
+            .collect();
+        assert_eq!(got, want, "{text}");
+    }
+}

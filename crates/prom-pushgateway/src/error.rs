@@ -61,6 +61,14 @@ pub enum PushError {
         /// The collector's error.
         source: CollectError,
     },
+    /// The collector's families could not be written as text (two of them
+    /// would write one name), so nothing was sent.
+    Encode {
+        /// The job the metrics were meant for.
+        job: String,
+        /// The encoder's error, naming the clashing families.
+        source: prom_codec::EncodeError,
+    },
     /// The request hook returned an error, so nothing was sent.
     Hook {
         /// The request's method.
@@ -158,6 +166,9 @@ impl fmt::Display for PushError {
                     "nothing pushed for job {job:?}: collecting the metrics failed: {source}"
                 )
             }
+            PushError::Encode { job, source } => {
+                write!(f, "nothing pushed for job {job:?}: {source}")
+            }
             PushError::Hook {
                 method,
                 url,
@@ -221,6 +232,7 @@ impl StdError for PushError {
             | PushError::Transport { source, .. } => Some(&**source),
             PushError::InvalidGroupingKey { source, .. } => Some(source),
             PushError::Collect { source, .. } => Some(source),
+            PushError::Encode { source, .. } => Some(source),
             PushError::InvalidJob { .. } | PushError::Status { .. } => None,
         }
     }

@@ -245,7 +245,14 @@ impl Shared {
             job: group.job().to_owned(),
             source,
         })?;
-        Ok(Encoder::text().encode_to_string(&families).into_bytes())
+        let mut body = Vec::new();
+        Encoder::text()
+            .encode_families(&families, &mut body)
+            .map_err(|source| PushError::Encode {
+                job: group.job().to_owned(),
+                source,
+            })?;
+        Ok(body)
     }
 
     /// Builds the request (URL, default headers, basic auth, extra headers), runs the hook, and

@@ -112,6 +112,7 @@ fn the_raw_request_carries_auth_headers_hook_changes_and_the_body() {
     assert!(request.headers("user-agent")[0].starts_with("prom-pushgateway/"));
     let expected_body = Encoder::text()
         .encode_to_string(&prom_core::collect(&g).unwrap())
+        .unwrap()
         .into_bytes();
     assert_eq!(request.body, expected_body);
     let url = format!("{}/metrics/job/rec/instance/a%20b", server.url());

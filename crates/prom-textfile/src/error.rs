@@ -71,6 +71,14 @@ pub enum TextfileError {
         /// `ENOSPC` or `EDQUOT`.
         source: io::Error,
     },
+    /// The collector's families could not be written as text (two of them
+    /// would write one name), so nothing was written.
+    Encode {
+        /// The target file.
+        path: PathBuf,
+        /// The encoder's error, naming the clashing families.
+        source: prom_codec::EncodeError,
+    },
     /// The collector failed, so nothing was written.
     Collect {
         /// The target file.
@@ -107,6 +115,7 @@ impl TextfileError {
             | TextfileError::PermissionDenied { path, .. }
             | TextfileError::DiskFull { path, .. }
             | TextfileError::Collect { path, .. }
+            | TextfileError::Encode { path, .. }
             | TextfileError::Timestamp { path, .. }
             | TextfileError::Io { path, .. } => path,
         }
@@ -204,6 +213,9 @@ impl fmt::Display for TextfileError {
             TextfileError::Collect { source, .. } => {
                 write!(f, "{source}; nothing was written")
             }
+            TextfileError::Encode { source, .. } => {
+                write!(f, "{source}; nothing was written")
+            }
             TextfileError::Timestamp { family, .. } => write!(
                 f,
                 "a sample of family {family:?} has a timestamp, and node_exporter's textfile \
@@ -225,6 +237,7 @@ impl std::error::Error for TextfileError {
             | TextfileError::DiskFull { source, .. }
             | TextfileError::Io { source, .. } => Some(source),
             TextfileError::Collect { source, .. } => Some(source),
+            TextfileError::Encode { source, .. } => Some(source),
         }
     }
 }

@@ -54,6 +54,7 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// A [`TextfileError`] naming `path` and the cause; the target is then unchanged and no
 /// temporary file is left behind:
 /// - [`TextfileError::Collect`] when the collector fails (nothing is written),
+/// - [`TextfileError::Encode`] when two families would write one name (nothing is written),
 /// - [`TextfileError::Timestamp`] when a sample has a timestamp, which node_exporter rejects,
 /// - [`TextfileError::MissingDirectory`] when the directory does not exist,
 /// - [`TextfileError::PermissionDenied`] when the directory is not writable,
@@ -257,7 +258,13 @@ impl TextfileWriter {
                 family: family.name.to_string(),
             });
         }
-        let bytes = Encoder::text().encode_to_string(families).into_bytes();
+        let mut bytes = Vec::new();
+        Encoder::text()
+            .encode_families(families, &mut bytes)
+            .map_err(|source| TextfileError::Encode {
+                path: self.path.clone(),
+                source,
+            })?;
         target.replace_with(&bytes, self.mode)
     }
 }

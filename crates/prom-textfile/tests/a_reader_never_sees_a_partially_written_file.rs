@@ -45,7 +45,12 @@ fn every_read_is_a_whole_version() {
     let dir = common::TempDir::new("reader");
     let path = dir.path().join("rewritten.prom");
     let versions: Vec<Vec<u8>> = (0..=REWRITES)
-        .map(|v| Encoder::text().encode_to_string(&version(v)).into_bytes())
+        .map(|v| {
+            Encoder::text()
+                .encode_to_string(&version(v))
+                .unwrap()
+                .into_bytes()
+        })
         .collect();
     let by_content: HashMap<&[u8], usize> = versions
         .iter()

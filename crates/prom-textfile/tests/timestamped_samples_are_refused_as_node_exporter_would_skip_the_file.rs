@@ -42,7 +42,11 @@ fn the_family_is_named_and_nothing_is_written() {
     assert_eq!(exporter.textfile_scrape_error().unwrap(), 0.0);
 
     // The refusal is right: the same exposition written by hand makes node_exporter fail.
-    fs::write(&path, Encoder::text().encode_to_string(&timestamped())).unwrap();
+    fs::write(
+        &path,
+        Encoder::text().encode_to_string(&timestamped()).unwrap(),
+    )
+    .unwrap();
     assert_eq!(
         exporter.textfile_scrape_error().unwrap(),
         1.0,

@@ -22,7 +22,7 @@
 //! let requests = CounterVec::new(Opts::new("requests", "Requests.").labels(["method"]))?;
 //! registry.register(requests.clone())?;
 //! requests.with_label_values(&["GET"])?.inc();
-//! let text = prom::codec::Encoder::text().encode_to_string(&registry.gather()?);
+//! let text = prom::codec::Encoder::text().encode_to_string(&registry.gather()?)?;
 //! assert_eq!(text, "# HELP requests_total Requests.\n# TYPE requests_total counter\nrequests_total{method=\"GET\"} 1\n");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

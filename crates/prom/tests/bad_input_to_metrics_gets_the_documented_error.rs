@@ -34,12 +34,12 @@ fn huge_label_value() -> String {
     let registry = Registry::new();
     registry.register(family).expect("new name");
     let families = registry.gather().expect("no collector fails");
-    let text = Encoder::text().encode_to_string(&families);
+    let text = Encoder::text().encode_to_string(&families).unwrap();
     assert!(
         text == format!("# TYPE big_total counter\nbig_total{{v=\"{big}\"}} 1\n"),
         "the value is not encoded in full"
     );
-    let om = Encoder::openmetrics().encode_to_string(&families);
+    let om = Encoder::openmetrics().encode_to_string(&families).unwrap();
     for parsed in [parse_text(&text), parse_openmetrics(&om)] {
         let parsed = parsed.expect("the encoders' output parses");
         assert_eq!(parsed[0].metrics[0].labels.get("v"), Some(big.as_str()));
@@ -185,7 +185,9 @@ const CHECKS: &[(&str, Check)] = &[
     ("core.observe-nan", || {
         let h = Histogram::new("h", "").expect("valid name");
         h.observe(f64::NAN);
-        let text = Encoder::text().encode_to_string(&prom::collect(&h).expect("no failure"));
+        let text = Encoder::text()
+            .encode_to_string(&prom::collect(&h).expect("no failure"))
+            .unwrap();
         assert!(text.contains("h_bucket{le=\"10.0\"} 0\n"), "{text}");
         assert!(
             text.contains("h_bucket{le=\"+Inf\"} 1\nh_count 1\n"),

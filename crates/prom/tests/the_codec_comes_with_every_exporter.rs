@@ -29,5 +29,5 @@ fn a_textfile_reads_back_through_the_facade_codec() {
     assert_eq!(&*families[0].name, "batch_jobs");
     assert_eq!(families[0].metric_type, MetricType::Counter);
     assert_eq!(families[0].metrics[0].value, MetricValue::Counter(3.0));
-    assert_eq!(Encoder::text().encode_to_string(&families), text);
+    assert_eq!(Encoder::text().encode_to_string(&families).unwrap(), text);
 }

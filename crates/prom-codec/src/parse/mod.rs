@@ -70,27 +70,32 @@
 //! - label values and HELP texts unescape `\\`, `\"` and `\n`; another
 //!   backslash sequence is kept as written, as the ABNF allows. Label names
 //!   starting with `__` are reserved.
-//! - `# TYPE` is `counter`, `gauge`, `histogram`, `summary` or `unknown`;
-//!   `info`, `stateset` and `gaugehistogram` are valid OpenMetrics but have
-//!   no place in the model yet: they are an error naming the type. HELP,
-//!   TYPE and UNIT at most once per family and before its samples. A UNIT
-//!   must be the name's suffix (after `_`); an empty UNIT is none.
+//! - `# TYPE` is `counter`, `gauge`, `histogram`, `gaugehistogram`,
+//!   `summary`, `info`, `stateset` or `unknown`. HELP, TYPE and UNIT at
+//!   most once per family and before its samples. A UNIT must be the name's
+//!   suffix (after `_`), and info and state sets have none; an empty UNIT is
+//!   none.
 //! - families must not be interleaved and no sample name may clash with
 //!   another family's (a gauge `x_created` after a counter `x`); within a
 //!   family, the samples of one label set are contiguous and no label set
-//!   comes back. Several MetricPoints of one label set (increasing
-//!   timestamps) become several `Metric`s with the same labels.
+//!   comes back. Several MetricPoints of one label set become several
+//!   `Metric`s with the same labels: their timestamps must not go
+//!   backwards, and a sample at the same timestamp that the point already
+//!   has (a second value, `_count`, bucket…) begins the next point, as the
+//!   specification's own test suite reads it.
 //! - counters need the `_total` suffix; totals, buckets, counts and sums are
 //!   neither negative nor NaN.
 //! - histograms: a `+Inf` bucket (spelled `+Inf`); `le` strictly
 //!   increasing, counts cumulative; `_count` if and only if `_sum`, equal to
-//!   the `+Inf` bucket; no `_sum` with a negative bucket. Other `le` and
+//!   the `+Inf` bucket; no `_sum` with a negative bucket. A gauge
+//!   histogram's `_gsum` may be negative only beside a negative bucket. Other `le` and
 //!   `quantile` spellings (`1`, `1e-4`) are accepted: the specification
 //!   says parsers must not reject non-canonical numbers.
 //! - summaries: `quantile` within `[0, 1]`, quantile values not negative
 //!   (NaN allowed); missing `_count`/`_sum` read as 0.
 //! - timestamps are seconds (any real number), stored as the nearest
-//!   millisecond; `_created` goes to [`Metric::created`](prom_core::Metric);
+//!   millisecond (clamped to the `i64` range of milliseconds, ±292 million
+//!   years); `_created` goes to [`Metric::created`](prom_core::Metric);
 //!   timestamps are on all samples of a label set or none, and never go
 //!   backwards.
 //! - exemplars (`# {labels} value [timestamp]`, labels at most 128
@@ -145,7 +150,7 @@ pub use error::ParseError;
 /// let g = prom_core::Gauge::new("queue_depth", "Items waiting.").unwrap();
 /// g.set(3.0);
 /// let families = prom_core::collect(&g).unwrap();
-/// let text = Encoder::text().encode_to_string(&families);
+/// let text = Encoder::text().encode_to_string(&families).unwrap();
 /// assert_eq!(parse_text(&text)?, families);
 /// # Ok::<(), prom_codec::ParseError>(())
 /// ```
@@ -205,7 +210,7 @@ pub fn parse_text(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
 /// for m in &mut families[0].metrics {
 ///     m.created = m.created.map(|c| (c * 1000.0).round() / 1000.0);
 /// }
-/// let text = Encoder::openmetrics().encode_to_string(&families);
+/// let text = Encoder::openmetrics().encode_to_string(&families).unwrap();
 /// assert_eq!(parse_openmetrics(&text)?, families);
 /// # Ok::<(), prom_codec::ParseError>(())
 /// ```
@@ -221,7 +226,55 @@ pub fn parse_text(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
 /// assert_eq!(err.found(), "2");
 /// ```
 pub fn parse_openmetrics(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
-    openmetrics::parse(input)
+    openmetrics::parse(input, false)
+}
+
+/// Parses an OpenMetrics exposition as Prometheus reads it: the syntax of
+/// [`parse_openmetrics`], without the checks of values and histogram shape
+/// that the specification makes and real exposers break. Use it to read
+/// another program's `/metrics` (client_golang, for one, writes a `_sum`
+/// beside negative buckets); use [`parse_openmetrics`] to check an
+/// exposition.
+///
+/// What it accepts beyond [`parse_openmetrics`]:
+/// - counter totals and histogram sums that are negative or NaN, and a
+///   counter's value under its bare name (`x` as well as `x_total`);
+/// - histograms with a `_sum` beside negative buckets, without a `+Inf`
+///   bucket, with buckets that are not cumulative or not in order of `le`
+///   (sorted, as text 0.0.4's are), with `_count` and `_sum` apart or a
+///   `_count` other than the `+Inf` bucket (the model's count is `_count`
+///   when present, else the `+Inf` bucket's, else 0); gauge-histogram
+///   sums of any sign;
+/// - quantiles outside `[0, 1]` and negative quantile values;
+/// - exemplars on any sample: those the model has no place for (on a
+///   `_count`, `_sum`, gauge or quantile) are dropped.
+///
+/// Everything else — the line syntax, `# EOF`, metadata placement, families
+/// not interleaved, name clashes, timestamps — is checked as strictly.
+///
+/// ```
+/// use prom_core::MetricValue;
+/// // A histogram over negative values, with its sum, as client_golang writes it.
+/// let page = concat!(
+///     "# TYPE temperature_celsius histogram\n",
+///     "temperature_celsius_bucket{le=\"-10\"} 1\n",
+///     "temperature_celsius_bucket{le=\"+Inf\"} 3\n",
+///     "temperature_celsius_count 3\n",
+///     "temperature_celsius_sum 7.5\n",
+///     "# EOF\n",
+/// );
+/// assert!(prom_codec::parse_openmetrics(page).is_err());
+/// let families = prom_codec::parse_openmetrics_lenient(page)?;
+/// let MetricValue::Histogram(h) = &families[0].metrics[0].value else { unreachable!() };
+/// assert_eq!((h.count, h.sum), (3, Some(7.5)));
+/// # Ok::<(), prom_codec::ParseError>(())
+/// ```
+///
+/// # Errors
+/// A [`ParseError`] for the first line that breaks the syntax or the rules
+/// kept.
+pub fn parse_openmetrics_lenient(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
+    openmetrics::parse(input, true)
 }
 
 /// The model family of these parts, as parsed: names and units as read

@@ -78,6 +78,14 @@ pub(crate) fn count(token: &str) -> Option<u64> {
     ((0.0..18_446_744_073_709_551_616.0).contains(&v) && v.fract() == 0.0).then_some(v as u64)
 }
 
+/// Parses a count as Prometheus' text parser does: any float, converted to
+/// the nearest `u64` toward zero (fractions truncated, NaN and negatives 0,
+/// beyond `u64::MAX` that). Exact for every count [`count`] reads.
+pub(crate) fn count_lenient(token: &str) -> Option<u64> {
+    // `as` truncates and saturates, and takes NaN to 0.
+    count(token).or_else(|| float(token).map(|v| v as u64))
+}
+
 /// Converts an OpenMetrics timestamp (seconds, a real number) into
 /// milliseconds, rounding to the nearest. The model holds milliseconds in an
 /// `i64` (±292 million years): a timestamp beyond that (the format allows
@@ -134,6 +142,12 @@ mod tests {
 
     #[test]
     fn timestamps() {
+        assert_eq!(count_lenient("18446744073709551615"), Some(u64::MAX));
+        assert_eq!(count_lenient("1e30"), Some(u64::MAX));
+        assert_eq!(count_lenient("2.9"), Some(2));
+        assert_eq!(count_lenient("-1"), Some(0));
+        assert_eq!(count_lenient("NaN"), Some(0));
+        assert_eq!(count_lenient("x"), None);
         assert_eq!(seconds_to_ms(1_700_000_000.123), 1_700_000_000_123);
         assert_eq!(seconds_to_ms(-0.001), -1);
         assert_eq!(seconds_to_ms(1e300), i64::MAX);

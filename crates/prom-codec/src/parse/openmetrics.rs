@@ -41,11 +41,17 @@ struct Family<'a> {
     groups: Vec<(LabelSet, Line<'a>)>,
     index: ChainedIndex,
     interner: Interner,
+    /// Read as Prometheus reads it (see [`parse`]).
+    lenient: bool,
+    /// The group of the last point closed.
+    closed: Option<usize>,
 }
 
 impl<'a> Family<'a> {
-    fn new(name: &'a str, line: Line<'a>, metric_type: Option<MetricType>) -> Self {
+    fn new(name: &'a str, line: Line<'a>, metric_type: Option<MetricType>, lenient: bool) -> Self {
         Self {
+            lenient,
+            closed: None,
             name,
             line,
             help: None,
@@ -74,16 +80,34 @@ impl<'a> Family<'a> {
         let Some(point) = self.point.take() else {
             return Ok(());
         };
+        let line = point.line;
         let metric = match self.metric_type() {
             MetricType::Counter => point.finish_simple(MetricValue::Counter, self.name)?,
             MetricType::Gauge => point.finish_simple(MetricValue::Gauge, self.name)?,
-            MetricType::Histogram => point.finish_om_histogram(self.name, false)?,
-            MetricType::GaugeHistogram => point.finish_om_histogram(self.name, true)?,
+            MetricType::Histogram => point.finish_om_histogram(self.name, false, self.lenient)?,
+            MetricType::GaugeHistogram => {
+                point.finish_om_histogram(self.name, true, self.lenient)?
+            }
             MetricType::Summary => point.finish_summary()?,
             MetricType::Info => point.finish_info(self.name)?,
             MetricType::StateSet => point.finish_state_set(),
             _ => point.finish_simple(MetricValue::Unknown, self.name)?,
         };
+        // A counter's total does not go down from one MetricPoint of a
+        // Metric to the next, unless it was reset (a new created time).
+        if let (false, Some(prev), MetricValue::Counter(now)) =
+            (self.lenient, self.metrics.last(), &metric.value)
+        {
+            if let MetricValue::Counter(before) = prev.value {
+                if self.closed == self.current && *now < before && metric.created == prev.created {
+                    return Err(line.err_line(
+                        format!("a total of at least {before} (the previous point's; a reset sets a new _created)"),
+                        now.to_string(),
+                    ));
+                }
+            }
+        }
+        self.closed = self.current;
         self.metrics.push(metric);
         Ok(())
     }
@@ -97,10 +121,17 @@ struct Parser<'a> {
     /// owns it and that family's first line.
     seen: HashMap<String, (&'a str, usize)>,
     hashing: Hashing,
+    lenient: bool,
 }
 
-pub(crate) fn parse(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
-    let mut p = Parser::default();
+/// Parses `input` strictly, or (`lenient`) as Prometheus' own OpenMetrics
+/// parser reads it: the checks [`crate::parse_openmetrics_lenient`] lists
+/// are left out.
+pub(crate) fn parse(input: &str, lenient: bool) -> Result<Vec<MetricFamily>, ParseError> {
+    let mut p = Parser {
+        lenient,
+        ..Parser::default()
+    };
     let mut labels = Vec::new();
     let mut exemplar_labels = Vec::new();
     let mut last_no = 0;
@@ -153,7 +184,11 @@ impl<'a> Parser<'a> {
         if let (Some(unit), Some(line)) = (fam.unit, fam.unit_line) {
             if !metric_type.allows_unit() {
                 return Err(line.err_line(
-                    format!("no UNIT line for {:?}: a {} family has no unit", fam.name, metric_type.as_str()),
+                    format!(
+                        "no UNIT line for {:?}: a {} family has no unit",
+                        fam.name,
+                        metric_type.as_str()
+                    ),
                     format!("unit {unit:?}"),
                 ));
             }
@@ -211,7 +246,7 @@ impl<'a> Parser<'a> {
                 quoted(name),
             ));
         }
-        self.family = Some(Family::new(name, line, metric_type));
+        self.family = Some(Family::new(name, line, metric_type, self.lenient));
         Ok(())
     }
 
@@ -358,6 +393,8 @@ impl<'a> Parser<'a> {
         };
         let metric_type = fam.metric_type();
         match (metric_type, metric_type.sample_suffix(fam.name, name)) {
+            // Prometheus reads a counter's value under its bare name too.
+            (MetricType::Counter, Some(Suffix::Bare)) if self.lenient => Ok(Some(Suffix::Total)),
             (MetricType::Counter, Some(Suffix::Bare)) => Err(line.err(
                 0,
                 format!(
@@ -400,13 +437,9 @@ impl<'a> Parser<'a> {
         let s = lex::om_sample(&line, labels, exemplar_labels)?;
         let ts = match s.timestamp {
             None => None,
-            Some((tok, at)) => Some(
-                number::real(tok)
-                    .map(number::seconds_to_ms)
-                    .ok_or_else(|| {
-                        line.err(at, "a timestamp (seconds, a real number)", quoted(tok))
-                    })?,
-            ),
+            Some((tok, at)) => Some(number::real(tok).map(number::seconds_to_ms).ok_or_else(
+                || line.err(at, "a timestamp (seconds, a real number)", quoted(tok)),
+            )?),
         };
         let suffix = match self.role(&line, s.name)? {
             Some(suffix) => suffix,
@@ -509,16 +542,21 @@ impl<'a> Parser<'a> {
         let count = |what: &str| {
             number::count(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
         };
+        let lenient = fam.lenient;
         let counter_like = |what: &str| {
             float(what).and_then(|v| {
-                if v.is_nan() || v < 0.0 {
+                if !lenient && (v.is_nan() || v < 0.0) {
                     Err(line.err(value_at, what, quoted(value)))
                 } else {
                     Ok(v)
                 }
             })
         };
-        if s.exemplar.is_some() && !matches!(suffix, Suffix::Total | Suffix::Bucket) {
+        let exemplar_allowed = matches!(suffix, Suffix::Total | Suffix::Bucket);
+        // Prometheus reads an exemplar on any sample; the model holds those
+        // of totals and buckets, so the lenient reader drops the others.
+        let exemplar_kept = s.exemplar.as_ref().filter(|_| exemplar_allowed);
+        if s.exemplar.is_some() && !exemplar_allowed && !lenient {
             return Err(line.err(
                 s.exemplar.as_ref().map_or(0, |e| e.at),
                 "an exemplar only on a counter's _total or a histogram's _bucket samples",
@@ -565,7 +603,7 @@ impl<'a> Parser<'a> {
                     return Err(duplicate(&line, "label set and timestamp"));
                 }
                 point.value = Some(v);
-                if let Some(e) = &s.exemplar {
+                if let Some(e) = exemplar_kept {
                     point.exemplars.push(exemplar(&line, e, exemplar_labels)?);
                 }
             }
@@ -585,17 +623,23 @@ impl<'a> Parser<'a> {
                 }
                 let n = count("a bucket count (a non-negative integer)")?;
                 if let Some(last) = point.buckets.last() {
+                    if bound == last.upper_bound && lenient {
+                        // Read as text 0.0.4's: the first is kept.
+                        return Ok(());
+                    }
                     if bound == last.upper_bound {
                         return Err(duplicate(&line, "bucket (le) of the series"));
                     }
-                    if bound < last.upper_bound {
+                    if bound < last.upper_bound && lenient {
+                        point.unsorted = true;
+                    } else if bound < last.upper_bound {
                         return Err(line.err(
                             special_at,
                             "buckets in increasing order of le",
                             format!("le=\"{special_value}\" after le=\"{}\"", last.upper_bound),
                         ));
                     }
-                    if n < last.cumulative_count {
+                    if n < last.cumulative_count && !lenient {
                         return Err(line.err(
                             value_at,
                             format!(
@@ -611,10 +655,17 @@ impl<'a> Parser<'a> {
                     cumulative_count: n,
                 });
                 point.bucket_lines.push(line);
-                if let Some(e) = &s.exemplar {
-                    point
-                        .exemplars
-                        .push(exemplar(&line, e, exemplar_labels)?.in_bucket(bound));
+                if let Some(e) = exemplar_kept {
+                    let ex = exemplar(&line, e, exemplar_labels)?;
+                    // The exemplar's value lies in its (cumulative) bucket.
+                    if !lenient && ex.value > bound {
+                        return Err(line.err(
+                            e.at,
+                            format!("an exemplar value in its bucket (at most {bound})"),
+                            ex.value.to_string(),
+                        ));
+                    }
+                    point.exemplars.push(ex.in_bucket(bound));
                 }
             }
             Suffix::Count => {
@@ -645,10 +696,10 @@ impl<'a> Parser<'a> {
                     &line,
                     special_label,
                     "a quantile label holding a number from 0 to 1",
-                    |q| (0.0..=1.0).contains(&q),
+                    |q| lenient && !q.is_nan() || (0.0..=1.0).contains(&q),
                 )?;
                 let v = float("a quantile value (a number)")?;
-                if v < 0.0 {
+                if v < 0.0 && !lenient {
                     return Err(line.err(
                         value_at,
                         "a quantile value that is not negative (or NaN)",

@@ -188,57 +188,26 @@ impl<'a> Series<'a> {
         }
     }
 
-    /// Sorts out-of-order buckets (text 0.0.4 allows any order) and refuses
-    /// two buckets with one bound.
-    fn sort_buckets(&mut self) -> Result<(), ParseError> {
+    /// Sorts out-of-order buckets (text 0.0.4 allows any order); of two
+    /// buckets with one bound, the first written is kept, as Prometheus'
+    /// storage keeps the first of two samples of one series.
+    fn sort_buckets(&mut self) {
         if !self.unsorted {
-            return Ok(());
+            return;
         }
-        let mut order: Vec<usize> = (0..self.buckets.len()).collect();
-        let bound = |i: usize, b: &[Bucket]| b.get(i).map_or(f64::NAN, |b| b.upper_bound);
+        // A stable sort: buckets of one bound stay in the order written.
         // Bounds are never NaN; `total_cmp` keeps the sort total regardless.
-        order.sort_by(|&i, &j| bound(i, &self.buckets).total_cmp(&bound(j, &self.buckets)));
-        for pair in order.windows(2) {
-            if let [i, j] = *pair {
-                if bound(i, &self.buckets) == bound(j, &self.buckets) {
-                    let later = match (self.bucket_lines.get(i), self.bucket_lines.get(j)) {
-                        (Some(a), Some(b)) => {
-                            if a.no > b.no {
-                                *a
-                            } else {
-                                *b
-                            }
-                        }
-                        _ => self.line,
-                    };
-                    return Err(duplicate(&later, "bucket (le) of the series"));
-                }
-            }
-        }
-        let buckets = order
-            .iter()
-            .filter_map(|&i| self.buckets.get(i).copied())
-            .collect();
-        self.buckets = buckets;
-        Ok(())
+        self.buckets
+            .sort_by(|a, b| a.upper_bound.total_cmp(&b.upper_bound));
+        self.buckets
+            .dedup_by(|later, first| later.upper_bound == first.upper_bound);
     }
 
     /// A text 0.0.4 histogram: buckets in any order, `_count` and `_sum`
     /// optional (a missing count is the `+Inf` bucket's, else 0), no
     /// cumulativeness or `+Inf` checks (Prometheus makes none).
-    pub(crate) fn finish_text_histogram(mut self) -> Result<Metric, ParseError> {
-        self.sort_buckets()?;
-        let inf = self
-            .buckets
-            .last()
-            .filter(|b| b.upper_bound == f64::INFINITY)
-            .map(|b| b.cumulative_count);
-        let value = HistogramValue {
-            buckets: std::mem::take(&mut self.buckets),
-            count: self.count.map(|(c, _)| c).or(inf).unwrap_or(0),
-            sum: self.sum.map(|(s, _)| s),
-        };
-        Ok(self.metric(MetricValue::Histogram(value)))
+    pub(crate) fn finish_text_histogram(self) -> Result<Metric, ParseError> {
+        self.finish_lenient_histogram(false)
     }
 
     /// An OpenMetrics info: one sample of value 1. The model cannot tell the
@@ -272,7 +241,11 @@ impl<'a> Series<'a> {
         mut self,
         family: &str,
         gauge: bool,
+        lenient: bool,
     ) -> Result<Metric, ParseError> {
+        if lenient {
+            return self.finish_lenient_histogram(gauge);
+        }
         let (count_name, sum_name) = if gauge {
             ("_gcount", "_gsum")
         } else {
@@ -332,10 +305,10 @@ impl<'a> Series<'a> {
                 ))
             }
             // A gauge histogram's sum may be negative only if it has
-            // negative buckets.
-            (true, Some((sum, line))) if sum < 0.0 && !negative_buckets => {
+            // negative buckets, and is never NaN.
+            (true, Some((sum, line))) if sum.is_nan() || sum < 0.0 && !negative_buckets => {
                 return Err(line.err_line(
-                    format!("a {family}_gsum that is not negative (no bucket is)"),
+                    format!("a {family}_gsum that is a number, not negative (no bucket is)"),
                     sum.to_string(),
                 ))
             }
@@ -344,6 +317,29 @@ impl<'a> Series<'a> {
         let value = HistogramValue {
             buckets: std::mem::take(&mut self.buckets),
             count: inf,
+            sum: self.sum.map(|(s, _)| s),
+        };
+        Ok(self.metric(if gauge {
+            MetricValue::GaugeHistogram(value)
+        } else {
+            MetricValue::Histogram(value)
+        }))
+    }
+
+    /// A histogram read as Prometheus reads OpenMetrics: buckets sorted (two
+    /// with one bound refused), no `+Inf`, cumulativeness or `_count`/`_sum`
+    /// checks; the count is `_count` if present, else the `+Inf` bucket's,
+    /// else 0.
+    fn finish_lenient_histogram(mut self, gauge: bool) -> Result<Metric, ParseError> {
+        self.sort_buckets();
+        let inf = self
+            .buckets
+            .last()
+            .filter(|b| b.upper_bound == f64::INFINITY)
+            .map(|b| b.cumulative_count);
+        let value = HistogramValue {
+            buckets: std::mem::take(&mut self.buckets),
+            count: self.count.map(|(c, _)| c).or(inf).unwrap_or(0),
             sum: self.sum.map(|(s, _)| s),
         };
         Ok(self.metric(if gauge {

@@ -11,15 +11,19 @@ use super::index::ChainedIndex;
 use super::lex::{self, Dialect, Line, RawLabel};
 use super::number;
 use super::series::{
-    duplicate, label_number, le_bound, reserved_label, same_labels, set_once, special_label,
-    Hashing, Interner, Series,
+    label_number, le_bound, reserved_label, same_labels, set_once, special_label, Hashing,
+    Interner, Series,
 };
 
 /// The suffixes by which a sample belongs to another family than the one
 /// of its own name (a histogram's `_bucket`, a histogram's or summary's
-/// `_count` and `_sum`), when that family's type has them. Text 0.0.4 has
-/// no `_created` samples, and a counter's samples carry its TYPE line's name.
-const FILED_UNDER_STEM: [Suffix; 3] = [Suffix::Bucket, Suffix::Count, Suffix::Sum];
+/// `_count` and `_sum`, a counter's `_total`), when that family's type has
+/// them. Text 0.0.4 has no `_created` samples.
+const FILED_UNDER_STEM: [Suffix; 4] = [Suffix::Bucket, Suffix::Count, Suffix::Sum, Suffix::Total];
+
+/// The suffixes a histogram or summary TYPE line must come before (see
+/// [`Parser::comment`]).
+const TYPED_BEFORE: [Suffix; 3] = [Suffix::Bucket, Suffix::Count, Suffix::Sum];
 
 struct Family<'a> {
     /// The name as exposed (`x_total` for a counter named so in `# TYPE`).
@@ -203,7 +207,7 @@ impl<'a> Parser<'a> {
         // `_sum` and `_count` would read as 0, and writing those back would
         // file them under the other family. Refused, so that what parses is
         // what the encoder can write.
-        if let Some(taken) = FILED_UNDER_STEM
+        if let Some(taken) = TYPED_BEFORE
             .iter()
             .filter(|suffix| metric_type.suffixes().contains(suffix))
             .map(|suffix| format!("{}{}", fam.name, suffix.as_str()))
@@ -283,14 +287,16 @@ impl<'a> Parser<'a> {
             return Ok(());
         };
         let metric_type = *fam.metric_type.get_or_insert(MetricType::Unknown);
-        // A summary's bare name is its quantiles'; any other's, its value's.
-        let is_value = suffix == Suffix::Bare && metric_type != MetricType::Summary;
+        // A summary's bare name is its quantiles'; any other's, its value's,
+        // as is a counter's `_total`.
+        let is_value =
+            matches!(suffix, Suffix::Bare | Suffix::Total) && metric_type != MetricType::Summary;
         let (value, value_at) = s.value;
         let float = |what: &str| {
             number::float(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
         };
         let count = |what: &str| {
-            number::count(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
+            number::count_lenient(value).ok_or_else(|| line.err(value_at, what, quoted(value)))
         };
         let special = match (metric_type, suffix) {
             (MetricType::Histogram, Suffix::Bucket) => Some("le"),
@@ -298,15 +304,26 @@ impl<'a> Parser<'a> {
             _ => None,
         };
         let reserved = reserved_label(metric_type);
-        let special_label = special_label(&line, s.name, labels, reserved, special)?;
+        // A bucket without `le` or a quantile without `quantile` (or with
+        // NaN there) is read and dropped, as Prometheus' parser drops it: its
+        // series is kept, and the model has no place for the sample.
+        let special_value = special.and_then(|n| labels.iter().find(|l| l.name == n));
+        let dropped = special.is_some()
+            && special_value.is_none_or(|l| number::float(&l.value).is_some_and(f64::is_nan));
+        let special_label = special_label(
+            &line,
+            s.name,
+            labels,
+            reserved,
+            special.filter(|_| special_value.is_some()),
+        )?;
         let key = self
             .hashing
             .labels(labels, special, ts.map_or(u64::MAX, |t| t as u64));
         let existing = fam.find(key, labels, special, ts);
         if is_value {
-            if existing.is_some() {
-                return Err(duplicate(&line, "series (name, labels and timestamp)"));
-            }
+            // A series written twice is two series of one label set, as
+            // Prometheus' parser reads it (the model keeps both, in order).
             let v = float("a sample value (a float)")?;
             let mut series = Series::new(fam.interner.label_set(labels, None), ts, line);
             series.value = Some(v);
@@ -323,13 +340,19 @@ impl<'a> Parser<'a> {
         let Some(series) = fam.series.get_mut(i) else {
             return Ok(());
         };
+        if dropped {
+            return Ok(());
+        }
         match suffix {
             Suffix::Bucket => {
                 let bound = le_bound(&line, special_label)?;
-                let n = count("a bucket count (a non-negative integer)")?;
+                let n = count("a bucket count (a number)")?;
                 if let Some(last) = series.buckets.last() {
                     if bound == last.upper_bound {
-                        return Err(duplicate(&line, "bucket (le) of the series"));
+                        // Two buckets with one bound: the first is kept, as
+                        // Prometheus' storage keeps the first of two samples
+                        // of one series.
+                        return Ok(());
                     }
                     series.unsorted |= bound < last.upper_bound;
                 }
@@ -340,7 +363,7 @@ impl<'a> Parser<'a> {
                 series.bucket_lines.push(line);
             }
             Suffix::Count => {
-                let n = count("a count (a non-negative integer)")?;
+                let n = count("a count (a number)")?;
                 set_once(&mut series.count, (n, line), &line, "_count of the series")?;
             }
             Suffix::Sum => {
@@ -367,6 +390,20 @@ impl<'a> Parser<'a> {
         let mut out = Vec::with_capacity(self.families.len());
         for fam in self.families {
             let metric_type = fam.metric_type.unwrap_or(MetricType::Unknown);
+            // `# TYPE x counter` with no samples, and samples named
+            // `x_total` that came before it (a family of their own): the
+            // metadata-only family is dropped, as Prometheus' parser drops
+            // every family without samples, so that no two families write
+            // the name `x_total`.
+            if metric_type == MetricType::Counter
+                && fam.series.is_empty()
+                && !fam.name.ends_with(Suffix::Total.as_str())
+                && self
+                    .by_name
+                    .contains_key(format!("{}{}", fam.name, Suffix::Total.as_str()).as_str())
+            {
+                continue;
+            }
             // Text 0.0.4 names a counter family by its sample name; the
             // model's counter names leave the `_total` to the encoders.
             let name = match metric_type {

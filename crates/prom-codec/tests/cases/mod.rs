@@ -44,13 +44,16 @@ pub fn own(format: &str) -> Vec<Case> {
         entries.sort();
         for path in entries {
             out.push(Case {
-                name: format!("{format}/{sub}/{}", path.file_name().unwrap().to_string_lossy()),
+                name: format!(
+                    "{format}/{sub}/{}",
+                    path.file_name().unwrap().to_string_lossy()
+                ),
                 input: std::fs::read(&path).unwrap(),
                 should_parse,
             });
         }
     }
-    assert!(out.len() > 10, "the {format} cases are missing");
+    assert!(out.len() > 20, "the {format} cases are missing");
     out
 }
 
