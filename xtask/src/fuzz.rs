@@ -18,13 +18,77 @@ use crate::{cargo, project_root, run, show};
 /// Every target in `fuzz/fuzz_targets`, in the order they run.
 pub const TARGETS: &[&str] = &["parse_text", "parse_openmetrics", "encode"];
 
-/// Seeds for an empty corpus: the golden expositions of prom-codec's tests.
-fn seeds(target: &str) -> &'static [&'static str] {
-    match target {
-        "parse_text" => &["crates/prom-codec/tests/golden/all_types.prom"],
-        "parse_openmetrics" => &["crates/prom-codec/tests/golden/all_types.om"],
-        _ => &[],
+/// The directories whose files seed both parse targets: prom-codec's
+/// conformance cases (good and bad: fuzzing starts from both sides of every
+/// rule) and golden expositions.
+const SEED_DIRS: &[&str] = &[
+    "crates/prom-codec/tests/cases/openmetrics/good",
+    "crates/prom-codec/tests/cases/openmetrics/bad",
+    "crates/prom-codec/tests/cases/text/good",
+    "crates/prom-codec/tests/cases/text/bad",
+    "crates/prom-codec/tests/golden",
+];
+
+/// Every seed of a parse target, as (name, bytes): [`SEED_DIRS`], the
+/// OpenMetrics project's parser suite when `PROM_OPENMETRICS_SUITE` names it,
+/// and the pages real peers serve when they are installed (node_exporter,
+/// the Pushgateway, Prometheus itself), so that fuzzing starts from
+/// realistic input.
+fn seeds(root: &Path, target: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
+    if !target.starts_with("parse_") {
+        return Ok(Vec::new());
     }
+    let mut out = Vec::new();
+    let mut add_dir = |dir: &Path, prefix: &str| -> Result<(), String> {
+        let entries =
+            fs::read_dir(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        for entry in entries {
+            let path = entry.map_err(|e| e.to_string())?.path();
+            let file = if path.is_dir() {
+                path.join("metrics")
+            } else {
+                path.clone()
+            };
+            if let Ok(bytes) = fs::read(&file) {
+                let name = path.file_name().unwrap_or_default().to_string_lossy();
+                out.push((format!("{prefix}-{name}"), bytes));
+            }
+        }
+        Ok(())
+    };
+    for dir in SEED_DIRS {
+        add_dir(&root.join(dir), "seed")?;
+    }
+    if let Some(suite) = std::env::var_os("PROM_OPENMETRICS_SUITE") {
+        add_dir(Path::new(&suite), "suite")?;
+    }
+    out.extend(peer_pages());
+    Ok(out)
+}
+
+/// The `/metrics` pages of the peers installed here; none when they are not.
+fn peer_pages() -> Vec<(String, Vec<u8>)> {
+    let mut pages = Vec::new();
+    let mut keep = |name: &str, page: Result<String, prom_testkit::HarnessError>| match page {
+        Ok(text) => pages.push((format!("peer-{name}"), text.into_bytes())),
+        Err(e) => println!("fuzz: no {name} page to seed from ({e})"),
+    };
+    keep(
+        "node_exporter",
+        prom_testkit::NodeExporter::start().and_then(|n| n.metrics_text()),
+    );
+    keep(
+        "pushgateway",
+        prom_testkit::Pushgateway::start().and_then(|p| p.metrics_text()),
+    );
+    keep(
+        "prometheus",
+        prom_testkit::Prometheus::start(&[]).and_then(|p| {
+            prom_testkit::http_get(&format!("{}/metrics", p.url()), &[])
+                .map(|r| String::from_utf8_lossy(&r.body).into_owned())
+        }),
+    );
+    pages
 }
 
 struct Options {
@@ -138,22 +202,23 @@ fn or_unknown(n: Option<u64>) -> String {
     n.map_or_else(|| "?".to_owned(), |n| n.to_string())
 }
 
+/// Adds every seed (see [`seeds`]) the corpus lacks, named by content.
 fn seed(root: &Path, target: &str, corpus: &Path) -> Result<(), String> {
     fs::create_dir_all(corpus).map_err(|e| format!("cannot create {}: {e}", corpus.display()))?;
-    let empty = fs::read_dir(corpus)
-        .map_err(|e| format!("cannot read {}: {e}", corpus.display()))?
-        .next()
-        .is_none();
-    if empty {
-        for file in seeds(target) {
-            let from = root.join(file);
-            let name = format!(
-                "seed-{}",
-                from.file_name().unwrap_or_default().to_string_lossy()
-            );
-            fs::copy(&from, corpus.join(name))
-                .map_err(|e| format!("cannot seed from {}: {e}", from.display()))?;
+    let seeds = seeds(root, target)?;
+    let mut added = 0;
+    for (name, bytes) in &seeds {
+        let path = corpus.join(name);
+        if !path.exists() {
+            fs::write(&path, bytes).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            added += 1;
         }
+    }
+    if !seeds.is_empty() {
+        println!(
+            "fuzz: {target}: {} seeds, {added} new in the corpus",
+            seeds.len()
+        );
     }
     Ok(())
 }

@@ -7,6 +7,12 @@ use common::{err, Check};
 use prom::codec::{parse_openmetrics, parse_text};
 
 const CHECKS: &[(&str, Check)] = &[
+    ("parse.encode-name-clash", || {
+        use prom::{MetricFamily, MetricType};
+        let counter = MetricFamily::new("jobs", "", MetricType::Counter).expect("valid");
+        let gauge = MetricFamily::new("jobs_total", "", MetricType::Gauge).expect("valid");
+        err(prom::codec::Encoder::text().encode_to_string(&[counter, gauge]))
+    }),
     ("parse.text-unterminated-value", || {
         err(parse_text("# TYPE up gauge\nup{job=\"a} 1\n"))
     }),

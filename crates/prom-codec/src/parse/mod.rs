@@ -240,10 +240,10 @@ pub fn parse_openmetrics(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
 /// - counter totals and histogram sums that are negative or NaN, and a
 ///   counter's value under its bare name (`x` as well as `x_total`);
 /// - histograms with a `_sum` beside negative buckets, without a `+Inf`
-///   bucket, with buckets that are not cumulative or not in order of `le`
+///   bucket (one is added, holding the count), with buckets that are not cumulative or not in order of `le`
 ///   (sorted, as text 0.0.4's are), with `_count` and `_sum` apart or a
-///   `_count` other than the `+Inf` bucket (the model's count is `_count`
-///   when present, else the `+Inf` bucket's, else 0); gauge-histogram
+///   `_count` other than the `+Inf` bucket (the model's count is the
+///   `+Inf` bucket's when there is one, else `_count`'s, else 0); gauge-histogram
 ///   sums of any sign;
 /// - quantiles outside `[0, 1]` and negative quantile values;
 /// - exemplars on any sample: those the model has no place for (on a

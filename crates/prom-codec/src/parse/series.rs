@@ -207,7 +207,7 @@ impl<'a> Series<'a> {
     /// optional (a missing count is the `+Inf` bucket's, else 0), no
     /// cumulativeness or `+Inf` checks (Prometheus makes none).
     pub(crate) fn finish_text_histogram(self) -> Result<Metric, ParseError> {
-        self.finish_lenient_histogram(false)
+        self.finish_lenient_histogram(false, false)
     }
 
     /// An OpenMetrics info: one sample of value 1. The model cannot tell the
@@ -244,7 +244,7 @@ impl<'a> Series<'a> {
         lenient: bool,
     ) -> Result<Metric, ParseError> {
         if lenient {
-            return self.finish_lenient_histogram(gauge);
+            return self.finish_lenient_histogram(gauge, true);
         }
         let (count_name, sum_name) = if gauge {
             ("_gcount", "_gsum")
@@ -329,17 +329,38 @@ impl<'a> Series<'a> {
     /// A histogram read as Prometheus reads OpenMetrics: buckets sorted (two
     /// with one bound refused), no `+Inf`, cumulativeness or `_count`/`_sum`
     /// checks; the count is `_count` if present, else the `+Inf` bucket's,
-    /// else 0.
-    fn finish_lenient_histogram(mut self, gauge: bool) -> Result<Metric, ParseError> {
+    /// else 0. With `add_inf` (OpenMetrics, where every histogram has a
+    /// `+Inf` bucket) the count is that bucket's, else `_count`'s, else 0,
+    /// and a missing `+Inf` bucket is added, holding it.
+    fn finish_lenient_histogram(
+        mut self,
+        gauge: bool,
+        add_inf: bool,
+    ) -> Result<Metric, ParseError> {
         self.sort_buckets();
         let inf = self
             .buckets
             .last()
             .filter(|b| b.upper_bound == f64::INFINITY)
             .map(|b| b.cumulative_count);
+        let written = self.count.map(|(c, _)| c);
+        // OpenMetrics writes the count as the `+Inf` bucket (and `_count`
+        // only beside `_sum`): that bucket is the count when there is one.
+        let count = if add_inf {
+            inf.or(written)
+        } else {
+            written.or(inf)
+        }
+        .unwrap_or(0);
+        if add_inf && inf.is_none() {
+            self.buckets.push(Bucket {
+                upper_bound: f64::INFINITY,
+                cumulative_count: count,
+            });
+        }
         let value = HistogramValue {
             buckets: std::mem::take(&mut self.buckets),
-            count: self.count.map(|(c, _)| c).or(inf).unwrap_or(0),
+            count,
             sum: self.sum.map(|(s, _)| s),
         };
         Ok(self.metric(if gauge {
