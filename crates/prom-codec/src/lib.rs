@@ -35,11 +35,12 @@
 //! integers when integral and below 1e15, else shortest round-trip.
 //!
 //! # Parsing
-//! [`parse_text`] and [`parse_openmetrics`] read both formats back into the
-//! same model, for testing exporters, reading a Pushgateway or
-//! node_exporter, or relabelling: text 0.0.4 as leniently as Prometheus
-//! reads it, OpenMetrics as strictly as its specification and the Python
-//! reference parser. Errors name the line, column, what was expected and
+//! [`parse_text`], [`parse_openmetrics`] and [`parse_openmetrics_lenient`]
+//! read both formats back into the same model, for testing exporters,
+//! reading a Pushgateway, node_exporter or any service's page, or
+//! relabelling: text 0.0.4 as leniently as Prometheus reads it, OpenMetrics
+//! as strictly as its specification (agreeing with its parser test suite)
+//! or as Prometheus reads it. Errors name the line, column, what was expected and
 //! what was found. The [`parse`] module documents every rule.
 //!
 //! ```

@@ -31,3 +31,18 @@ fn the_strict_reader_agrees_with_every_case() {
         wrong.join("\n")
     );
 }
+
+#[test]
+fn the_lenient_reader_accepts_every_valid_case() {
+    let mut all = cases::own("openmetrics");
+    all.extend(cases::upstream_openmetrics());
+    let refused: Vec<String> = all
+        .iter()
+        .filter(|case| case.should_parse)
+        .filter_map(|case| {
+            let e = prom_codec::parse_openmetrics_lenient(case.text()?).err()?;
+            Some(format!("{}: {e}", case.name))
+        })
+        .collect();
+    assert!(refused.is_empty(), "refused:\n{}", refused.join("\n"));
+}

@@ -2,7 +2,8 @@
 //! conformance case (of both formats), the golden files and, when
 //! `PROM_OPENMETRICS_SUITE` is set, the OpenMetrics project's suite, it
 //! accepts exactly what `promtool check metrics` (Prometheus 2.42's text
-//! parser) accepts.
+//! parser) accepts; and over a fuzz corpus too when `PROM_FUZZ_CORPUS` names
+//! one.
 
 mod cases;
 
@@ -13,7 +14,8 @@ use prom_testkit::{promtool_check_metrics, require_binary};
 #[ignore = "needs promtool: run cargo xtask test"]
 fn parse_text_and_promtool_give_every_input_the_same_verdict() {
     require_binary("promtool", "prometheus").unwrap();
-    let all = cases::seeds();
+    let mut all = cases::seeds();
+    all.extend(cases::fuzz_corpus());
     let mut accepted = 0;
     let wrong: Vec<String> = all
         .iter()
@@ -41,4 +43,16 @@ fn parse_text_and_promtool_give_every_input_the_same_verdict() {
         all.len(),
         wrong.join("\n")
     );
+}
+
+/// The verdicts promtool gave the text cases when they were written, kept
+/// with them (`good/`, `bad/`), so this runs without promtool.
+#[test]
+fn parse_text_gives_the_text_cases_the_verdict_promtool_gave_them() {
+    let wrong: Vec<String> = cases::own("text")
+        .iter()
+        .filter(|case| case.text().is_some_and(|t| parse_text(t).is_ok()) != case.should_parse)
+        .map(|case| case.name.clone())
+        .collect();
+    assert!(wrong.is_empty(), "other verdicts: {wrong:?}");
 }

@@ -17,8 +17,10 @@
 //! `_total` and `_created` — become one [`Metric`].
 //! Label order is kept as written; label sets are told apart regardless of
 //! order. Families with metadata and no samples are kept (the encoders
-//! write them). Histogram and summary counts must be non-negative integers
-//! (`17`, `17.0`, `1e3`), as the model holds them in a `u64`.
+//! write them). The model holds histogram and summary counts in a `u64`:
+//! OpenMetrics counts must be non-negative integers (`17`, `17.0`, `1e3`);
+//! text 0.0.4 counts may be any float, converted as Prometheus' parser
+//! converts them (toward zero; NaN and negatives 0).
 //!
 //! # Text format 0.0.4
 //! Read as Prometheus' own text parser (the one in promtool, the
@@ -37,11 +39,14 @@
 //! - values are Go floats (`1`, `-1.5e-3`, `.5`, `+Inf`, `-inf`, `NaN`, no
 //!   hexadecimal, no `_`); timestamps are integer milliseconds.
 //! - a sample belongs to the family of exactly its name, else to the
-//!   histogram or summary it is the `_bucket`/`_count`/`_sum` of, else to a
-//!   new untyped family of its own name ([`MetricType::Unknown`](prom_core::MetricType));
-//!   the names of HELP and TYPE lines resolve the same way. A counter's
-//!   samples carry the name of its TYPE line; its model name drops one
-//!   `_total`.
+//!   histogram or summary it is the `_bucket`/`_count`/`_sum` of, else to the
+//!   counter it is the `_total` of (`# TYPE x counter`, then `x_total`,
+//!   as Prometheus files it), else to a new untyped family of its own name
+//!   ([`MetricType::Unknown`](prom_core::MetricType)); the names of HELP
+//!   and TYPE lines resolve the same way. A counter's model name drops one
+//!   `_total`. A counter with no samples whose `x_total` samples came
+//!   before its TYPE line (a family of their own) is dropped, as
+//!   Prometheus drops every family without samples.
 //! - a histogram or summary TYPE line for `x` after a sample made
 //!   `x_bucket`, `x_count` or `x_sum` a family of its own is an error:
 //!   Prometheus accepts it, but `x` could then never have those samples,
@@ -51,13 +56,17 @@
 //!   to be grouped, but Prometheus' parser does not enforce it: it files a
 //!   sample under its family wherever it appears (promtool 2.42 accepts
 //!   `a 1`, `b 1`, `a{x="y"} 2`). This parser does the same, so anything
-//!   Prometheus reads, it reads. Two samples of one series (same name,
-//!   labels and timestamp) are an error: the model cannot hold both, and
-//!   the Pushgateway and node_exporter refuse them too.
-//! - histogram buckets may come in any order and are sorted; `_count`
-//!   defaults to the `+Inf` bucket, else 0; a missing `_sum` is `None`; a
-//!   missing summary `_count` or `_sum` reads as 0 (Prometheus stores 0
-//!   too). Cumulativeness and the `+Inf` bucket are not checked.
+//!   Prometheus reads, it reads. A series written twice (same name, labels
+//!   and timestamp) is kept twice, in order, as Prometheus' parser keeps
+//!   it; a second `_count` or `_sum` of one histogram or summary series is
+//!   an error.
+//! - histogram buckets may come in any order and are sorted (of two with
+//!   one bound, the first written is kept); `_count` defaults to the `+Inf`
+//!   bucket, else 0; a missing `_sum` is `None`; a missing summary `_count`
+//!   or `_sum` reads as 0 (Prometheus stores 0 too). Cumulativeness and the
+//!   `+Inf` bucket are not checked. A bucket without `le` and a quantile
+//!   without `quantile` (or with NaN there) are dropped, as Prometheus'
+//!   parser drops them; their series is kept.
 //! - text 0.0.4 has no units, `_created` samples (a `x_created` sample is
 //!   a family of its own) or exemplars.
 //!

@@ -85,6 +85,28 @@ pub fn upstream_openmetrics() -> Vec<Case> {
         .collect()
 }
 
+/// The inputs of a fuzz corpus directory named by `PROM_FUZZ_CORPUS` (e.g.
+/// `target/fuzz-corpus/parse_text` after `cargo xtask fuzz`), as cases with
+/// no verdict of their own; empty when it is not set.
+pub fn fuzz_corpus() -> Vec<Case> {
+    let Some(dir) = std::env::var_os("PROM_FUZZ_CORPUS") else {
+        return Vec::new();
+    };
+    let mut paths: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("PROM_FUZZ_CORPUS={}: {e}", PathBuf::from(&dir).display()))
+        .map(|e| e.unwrap().path())
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| Case {
+            name: format!("corpus/{}", p.file_name().unwrap().to_string_lossy()),
+            input: std::fs::read(&p).unwrap(),
+            should_parse: false,
+        })
+        .collect()
+}
+
 /// Every exposition a parse target's fuzzing starts from: the cases of
 /// both formats and the golden files.
 pub fn seeds() -> Vec<Case> {
