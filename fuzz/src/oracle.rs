@@ -49,8 +49,9 @@ fn zero(v: &mut f64) {
 /// - text 0.0.4 has no created times and no units, and its parser skips the
 ///   blanks before a help text (they cannot be told from separators);
 /// - OpenMetrics created times are written to the millisecond;
-/// - OpenMetrics has no negative or NaN `_sum`: the encoder leaves it out, so
-///   a histogram reads back without a sum and a summary with a sum of 0; nor
+/// - OpenMetrics has no negative or NaN `_sum`, and none beside negative
+///   buckets: the encoder leaves it out, so a histogram reads back without a
+///   sum and a summary with a sum of 0; nor
 ///   a NaN `_gsum`, or a negative one without a negative bucket.
 pub fn canonical(families: &[MetricFamily], format: Format) -> String {
     let mut families = families.to_vec();
@@ -75,7 +76,10 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
             }
             match &mut metric.value {
                 MetricValue::Histogram(h) => {
-                    if format == Format::OpenMetrics && h.sum.is_some_and(|s| s < 0.0 || s.is_nan())
+                    let negative_buckets = h.buckets.first().is_some_and(|b| b.upper_bound < 0.0);
+                    if format == Format::OpenMetrics
+                        && h.sum
+                            .is_some_and(|s| s < 0.0 || s.is_nan() || negative_buckets)
                     {
                         h.sum = None;
                     }
@@ -89,10 +93,10 @@ pub fn canonical(families: &[MetricFamily], format: Format) -> String {
                         h.sum = None;
                     }
                 }
-                MetricValue::Summary(s) => {
-                    if format == Format::OpenMetrics && (s.sum < 0.0 || s.sum.is_nan()) {
-                        s.sum = 0.0;
-                    }
+                MetricValue::Summary(s)
+                    if format == Format::OpenMetrics && (s.sum < 0.0 || s.sum.is_nan()) =>
+                {
+                    s.sum = 0.0;
                 }
                 _ => {}
             }

@@ -26,8 +26,9 @@ USAGE:
 COMMANDS:
     test     Install the real peers if missing, then run every test of the workspace:
                1. the Debian packages prometheus (with promtool), prometheus-pushgateway,
-                  prometheus-node-exporter, graphite-carbon and python3-whisper, through
-                  apt-get (needs root; daemons are kept from starting);
+                  prometheus-node-exporter, graphite-carbon, python3-whisper, golang-go and
+                  golang-github-prometheus-client-golang-dev (client_golang, as Go source),
+                  through apt-get (needs root; daemons are kept from starting);
                2. a Python virtual environment in target/peers/venv with prometheus_client,
                   the reference parser;
                3. `cargo test --workspace --all-features --no-fail-fast -- --include-ignored`

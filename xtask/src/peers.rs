@@ -7,7 +7,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use prom_testkit::{find_binary, is_root};
+use prom_testkit::{find_binary, is_root, ClientGolangExporter};
 
 use crate::{project_root, run, show};
 
@@ -18,15 +18,22 @@ const BINARIES: &[(&str, &str)] = &[
     ("prometheus-pushgateway", "prometheus-pushgateway"),
     ("prometheus-node-exporter", "prometheus-node-exporter"),
     ("carbon-cache", "graphite-carbon"),
+    ("go", "golang-go"),
 ];
 
-/// Installed together, whichever binary is missing: `python3-whisper` brings `whisper-fetch`.
+/// Source trees the tests build against, which no binary stands for: client_golang's, for the
+/// Go service `ClientGolangExporter` builds (the package brings its Go dependencies too).
+const SOURCES: &[&str] = &[ClientGolangExporter::PROMHTTP_SOURCE_DIR];
+
+/// Installed together, whichever binary or source is missing: `python3-whisper` brings `whisper-fetch`.
 const PACKAGES: &[&str] = &[
     "prometheus",
     "prometheus-pushgateway",
     "prometheus-node-exporter",
     "graphite-carbon",
     "python3-whisper",
+    "golang-go",
+    "golang-github-prometheus-client-golang-dev",
 ];
 
 /// The Python reference client, pinned to the minor version the tests were written against.
@@ -34,11 +41,15 @@ const PY_CLIENT: &str = "prometheus_client>=0.26,<0.27";
 
 const POLICY_RC_D: &str = "/usr/sbin/policy-rc.d";
 
-/// Installs the Debian packages of any missing peer binary.
+/// Installs the Debian packages of any missing peer binary or source tree.
 pub(crate) fn ensure_debian_peers() -> Result<(), String> {
     let binaries: Vec<&str> = BINARIES.iter().map(|(binary, _)| *binary).collect();
-    ensure_binaries(&binaries, PACKAGES, "`cargo xtask test` again")?;
-    eprintln!("xtask: peers present: {}", binaries.join(", "));
+    ensure_installed(&binaries, SOURCES, PACKAGES, "`cargo xtask test` again")?;
+    eprintln!(
+        "xtask: peers present: {}; sources present: {}",
+        binaries.join(", "),
+        SOURCES.join(", ")
+    );
     Ok(())
 }
 
@@ -50,11 +61,24 @@ pub(crate) fn ensure_binaries(
     packages: &[&str],
     then: &str,
 ) -> Result<Vec<PathBuf>, String> {
+    ensure_installed(binaries, &[], packages, then)
+}
+
+/// [`ensure_binaries`], installing `packages` also when a path of `paths` (a directory or file
+/// that a package installs) is missing.
+fn ensure_installed(
+    binaries: &[&str],
+    paths: &[&str],
+    packages: &[&str],
+    then: &str,
+) -> Result<Vec<PathBuf>, String> {
     let missing = |binaries: &[&str]| -> Vec<String> {
+        let absent_paths = paths.iter().filter(|path| !Path::new(path).exists());
         binaries
             .iter()
             .filter(|binary| find_binary(binary).is_none())
-            .map(|binary| (*binary).to_owned())
+            .chain(absent_paths)
+            .map(|missing| (*missing).to_owned())
             .collect()
     };
     let absent = missing(binaries);
@@ -66,7 +90,7 @@ pub(crate) fn ensure_binaries(
         );
         if !is_root() {
             return Err(format!(
-                "missing programs: {}. Installing them needs root; run\n    sudo sh -c '{install}'\n\
+                "missing programs or sources: {}. Installing them needs root; run\n    sudo sh -c '{install}'\n\
                  then {then}",
                 absent.join(", ")
             ));

@@ -428,7 +428,12 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 // OpenMetrics forbids a negative or NaN _sum (it is a
                 // counter); negative or NaN observations can make one even
                 // with bounds that are not negative.
-                let sum = sum.filter(|&sum| self.format == Format::Text || writable_sum(sum));
+                // And OpenMetrics has no _sum beside negative buckets (a
+                // model read from client_golang can have one).
+                let negative_buckets = bounds.first().is_some_and(|&b| b < 0.0);
+                let sum = sum.filter(|&sum| {
+                    self.format == Format::Text || writable_sum(sum) && !negative_buckets
+                });
                 match (self.format, sum) {
                     (_, Some(sum)) => {
                         self.count(Suffix::Count, s, None, count);

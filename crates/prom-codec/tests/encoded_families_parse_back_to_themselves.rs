@@ -241,7 +241,7 @@ fn exemplars_for(value: &MetricValue, picks: &[Option<Exemplar>]) -> Vec<Exempla
             .filter_map(|(b, e)| {
                 // OpenMetrics: an exemplar's value is at most its bucket's bound.
                 e.clone().map(|mut e| {
-                    if !(e.value <= b.upper_bound) {
+                    if e.value.is_nan() || e.value > b.upper_bound {
                         e.value = b.upper_bound;
                     }
                     e.in_bucket(b.upper_bound)

@@ -1,5 +1,6 @@
 //! Harness for tests against the real peers of a Prometheus client: the `prometheus` server,
-//! `promtool` and the Python reference parser (`prometheus_client`).
+//! `promtool`, the Python reference parser (`prometheus_client`) and a Go service instrumented
+//! with client_golang.
 //!
 //! Every peer is a real program started by the test, on 127.0.0.1 only, with its data in a fresh
 //! temporary directory that is removed afterwards. A missing peer is a [`HarnessError`] whose
@@ -34,6 +35,7 @@
 
 mod carbon;
 mod error;
+mod golang;
 mod http;
 mod node_exporter;
 mod process;
@@ -48,6 +50,7 @@ use std::path::{Path, PathBuf};
 
 pub use crate::carbon::Carbon;
 pub use crate::error::HarnessError;
+pub use crate::golang::ClientGolangExporter;
 pub use crate::http::{http_get, HttpResponse};
 pub use crate::node_exporter::NodeExporter;
 pub use crate::process::ChildGuard;
