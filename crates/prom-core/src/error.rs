@@ -57,6 +57,25 @@ pub enum Error {
         /// How many values were given.
         got: usize,
     },
+    /// A family at its [ceiling](crate::Opts::max_series) was asked for a
+    /// new series.
+    TooManySeries {
+        /// The metric family.
+        metric: String,
+        /// Its maximum number of series.
+        max: usize,
+        /// The label values refused.
+        values: Vec<String>,
+    },
+    /// A family's lifecycle options ([`crate::Opts::max_series`],
+    /// [`crate::Opts::overflow_series`], [`crate::Opts::expire_after`]) do
+    /// not fit together.
+    InvalidLifecycle {
+        /// The metric family.
+        metric: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A label name given by name is not one of the family's.
     UnknownLabel {
         /// The metric family.
@@ -170,6 +189,17 @@ impl fmt::Display for Error {
                 f,
                 "metric {metric:?} has {expected} label name(s) but {got} label value(s) were given"
             ),
+            Error::TooManySeries {
+                metric,
+                max,
+                values,
+            } => write!(
+                f,
+                "metric {metric:?} already has {max} series, its maximum: no new series for label values {values:?}"
+            ),
+            Error::InvalidLifecycle { metric, reason } => {
+                write!(f, "invalid series options for metric {metric:?}: {reason}")
+            }
             Error::UnknownLabel { metric, name } => {
                 write!(f, "metric {metric:?} has no label named {name:?}")
             }

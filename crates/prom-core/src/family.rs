@@ -5,6 +5,7 @@ use std::sync::{Arc, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use hashbrown::HashTable;
 
 use crate::hashing::ValuesHasher;
+use crate::lifecycle::{Discard, Expiring, Lifecycle, Seen};
 use crate::lookup_cache::{fill, sketch, with_cached, Key};
 use crate::series::{collect_visited, create, visit_series, MetricKind, SeriesState};
 use crate::visit::{Scratch, VisitFailure, Visitor};
@@ -21,14 +22,20 @@ struct Children<M> {
     entries: Vec<M>,
     index: HashTable<u32>,
     hasher: ValuesHasher,
+    /// What scrapes saw of each child, beside `entries`, when the family
+    /// expires idle children (empty otherwise).
+    seen: Vec<Seen>,
+    expires: bool,
 }
 
 impl<M: MetricKind> Children<M> {
-    fn new(hasher: ValuesHasher) -> Self {
+    fn new(hasher: ValuesHasher, expires: bool) -> Self {
         Self {
             entries: Vec::new(),
             index: HashTable::new(),
             hasher,
+            seen: Vec::new(),
+            expires,
         }
     }
 
@@ -60,6 +67,9 @@ impl<M: MetricKind> Children<M> {
         let i = self.entries.len();
         let hash = Self::hash_of(&self.hasher, &child);
         self.entries.push(child);
+        if self.expires {
+            self.seen.push(Seen::new());
+        }
         let (entries, hasher) = (&self.entries, &self.hasher);
         self.index.insert_unique(hash, i as u32, |&j| {
             Self::hash_of(hasher, &entries[j as usize])
@@ -71,23 +81,45 @@ impl<M: MetricKind> Children<M> {
         let Some(i) = self.position(values) else {
             return false;
         };
-        // Keeps creation order; positions after `i` shift, so the index is
-        // rebuilt. Removal is rare next to lookups.
-        self.entries.remove(i);
-        self.index.clear();
-        let (entries, hasher) = (&self.entries, &self.hasher);
-        for (j, m) in entries.iter().enumerate() {
-            self.index
-                .insert_unique(Self::hash_of(hasher, m), j as u32, |&k| {
-                    Self::hash_of(hasher, &entries[k as usize])
-                });
+        self.remove_where(|j, _| j == i) == 1
+    }
+
+    /// Removes the children `doomed` picks (by position and child); returns
+    /// how many. Keeps creation order; positions shift, so the index is
+    /// rebuilt. Removal is rare next to lookups.
+    fn remove_where(&mut self, mut doomed: impl FnMut(usize, &M) -> bool) -> usize {
+        let before = self.entries.len();
+        let keep: Vec<bool> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, m)| !doomed(i, m))
+            .collect();
+        let mut flags = keep.iter();
+        self.entries
+            .retain(|_| flags.next().copied().unwrap_or(true));
+        if self.expires {
+            let mut flags = keep.iter();
+            self.seen.retain(|_| flags.next().copied().unwrap_or(true));
         }
-        true
+        let removed = before - self.entries.len();
+        if removed > 0 {
+            self.index.clear();
+            let (entries, hasher) = (&self.entries, &self.hasher);
+            for (j, m) in entries.iter().enumerate() {
+                self.index
+                    .insert_unique(Self::hash_of(hasher, m), j as u32, |&k| {
+                        Self::hash_of(hasher, &entries[k as usize])
+                    });
+            }
+        }
+        removed
     }
 
     fn clear(&mut self) {
         self.entries.clear();
         self.index.clear();
+        self.seen.clear();
     }
 }
 
@@ -106,6 +138,7 @@ struct Inner<M: MetricKind> {
     label_count: usize,
     desc: Arc<Descriptor>,
     config: <M::State as SeriesState>::Config,
+    lifecycle: Lifecycle,
     children: RwLock<Children<M>>,
 }
 
@@ -168,7 +201,9 @@ impl<M: MetricKind> Family<M> {
     pub fn new(opts: Opts) -> Result<Self, Error> {
         let config = M::State::config(&opts)?;
         let desc = Arc::new(opts.descriptor(M::State::TYPE)?);
+        let lifecycle = opts.lifecycle(desc.label_names().len())?;
         let hasher = ValuesHasher::new();
+        let expires = lifecycle.expiry.is_some();
         Ok(Self {
             inner: Arc::new(Inner {
                 id: NEXT_FAMILY_ID.fetch_add(1, Ordering::Relaxed),
@@ -177,7 +212,8 @@ impl<M: MetricKind> Family<M> {
                 label_count: desc.label_names().len(),
                 desc,
                 config,
-                children: RwLock::new(Children::new(hasher)),
+                lifecycle,
+                children: RwLock::new(Children::new(hasher, expires)),
             }),
         })
     }
@@ -259,26 +295,55 @@ impl<M: MetricKind> Family<M> {
             Ok(r) => return Ok(r),
             Err(f) => f,
         };
-        let child = self.get_or_create(values, self.inner.hasher.hash(values))?;
-        fill(M::lookup_cache(), key, &child);
+        let (child, own) = self.get_or_create(values, self.inner.hasher.hash(values))?;
+        // The overflow series stands in for values past the ceiling: not
+        // cached under them, so each such lookup is counted.
+        if own {
+            fill(M::lookup_cache(), key, &child);
+        }
         Ok(f(&child))
     }
 
-    fn get_or_create<S: AsRef<str>>(&self, values: &[S], hash: u64) -> Result<M, Error> {
+    /// The child of `values`, created if new; and whether it is theirs
+    /// (not the overflow series standing in for them).
+    fn get_or_create<S: AsRef<str>>(&self, values: &[S], hash: u64) -> Result<(M, bool), Error> {
         if let Some(child) = self.read().get_hashed(values, hash) {
-            return Ok(child.clone());
+            return Ok((child.clone(), true));
         }
         let mut map = self.write();
         // Another thread may have created it between the two locks.
         if let Some(child) = map.get_hashed(values, hash) {
-            return Ok(child.clone());
+            return Ok((child.clone(), true));
+        }
+        let lifecycle = &self.inner.lifecycle;
+        if lifecycle.max.is_some_and(|max| map.entries.len() >= max) {
+            if let Some(refused) = &lifecycle.refused {
+                refused.inc();
+            }
+            let Some(overflow) = &lifecycle.overflow else {
+                return Err(Error::TooManySeries {
+                    metric: self.inner.desc.name().to_owned(),
+                    max: lifecycle.max.unwrap_or(0),
+                    values: values.iter().map(|v| v.as_ref().to_owned()).collect(),
+                });
+            };
+            let hash = map.hash(overflow);
+            if let Some(child) = map.get_hashed(overflow, hash) {
+                return Ok((child.clone(), false));
+            }
+            let child = create::<M>(
+                Arc::clone(&self.inner.desc),
+                PackedValues::new(overflow),
+                &self.inner.config,
+            );
+            return Ok((map.insert(child).clone(), false));
         }
         let child = create::<M>(
             Arc::clone(&self.inner.desc),
             PackedValues::new(values),
             &self.inner.config,
         );
-        Ok(map.insert(child).clone())
+        Ok((map.insert(child).clone(), true))
     }
 
     /// Puts `(name, value)` pairs in label-name order.
@@ -347,6 +412,107 @@ impl<M: MetricKind> Family<M> {
         self.remove(&values)
     }
 
+    /// Removes every child whose labels include all of these `(name, value)`
+    /// pairs (client_python's `remove_matching`, client_golang's
+    /// `DeletePartialMatch`); returns how many. Handles to them keep working
+    /// but are no longer exposed: a new lookup of their values creates a
+    /// fresh child.
+    ///
+    /// ```
+    /// use prom_core::{CounterVec, Opts};
+    /// let hits = CounterVec::new(Opts::new("hits", "").labels(["path", "code"])).unwrap();
+    /// for (path, code) in [("/old", "200"), ("/old", "404"), ("/new", "200")] {
+    ///     hits.with_label_values(&[path, code]).unwrap().inc();
+    /// }
+    /// assert_eq!(hits.remove_matching(&[("path", "/old")]).unwrap(), 2);
+    /// assert_eq!(hits.len(), 1);
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::UnknownLabel`] for a name the family does not have,
+    /// [`Error::DuplicateLabelName`] for a name given twice.
+    pub fn remove_matching(&self, pairs: &[(&str, &str)]) -> Result<usize, Error> {
+        let names = self.inner.desc.label_names();
+        let mut wanted = Vec::with_capacity(pairs.len());
+        for (k, (name, value)) in pairs.iter().enumerate() {
+            let Some(i) = names.iter().position(|n| &**n == *name) else {
+                return Err(Error::UnknownLabel {
+                    metric: self.inner.desc.name().to_owned(),
+                    name: (*name).to_owned(),
+                });
+            };
+            if pairs[..k].iter().any(|(n, _)| n == name) {
+                return Err(Error::DuplicateLabelName {
+                    name: (*name).to_owned(),
+                });
+            }
+            wanted.push((i, *value));
+        }
+        let removed = self.write().remove_where(|_, m| {
+            let values = &m.series().values;
+            wanted.iter().all(|&(i, v)| values.get(i) == v)
+        });
+        if removed > 0 {
+            self.inner.generation.fetch_add(1, Ordering::Release);
+        }
+        Ok(removed)
+    }
+
+    /// Removes the children found idle for the family's
+    /// [`Opts::expire_after`] time, as a scrape does (for a family that is
+    /// not scraped, e.g. pushed); returns how many. Nothing without that
+    /// option.
+    pub fn remove_idle(&self) -> usize {
+        // Discarding what it reads, the visit fails on nothing.
+        self.visit_children(&mut Discard).unwrap_or(0)
+    }
+
+    /// Visits the children, leaving out and then removing those found idle;
+    /// returns how many were removed.
+    fn visit_children(&self, v: &mut dyn Visitor) -> Result<usize, VisitFailure> {
+        let mut scratch = Scratch::default();
+        let created = self.inner.desc.created();
+        let Some(expiry) = &self.inner.lifecycle.expiry else {
+            // Values are read under the read lock: no handle is cloned, and
+            // writers to existing children never take this lock; only the
+            // creation of a new child waits for the scrape to finish.
+            for child in &self.read().entries {
+                visit_series(child, v, &mut scratch, created)?;
+            }
+            return Ok(0);
+        };
+        let expired = {
+            let children = self.read();
+            let mut expiring = Expiring {
+                inner: v,
+                expiry,
+                now: expiry.now(),
+                current: (0, None),
+                expired: Vec::new(),
+            };
+            for (i, child) in children.entries.iter().enumerate() {
+                expiring.current = (i, children.seen.get(i));
+                visit_series(child, &mut expiring, &mut scratch, created)?;
+            }
+            // The expired children, by identity: positions may shift before
+            // the write lock is taken.
+            expiring
+                .expired
+                .iter()
+                .filter_map(|&i| children.entries.get(i))
+                .map(|m| std::ptr::from_ref(m.series()) as usize)
+                .collect::<Vec<usize>>()
+        };
+        if expired.is_empty() {
+            return Ok(0);
+        }
+        let removed = self
+            .write()
+            .remove_where(|_, m| expired.contains(&(std::ptr::from_ref(m.series()) as usize)));
+        self.inner.generation.fetch_add(1, Ordering::Release);
+        Ok(removed)
+    }
+
     /// Removes every child.
     pub fn clear(&self) {
         self.write().clear();
@@ -370,20 +536,19 @@ impl<M: MetricKind> Collector for Family<M> {
     }
 
     fn describe(&self) -> Vec<Descriptor> {
-        vec![(*self.inner.desc).clone()]
+        let mut out = vec![(*self.inner.desc).clone()];
+        if let Some(refused) = &self.inner.lifecycle.refused {
+            out.extend(refused.describe());
+        }
+        out
     }
 
     fn visit(&self, v: &mut dyn Visitor) -> Result<(), VisitFailure> {
-        if !v.family(self.inner.desc.family_ref())? {
-            return Ok(());
+        if v.family(self.inner.desc.family_ref())? {
+            self.visit_children(v)?;
         }
-        let mut scratch = Scratch::default();
-        let created = self.inner.desc.created();
-        // Values are read under the read lock: no handle is cloned, and
-        // writers to existing children never take this lock; only the
-        // creation of a new child waits for the scrape to finish.
-        for child in &self.read().entries {
-            visit_series(child, v, &mut scratch, created)?;
+        if let Some(refused) = &self.inner.lifecycle.refused {
+            refused.visit(v)?;
         }
         Ok(())
     }

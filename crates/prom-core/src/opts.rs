@@ -51,6 +51,9 @@ pub struct Opts {
     age_buckets: Option<u32>,
     clock: Option<SharedClock>,
     created: bool,
+    max_series: Option<usize>,
+    overflow: Option<Vec<String>>,
+    expire_after: Option<Duration>,
 }
 
 impl Opts {
@@ -70,6 +73,9 @@ impl Opts {
             age_buckets: None,
             clock: None,
             created: true,
+            max_series: None,
+            overflow: None,
+            expire_after: None,
         }
     }
 
@@ -160,7 +166,114 @@ impl Opts {
         self
     }
 
-    /// The clock a summary's window ages observations by (default the
+    /// A family's ceiling on series: past `max` children, looking up new
+    /// label values fails with [`Error::TooManySeries`] (or gets the
+    /// [overflow series](Opts::overflow_series), if there is one), and the
+    /// family's `<name>_series_refused_total` counts each such lookup;
+    /// existing children keep working. Families only: one bad label value
+    /// cannot eat the process's memory.
+    ///
+    /// ```
+    /// use prom_core::{CounterVec, Opts};
+    /// let hits = CounterVec::new(Opts::new("hits", "").labels(["user"]).max_series(2)).unwrap();
+    /// hits.with_label_values(&["ann"]).unwrap().inc();
+    /// hits.with_label_values(&["bob"]).unwrap().inc();
+    /// let err = hits.with_label_values(&["cid"]).unwrap_err();
+    /// assert_eq!(err.to_string(), "metric \"hits\" already has 2 series, its maximum: no new series for label values [\"cid\"]");
+    /// hits.with_label_values(&["ann"]).unwrap().inc(); // existing children work
+    /// ```
+    pub fn max_series(mut self, max: usize) -> Self {
+        self.max_series = Some(max);
+        self
+    }
+
+    /// With [`Opts::max_series`]: lookups past the ceiling get the series of
+    /// these label values (one per label, e.g. `["other"]`) instead of an
+    /// error. It is created when first needed, beyond the ceiling.
+    ///
+    /// ```
+    /// use prom_core::{CounterVec, Opts};
+    /// let hits = CounterVec::new(
+    ///     Opts::new("hits", "").labels(["user"]).max_series(1).overflow_series(["other"]),
+    /// ).unwrap();
+    /// hits.with_label_values(&["ann"]).unwrap().inc();
+    /// hits.with_label_values(&["bob"]).unwrap().inc(); // counted under user="other"
+    /// assert_eq!(hits.with_label_values(&["other"]).unwrap().get(), 1.0);
+    /// ```
+    pub fn overflow_series<I, S>(mut self, values: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.overflow = Some(values.into_iter().map(Into::into).collect());
+        self
+    }
+
+    /// Removes a family's children whose exposed value has not changed for
+    /// `idle`: a counter not increased, a gauge not set to another value, a
+    /// histogram or summary with no new observation, an info or enum not
+    /// changed. Checked on each scrape of the family (and by
+    /// [`Family::remove_idle`](crate::Family::remove_idle)): no thread of
+    /// ours, nothing on the update path. A child is dropped on the first
+    /// scrape that finds it idle for `idle` since a scrape saw it change (or
+    /// saw it first), and is not exposed by that scrape. Families only.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use prom_core::{collect, GaugeVec, ManualClock, Opts};
+    /// let clock = ManualClock::new();
+    /// let queue = GaugeVec::new(
+    ///     Opts::new("queue", "").labels(["name"]).expire_after(Duration::from_secs(60)).clock(clock.clone()),
+    /// ).unwrap();
+    /// queue.with_label_values(&["mail"]).unwrap().set(3.0);
+    /// collect(&queue).unwrap(); // seen
+    /// clock.advance(Duration::from_secs(61));
+    /// assert!(collect(&queue).unwrap()[0].metrics.is_empty()); // idle: gone
+    /// assert_eq!(queue.len(), 0);
+    /// ```
+    pub fn expire_after(mut self, idle: Duration) -> Self {
+        self.expire_after = Some(idle);
+        self
+    }
+
+    /// The family options, validated against the family's label names.
+    pub(crate) fn lifecycle(
+        &self,
+        label_count: usize,
+    ) -> Result<crate::lifecycle::Lifecycle, Error> {
+        let metric = || self.full_name();
+        if let Some(values) = &self.overflow {
+            if self.max_series.is_none() {
+                return Err(Error::InvalidLifecycle {
+                    metric: metric(),
+                    reason: "an overflow series without a maximum number of series".into(),
+                });
+            }
+            if values.len() != label_count {
+                return Err(Error::LabelCount {
+                    metric: metric(),
+                    expected: label_count,
+                    got: values.len(),
+                });
+            }
+        }
+        if self.expire_after.is_some_and(|d| d.is_zero()) {
+            return Err(Error::InvalidLifecycle {
+                metric: metric(),
+                reason: "an idle time of zero".into(),
+            });
+        }
+        Ok(crate::lifecycle::Lifecycle::new(
+            &metric(),
+            self.max_series,
+            self.overflow.clone(),
+            self.expire_after,
+            self.clock.as_ref().map(|c| Arc::clone(&c.0)),
+        ))
+    }
+
+    /// The clock a summary's window ages observations by, and a family's
+    /// [idle expiry](Opts::expire_after) measures by (default the
     /// process's monotonic clock); [`ManualClock`](crate::ManualClock) moves
     /// only when told, for tests.
     pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
@@ -274,7 +387,7 @@ impl Opts {
         let summary_options = self.objectives.is_some()
             || self.max_age.is_some()
             || self.age_buckets.is_some()
-            || self.clock.is_some();
+            || self.clock.is_some() && self.expire_after.is_none();
         if summary_options && metric_type != MetricType::Summary {
             return Err(Error::InvalidSummary {
                 reason: format!(

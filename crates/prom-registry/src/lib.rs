@@ -242,6 +242,38 @@ impl Registry {
         out.retain(|f| names.iter().any(|n| f.exposes(n.as_ref())));
         Ok(out)
     }
+
+    /// The value of one sample as this registry exposes it — its name with
+    /// its suffix (`requests_total`, `latency_seconds_bucket`), and exactly
+    /// its labels, `le` or `quantile` included — or `None` when there is no
+    /// such sample (client_python's `get_sample_value`, for tests). Only the
+    /// collectors that may expose it run.
+    ///
+    /// ```
+    /// use prom_registry::Registry;
+    /// use prom_core::{CounterVec, Opts};
+    /// let registry = Registry::new();
+    /// let requests = CounterVec::new(Opts::new("requests", "").labels(["method"])).unwrap();
+    /// registry.register(Box::new(requests.clone())).unwrap();
+    /// requests.with_label_values(&["GET"]).unwrap().inc_by(3.0).unwrap();
+    /// assert_eq!(registry.get_sample_value("requests_total", &[("method", "GET")])?, Some(3.0));
+    /// assert_eq!(registry.get_sample_value("requests_total", &[("method", "PUT")])?, None);
+    /// assert_eq!(registry.get_sample_value("requests_total", &[])?, None);
+    /// # Ok::<(), prom_core::CollectError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// As [`Registry::gather`], for the collectors run.
+    pub fn get_sample_value(
+        &self,
+        sample: &str,
+        labels: &[(&str, &str)],
+    ) -> Result<Option<f64>, CollectError> {
+        Ok(self
+            .gather_names(&[sample])?
+            .iter()
+            .find_map(|f| f.sample_value(sample, labels)))
+    }
 }
 
 impl Registry {

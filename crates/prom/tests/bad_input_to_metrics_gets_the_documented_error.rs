@@ -369,6 +369,37 @@ const CHECKS: &[(&str, Check)] = &[
     }),
     ("core.non-utf8", || err(String::from_utf8(vec![b'a', 0xff]))),
     ("core.huge-label-value", huge_label_value),
+    ("core.too-many-series", || {
+        let hits = CounterVec::new(Opts::new("hits", "").labels(["user"]).max_series(1))
+            .expect("valid family");
+        hits.with_label_values(&["ann"]).expect("room for one");
+        err(hits.with_label_values(&["bob"]))
+    }),
+    ("core.overflow-without-max", || {
+        err(CounterVec::new(
+            Opts::new("hits", "")
+                .labels(["user"])
+                .overflow_series(["other"]),
+        ))
+    }),
+    ("core.overflow-label-count", || {
+        err(CounterVec::new(
+            Opts::new("hits", "")
+                .labels(["user", "page"])
+                .max_series(9)
+                .overflow_series(["other"]),
+        ))
+    }),
+    ("core.expire-after-zero", || {
+        err(GaugeVec::new(
+            Opts::new("queue", "")
+                .labels(["name"])
+                .expire_after(Duration::ZERO),
+        ))
+    }),
+    ("core.remove-matching-unknown", || {
+        err(ab().remove_matching(&[("c", "1")]))
+    }),
 ];
 
 #[test]
