@@ -48,8 +48,6 @@ const CASES: &[Case] = &[
     (Text, "# TYPE h histogram\nh 1\n", 2, Some(1), "expected h_bucket, h_count or h_sum for histogram \"h\", found \"h\""),
     (Text, "# TYPE h histogram\nh_bucket{le=\"x\"} 1\n", 2, Some(10), "an le label holding a number (not NaN), found \"x\""),
     (Text, "# TYPE h histogram\nh_count{le=\"1\"} 1\n", 2, Some(9), "no \"le\" label on h_count"),
-    (Text, "# TYPE h histogram\nh_sum 1\nh_sum 2\n", 3, None, "one sample per _sum of the series"),
-    (Text, "# TYPE s summary\ns{quantile=\"0.5\"} 1\ns{quantile=\"0.5\"} 2\n", 3, None, "one sample per quantile of the series"),
     (Text, "# TYPE s summary\ns_sum{quantile=\"0.5\"} 1\n", 2, Some(7), "no \"quantile\" label on s_sum"),
     // OpenMetrics: syntax.
     (Om, "a  1\n# EOF\n", 1, Some(3), "expected a sample value (a number), found ' '"),

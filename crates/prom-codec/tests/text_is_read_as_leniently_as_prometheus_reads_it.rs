@@ -286,3 +286,23 @@ fn of_two_buckets_with_one_bound_the_first_is_kept() {
         assert_eq!(got, want, "{text}");
     }
 }
+
+#[test]
+fn of_two_counts_sums_or_quantiles_of_one_series_the_first_is_kept() {
+    let f = parse_text(concat!(
+        "# TYPE h histogram\n",
+        "h_sum 1\nh_sum 2\nh_count 3\nh_count 4\n",
+        "# TYPE s summary\n",
+        "s{quantile=\"0.5\"} 1\ns{quantile=\"0.5\"} 2\n",
+    ))
+    .unwrap();
+    let MetricValue::Histogram(h) = value(&f[0], 0) else {
+        panic!("{f:?}")
+    };
+    assert_eq!((h.count, h.sum), (3, Some(1.0)));
+    let MetricValue::Summary(s) = value(&f[1], 0) else {
+        panic!("{f:?}")
+    };
+    assert_eq!(s.quantiles.len(), 1);
+    assert_eq!(s.quantiles[0].value, 1.0);
+}

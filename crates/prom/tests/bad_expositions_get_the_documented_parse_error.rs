@@ -24,8 +24,8 @@ const CHECKS: &[(&str, Check)] = &[
     ("parse.text-duplicate-label", || {
         err(parse_text("up{a=\"1\",a=\"2\"} 1\n"))
     }),
-    ("parse.text-duplicate-count", || {
-        err(parse_text("# TYPE h histogram\nh_count 1\nh_count 2\n"))
+    ("parse.text-bad-count", || {
+        err(parse_text("# TYPE h histogram\nh_count many\n"))
     }),
     ("parse.text-empty", || {
         let families = parse_text("").expect("an empty page is valid text");

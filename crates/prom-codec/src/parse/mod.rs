@@ -58,10 +58,12 @@
 //!   `a 1`, `b 1`, `a{x="y"} 2`). This parser does the same, so anything
 //!   Prometheus reads, it reads. A series written twice (same name, labels
 //!   and timestamp) is kept twice, in order, as Prometheus' parser keeps
-//!   it; a second `_count` or `_sum` of one histogram or summary series is
-//!   an error.
+//!   it; of two `_count` or `_sum` samples of one histogram or summary
+//!   series, the first is kept (as Prometheus' storage keeps the first of
+//!   two samples of one series).
 //! - histogram buckets may come in any order and are sorted (of two with
-//!   one bound, the first written is kept); `_count` defaults to the `+Inf`
+//!   one bound, the first written is kept, and so of two quantiles of one
+//!   summary series); `_count` defaults to the `+Inf`
 //!   bucket, else 0; a missing `_sum` is `None`; a missing summary `_count`
 //!   or `_sum` reads as 0 (Prometheus stores 0 too). Cumulativeness and the
 //!   `+Inf` bucket are not checked. A bucket without `le` and a quantile

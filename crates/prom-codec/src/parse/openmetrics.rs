@@ -88,7 +88,7 @@ impl<'a> Family<'a> {
             MetricType::GaugeHistogram => {
                 point.finish_om_histogram(self.name, true, self.lenient)?
             }
-            MetricType::Summary => point.finish_summary()?,
+            MetricType::Summary => point.finish_summary(false)?,
             MetricType::Info => point.finish_info(self.name)?,
             MetricType::StateSet => point.finish_state_set(),
             _ => point.finish_simple(MetricValue::Unknown, self.name)?,

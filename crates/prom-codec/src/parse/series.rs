@@ -370,9 +370,19 @@ impl<'a> Series<'a> {
         }))
     }
 
-    /// A summary: quantiles kept in their order, no quantile twice; a
+    /// A summary: quantiles kept in their order; a quantile written twice is
+    /// an error, or (`keep_first`, text 0.0.4) the first is kept, as
+    /// Prometheus' storage keeps the first of two samples of one series. A
     /// missing `_count` or `_sum` reads as 0 (the model holds both).
-    pub(crate) fn finish_summary(mut self) -> Result<Metric, ParseError> {
+    pub(crate) fn finish_summary(mut self, keep_first: bool) -> Result<Metric, ParseError> {
+        if keep_first && self.quantiles.len() > 1 {
+            let mut seen: Vec<f64> = Vec::with_capacity(self.quantiles.len());
+            self.quantiles.retain(|q| {
+                let new = !seen.contains(&q.quantile);
+                seen.push(q.quantile);
+                new
+            });
+        }
         if self.quantiles.len() > 1 {
             let q = |i: usize| self.quantiles.get(i).map_or(f64::NAN, |q| q.quantile);
             let mut order: Vec<usize> = (0..self.quantiles.len()).collect();

@@ -11,8 +11,7 @@ use super::index::ChainedIndex;
 use super::lex::{self, Dialect, Line, RawLabel};
 use super::number;
 use super::series::{
-    label_number, le_bound, reserved_label, same_labels, set_once, special_label, Hashing,
-    Interner, Series,
+    label_number, le_bound, reserved_label, same_labels, special_label, Hashing, Interner, Series,
 };
 
 /// The suffixes by which a sample belongs to another family than the one
@@ -341,6 +340,8 @@ impl<'a> Parser<'a> {
             return Ok(());
         };
         if dropped {
+            // Dropped, but read: its value must still be a number.
+            float("a sample value (a float)")?;
             return Ok(());
         }
         match suffix {
@@ -362,13 +363,14 @@ impl<'a> Parser<'a> {
                 });
                 series.bucket_lines.push(line);
             }
+            // Written twice, the first is kept, as for buckets.
             Suffix::Count => {
                 let n = count("a count (a number)")?;
-                set_once(&mut series.count, (n, line), &line, "_count of the series")?;
+                series.count.get_or_insert((n, line));
             }
             Suffix::Sum => {
                 let v = float("a sum (a float)")?;
-                set_once(&mut series.sum, (v, line), &line, "_sum of the series")?;
+                series.sum.get_or_insert((v, line));
             }
             Suffix::Bare => {
                 let quantile = label_number(
@@ -419,7 +421,7 @@ impl<'a> Parser<'a> {
                     MetricType::Counter => series.finish_simple(MetricValue::Counter, name)?,
                     MetricType::Gauge => series.finish_simple(MetricValue::Gauge, name)?,
                     MetricType::Histogram => series.finish_text_histogram()?,
-                    MetricType::Summary => series.finish_summary()?,
+                    MetricType::Summary => series.finish_summary(true)?,
                     _ => series.finish_simple(MetricValue::Unknown, name)?,
                 });
             }
