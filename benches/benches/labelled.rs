@@ -1,5 +1,6 @@
 //! Labelled lookup: look up one of 100 existing children of a counter family with
-//! two labels by borrowed `&str` values, and increment it.
+//! two labels by borrowed `&str` values, and increment it; prom's also in a
+//! family with a ceiling on series and idle expiry.
 
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
@@ -46,6 +47,43 @@ fn lookup(c: &mut Criterion) {
             ours.with(black_box(&keys[i]), |c| c.inc()).unwrap();
         })
     });
+
+    // The same lookups in a family with the series lifecycle on: a ceiling
+    // with an overflow series, and idle expiry (checked on scrape only).
+    let bounded = prom_core::CounterVec::new(
+        prom_core::Opts::new("c", "")
+            .labels(["method", "path"])
+            .max_series(10_000)
+            .overflow_series(["other", "other"])
+            .expire_after(std::time::Duration::from_secs(3600)),
+    )
+    .unwrap();
+    for k in &keys {
+        bounded.with_label_values(k).unwrap();
+    }
+    let mut i = 0;
+    g.bench_function(
+        "prom with(values, |c| c.inc()), ceiling and expiry on",
+        |b| {
+            b.iter(|| {
+                i = (i + 1) % CHILDREN;
+                bounded.with(black_box(&keys[i]), |c| c.inc()).unwrap();
+            })
+        },
+    );
+    let mut i = 0;
+    g.bench_function(
+        "prom with_label_values().inc(), ceiling and expiry on",
+        |b| {
+            b.iter(|| {
+                i = (i + 1) % CHILDREN;
+                bounded
+                    .with_label_values(black_box(&keys[i]))
+                    .unwrap()
+                    .inc();
+            })
+        },
+    );
 
     let tikv = prometheus::IntCounterVec::new(prometheus::Opts::new("c", "h"), &["method", "path"])
         .unwrap();

@@ -24,6 +24,7 @@ const NOT_EXPORTERS: &[&str] = &[
     "prom-codec",
     "prom-registry",
     "prom",
+    "prom-macros",
     "prom-testkit",
     "prom-example-batch-job",
     "prom-benches",
@@ -178,6 +179,17 @@ fn codec_and_registry_depend_only_on_core() {
         ));
     }
     assert_none(violations);
+}
+
+/// The attributes expand to calls of `prom::instrument`: the macro crate itself knows no runtime.
+#[test]
+fn macros_depend_on_no_prom_crate() {
+    assert_none(forbidden_prom_edges(
+        &graph(),
+        "prom-macros",
+        &[],
+        "prom-macros writes code that calls the facade; it links no prom crate",
+    ));
 }
 
 #[test]

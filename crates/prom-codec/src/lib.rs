@@ -65,7 +65,9 @@
 #![forbid(unsafe_code)]
 
 pub mod accept;
+mod compare;
 mod encode;
+pub mod lint;
 mod number;
 pub mod parse;
 mod sink;
@@ -77,6 +79,7 @@ use prom_core::{
     CollectError, Collector, FamilyRef, MetricFamily, SeriesRef, VisitError, VisitFailure, Visitor,
 };
 
+pub use compare::{Comparison, Mismatch};
 pub use encode::NameClash;
 use encode::{Format, Writer};
 pub use number::{canonical_float, CanonicalFloat};

@@ -201,7 +201,7 @@ impl<M: MetricKind> Family<M> {
     pub fn new(opts: Opts) -> Result<Self, Error> {
         let config = M::State::config(&opts)?;
         let desc = Arc::new(opts.descriptor(M::State::TYPE)?);
-        let lifecycle = opts.lifecycle(desc.label_names().len())?;
+        let lifecycle = Lifecycle::new(opts.lifecycle(desc.label_names().len())?);
         let hasher = ValuesHasher::new();
         let expires = lifecycle.expiry.is_some();
         Ok(Self {

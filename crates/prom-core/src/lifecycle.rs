@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock};
+use crate::opts::LifecycleOpts;
 use crate::visit::{FamilyRef, SeriesRef, ValueRef, VisitError, Visitor};
 use crate::Counter;
 
@@ -28,14 +29,15 @@ pub(crate) struct Lifecycle {
 }
 
 impl Lifecycle {
-    /// The options of family `metric` (a valid name).
-    pub(crate) fn new(
-        metric: &str,
-        max: Option<usize>,
-        overflow: Option<Vec<String>>,
-        idle: Option<Duration>,
-        clock: Option<Arc<dyn Clock>>,
-    ) -> Self {
+    /// The lifecycle of the family `opts` were validated for.
+    pub(crate) fn new(opts: LifecycleOpts) -> Self {
+        let LifecycleOpts {
+            metric,
+            max,
+            overflow,
+            idle,
+            clock,
+        } = opts;
         // The name extends a valid one with valid characters: it cannot fail.
         let refused = max.and_then(|max| {
             Counter::new(

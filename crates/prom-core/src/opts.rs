@@ -21,6 +21,15 @@ impl PartialEq for SharedClock {
     }
 }
 
+/// A family's validated lifecycle options (see [`Opts::max_series`]).
+pub(crate) struct LifecycleOpts {
+    pub(crate) metric: String,
+    pub(crate) max: Option<usize>,
+    pub(crate) overflow: Option<Vec<String>>,
+    pub(crate) idle: Option<Duration>,
+    pub(crate) clock: Option<Arc<dyn Clock>>,
+}
+
 /// Options shared by every metric constructor: name, help, and optionally
 /// namespace, subsystem, unit, label names, (histograms only) buckets and
 /// (summaries only) quantile objectives and their window.
@@ -237,10 +246,7 @@ impl Opts {
     }
 
     /// The family options, validated against the family's label names.
-    pub(crate) fn lifecycle(
-        &self,
-        label_count: usize,
-    ) -> Result<crate::lifecycle::Lifecycle, Error> {
+    pub(crate) fn lifecycle(&self, label_count: usize) -> Result<LifecycleOpts, Error> {
         let metric = || self.full_name();
         if let Some(values) = &self.overflow {
             if self.max_series.is_none() {
@@ -263,13 +269,13 @@ impl Opts {
                 reason: "an idle time of zero".into(),
             });
         }
-        Ok(crate::lifecycle::Lifecycle::new(
-            &metric(),
-            self.max_series,
-            self.overflow.clone(),
-            self.expire_after,
-            self.clock.as_ref().map(|c| Arc::clone(&c.0)),
-        ))
+        Ok(LifecycleOpts {
+            metric: metric(),
+            max: self.max_series,
+            overflow: self.overflow.clone(),
+            idle: self.expire_after,
+            clock: self.clock.as_ref().map(|c| Arc::clone(&c.0)),
+        })
     }
 
     /// The clock a summary's window ages observations by, and a family's

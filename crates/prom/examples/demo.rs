@@ -6,8 +6,15 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// A dummy function that takes some time.
+prom::static_metrics! {
+    // Create a metric to track time spent and requests made.
+    static REQUEST_TIME: Summary = ("request_processing_seconds", "Time spent processing request");
+}
+
+// Decorate function with metric.
+#[prom::time(REQUEST_TIME)]
 fn process_request(seconds: f64) {
+    // A dummy function that takes some time.
     std::thread::sleep(Duration::from_secs_f64(seconds));
 }
 
@@ -16,12 +23,6 @@ fn main() -> Result<(), prom::Error> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8000".into());
 
-    // Create a metric to track time spent and requests made.
-    let request_time = prom::summary(
-        "request_processing_seconds",
-        "Time spent processing request",
-    )?;
-
     // Start up the server to expose the metrics.
     let server = prom::start_http_server(addr.as_str())?;
     println!("serving metrics on http://{}/metrics", server.local_addr());
@@ -29,7 +30,7 @@ fn main() -> Result<(), prom::Error> {
     // Generate some requests, each taking a random time below a second.
     let mut random = Random::seeded();
     loop {
-        request_time.time(|| process_request(random.next_f64()));
+        process_request(random.next_f64());
     }
 }
 

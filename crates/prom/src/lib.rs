@@ -38,6 +38,28 @@
 //! | `prom-textfile` | node_exporter textfiles (`textfile`, feature `textfile`) |
 //! | `prom-pushgateway` | Pushgateway client (`pushgateway`, feature `pushgateway`) |
 //! | `prom-graphite` | Graphite bridge (`graphite`, feature `graphite`) |
+//! | `prom-macros` | [`time`], [`count_errors`], [`track_inprogress`] and [`static_metrics!`] (feature `macros`) |
+//!
+//! # Instrumenting functions
+//! As client_python's decorators: a metric declared at module level, its
+//! name checked when compiling, and an attribute on the function.
+//!
+//! ```
+//! prom::static_metrics! {
+//!     static REQUEST_TIME: Summary = ("request_processing_seconds", "Time spent processing request");
+//! }
+//!
+//! #[prom::time(REQUEST_TIME)]
+//! fn process_request(t: std::time::Duration) {
+//!     std::thread::sleep(t);
+//! }
+//!
+//! process_request(std::time::Duration::from_millis(1));
+//! assert_eq!(REQUEST_TIME.get_count(), 1);
+//! assert!(REQUEST_TIME.get_sum() >= 0.001);
+//! ```
+//!
+//! [`instrument`] holds what the attributes expand to.
 //!
 //! # Crate feature flags
 //! - `registry` (default): [`Registry`], [`default_registry`] and the
@@ -45,6 +67,9 @@
 //! - `http` (default): [`start_http_server`] and the [`http`] module.
 //! - `process` (default): the [`process`] module, and process metrics in
 //!   the default registry.
+//! - `macros` (default): the attributes [`time`], [`count_errors`] and
+//!   [`track_inprogress`], and [`static_metrics!`] (which also needs
+//!   `registry`).
 //! - `textfile`, `pushgateway`, `graphite` (off by default): the exporters
 //!   for batch jobs and other systems, as modules of the same names.
 //!
@@ -81,6 +106,17 @@ pub use prom_core::{
 
 #[cfg(feature = "registry")]
 pub use prom_registry::{CollectorId, Registry, RegistryError};
+
+pub mod instrument;
+#[cfg(feature = "registry")]
+mod static_metric;
+#[cfg(feature = "registry")]
+pub use static_metric::{Declarable, StaticMetric, StaticMetricError};
+
+#[cfg(all(feature = "macros", feature = "registry"))]
+pub use prom_macros::static_metrics;
+#[cfg(feature = "macros")]
+pub use prom_macros::{count_errors, time, track_inprogress};
 
 /// Exposition encoders and parsers (text 0.0.4 and OpenMetrics 1.0.0),
 /// whatever the features: every exporter writes through them, and a batch

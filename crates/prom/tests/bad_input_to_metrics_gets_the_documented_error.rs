@@ -12,7 +12,7 @@ use prom::codec::{parse_openmetrics, parse_text, Encoder};
 use prom::{
     exponential_buckets, linear_buckets, Counter, CounterVec, Descriptor, Enum, EnumVec, Gauge,
     GaugeVec, Histogram, HistogramVec, Info, InfoVec, LabelSet, MetricFamily, MetricType,
-    MetricValue, Opts, Registry, Summary, SummaryVec,
+    MetricValue, Opts, Registry, StaticMetric, Summary, SummaryVec,
 };
 
 fn ab() -> CounterVec {
@@ -45,6 +45,64 @@ fn huge_label_value() -> String {
         assert_eq!(parsed[0].metrics[0].labels.get("v"), Some(big.as_str()));
     }
     "no error: stored, encoded and parsed back in full".into()
+}
+
+/// The statics of the `core.static-*` and `core.attribute-*` rows.
+mod statics {
+    use std::sync::LazyLock;
+
+    use prom::{HistogramVec, Opts};
+
+    prom::static_metrics! {
+        pub static JOBS: Counter = ("static_jobs", "");
+        pub static JOBS_TOTAL: Gauge = ("static_jobs_total", "");
+        pub static QUEUE: Counter = ("static_queue", "");
+    }
+
+    pub static ATTRIBUTE_LATENCY: LazyLock<HistogramVec> = LazyLock::new(|| {
+        HistogramVec::new(Opts::new("attribute_latency_seconds", "").labels(["method", "route"]))
+            .expect("a valid family")
+    });
+
+    pub static ATTRIBUTE_HITS: LazyLock<HistogramVec> = LazyLock::new(|| {
+        HistogramVec::new(
+            Opts::new("attribute_hits_seconds", "")
+                .labels(["user"])
+                .max_series(1),
+        )
+        .expect("a valid family")
+    });
+}
+
+/// `message` with each `(<this file>:<line>)` written `(<file>:<line>)`, as
+/// the table shows the places of declarations.
+fn at_declarations(message: String) -> String {
+    let mut out = String::new();
+    let mut rest = message.as_str();
+    let file = concat!("(", file!(), ":");
+    while let Some(i) = rest.find(file) {
+        out.push_str(&rest[..i]);
+        out.push_str("(<file>:<line>)");
+        let after = &rest[i + file.len()..];
+        let close = after.find(')').expect("a closing parenthesis");
+        assert!(
+            after[..close].bytes().all(|b| b.is_ascii_digit()),
+            "{message}"
+        );
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The message of the panic `result` holds.
+fn panic_message(result: std::thread::Result<()>) -> String {
+    let payload = result.expect_err("the call panics");
+    payload
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| payload.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .expect("a panic message")
 }
 
 const CHECKS: &[(&str, Check)] = &[
@@ -399,6 +457,42 @@ const CHECKS: &[(&str, Check)] = &[
     }),
     ("core.remove-matching-unknown", || {
         err(ab().remove_matching(&[("c", "1")]))
+    }),
+    ("core.static-clash", || {
+        statics::JOBS.inc();
+        at_declarations(err(StaticMetric::try_force(&statics::JOBS_TOTAL)))
+    }),
+    ("core.static-clash-touch", || {
+        statics::JOBS.inc();
+        let error = err(StaticMetric::try_force(&statics::JOBS_TOTAL));
+        for _ in 0..2 {
+            let touch = std::panic::catch_unwind(|| statics::JOBS_TOTAL.set(1.0));
+            assert_eq!(panic_message(touch), error);
+        }
+        "the touch panics with the `core.static-clash` message, and so does every later one".into()
+    }),
+    ("core.static-clash-run-time", || {
+        prom::counter("static_queue", "").expect("a free name");
+        at_declarations(err(StaticMetric::try_force(&statics::QUEUE)))
+    }),
+    ("core.attribute-label-count", || {
+        #[prom::time(statics::ATTRIBUTE_LATENCY, labels = ["GET"])]
+        fn f() {}
+        format!("panics: {}", panic_message(std::panic::catch_unwind(f)))
+    }),
+    ("core.attribute-series-refused", || {
+        #[prom::time(statics::ATTRIBUTE_HITS, labels = [user])]
+        fn f(user: &str) {}
+        f("ann");
+        f("bob");
+        let hits = &*statics::ATTRIBUTE_HITS;
+        assert_eq!(hits.len(), 1);
+        let families = prom::collect(hits).expect("no failure");
+        let refused = families
+            .iter()
+            .find_map(|f| f.sample_value("attribute_hits_seconds_series_refused_total", &[]));
+        assert_eq!(refused, Some(1.0));
+        "no error: the call for \"bob\" runs unmeasured, and attribute_hits_seconds_series_refused_total counts it".into()
     }),
 ];
 

@@ -125,7 +125,9 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
     (
         "labelled_",
         "Labelled lookup: look up an existing child of a two-label family by borrowed `&str` \
-             values and increment it.",
+             values and increment it; prom's also in a family with the series lifecycle on (a \
+             ceiling with an overflow series, and idle expiry), which must cost the lookup \
+             nothing.",
     ),
     (
         "histogram_exemplar_",
