@@ -44,7 +44,24 @@ pub(crate) fn lint(extra: &[OsString]) -> Result<(), String> {
     let mut doc = cargo();
     doc.args(["doc", "--workspace", "--no-deps", "--all-features"])
         .env("RUSTDOCFLAGS", rustdocflags());
-    let mut steps = vec![fmt, fmt_fuzz, clippy, clippy_all, doc];
+    // prom-tokio reads tokio's unstable metrics under `--cfg tokio_unstable`:
+    // that code is checked in a target directory of its own, so the flag
+    // does not rebuild the workspace's.
+    let mut tokio_unstable = cargo();
+    tokio_unstable
+        .args([
+            "clippy",
+            "-p",
+            "prom-tokio",
+            "--all-targets",
+            "--target-dir",
+            "target/tokio-unstable",
+            "--",
+            "-D",
+            "warnings",
+        ])
+        .env("RUSTFLAGS", "--cfg tokio_unstable");
+    let mut steps = vec![fmt, fmt_fuzz, clippy, clippy_all, doc, tokio_unstable];
     for args in feature_checks(&workspace_metadata()?) {
         let mut check = cargo();
         check.args(args);

@@ -57,7 +57,9 @@ COMMANDS:
                   (once with default features, once with all);
                3. `cargo doc --workspace --no-deps --all-features` with
                   RUSTDOCFLAGS='-D warnings';
-               4. each crate that has features, read from `cargo metadata`, with
+               4. clippy of prom-tokio with RUSTFLAGS='--cfg tokio_unstable' (tokio's
+                  unstable metrics), in target/tokio-unstable;
+               5. each crate that has features, read from `cargo metadata`, with
                   `cargo check -p <crate> --no-default-features`, then once per feature
                   with `--features <feature>` alone.
              The MSRV (`rust-version`) is not built: only the latest stable toolchain is

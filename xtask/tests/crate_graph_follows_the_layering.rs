@@ -16,6 +16,10 @@ const EXPORTERS: &[&str] = &[
     "prom-graphite",
 ];
 
+/// Integrations with the Rust stack, each serving one crate (tokio, tower, the `metrics`
+/// facade): they build on `prom-core` and the crate they serve only.
+const INTEGRATIONS: &[&str] = &["prom-tokio"];
+
 /// The other workspace members, each with its place: the layered crates (core, codec, registry),
 /// the facade that gathers them, and the tools, examples and benchmarks that may use anything.
 /// A new member must be listed here or in [`EXPORTERS`], so that no crate escapes the rules.
@@ -25,6 +29,7 @@ const NOT_EXPORTERS: &[&str] = &[
     "prom-registry",
     "prom",
     "prom-macros",
+    "prom-tokio",
     "prom-testkit",
     "prom-example-batch-job",
     "prom-benches",
@@ -178,6 +183,23 @@ fn codec_and_registry_depend_only_on_core() {
             "it may depend on prom-core only",
         ));
     }
+    assert_none(violations);
+}
+
+#[test]
+fn integrations_depend_on_prom_core_only() {
+    let graph = graph();
+    let violations = INTEGRATIONS
+        .iter()
+        .flat_map(|integration| {
+            forbidden_prom_edges(
+                &graph,
+                integration,
+                &["prom-core"],
+                "an integration may depend on prom-core (and the crate it serves) only",
+            )
+        })
+        .collect();
     assert_none(violations);
 }
 

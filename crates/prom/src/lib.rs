@@ -38,6 +38,7 @@
 //! | `prom-textfile` | node_exporter textfiles (`textfile`, feature `textfile`) |
 //! | `prom-pushgateway` | Pushgateway client (`pushgateway`, feature `pushgateway`) |
 //! | `prom-graphite` | Graphite bridge (`graphite`, feature `graphite`) |
+//! | `prom-tokio` | tokio runtime metrics (`tokio`, feature `tokio`) |
 //! | `prom-macros` | [`time`], [`count_errors`], [`track_inprogress`] and [`static_metrics!`] (feature `macros`) |
 //!
 //! # Instrumenting functions
@@ -72,6 +73,8 @@
 //!   `registry`).
 //! - `textfile`, `pushgateway`, `graphite` (off by default): the exporters
 //!   for batch jobs and other systems, as modules of the same names.
+//! - `tokio` (off by default): the `tokio` module, a collector of tokio
+//!   runtime metrics.
 //!
 //! The [`codec`] module (encoders and parsers) is there with any features,
 //! none included.
@@ -153,6 +156,12 @@ pub mod pushgateway {
 #[cfg(feature = "graphite")]
 pub mod graphite {
     pub use prom_graphite::*;
+}
+
+/// Tokio runtime metrics: register a [`RuntimeCollector`](prom_tokio::RuntimeCollector).
+#[cfg(feature = "tokio")]
+pub mod tokio {
+    pub use prom_tokio::*;
 }
 
 /// Anything the facade's one-call helpers can fail with.
