@@ -1,5 +1,6 @@
-//! Process metrics for **prom**: CPU time, memory, open file descriptors and
-//! start time of a process, under the names Prometheus' own clients use.
+//! Process metrics for **prom**: CPU time, memory, open file descriptors,
+//! start time, threads and network traffic of a process, under the names
+//! Prometheus' own clients use.
 //!
 //! [`ProcessCollector`] is the counterpart of client_python's
 //! `ProcessCollector`. It exposes, for the current process or any process
@@ -13,6 +14,18 @@
 //! | `process_cpu_seconds_total`     | counter | Total user and system CPU time spent in seconds. |
 //! | `process_open_fds`              | gauge   | Number of open file descriptors.                 |
 //! | `process_max_fds`               | gauge   | Maximum number of open file descriptors.         |
+//!
+//! and, as client_golang's process collector does:
+//!
+//! | Family                                  | Type    | Meaning                                              |
+//! |-----------------------------------------|---------|------------------------------------------------------|
+//! | `process_virtual_memory_max_bytes`      | gauge   | Maximum amount of virtual memory available in bytes. |
+//! | `process_threads`                       | gauge   | Number of OS threads in the process.                 |
+//! | `process_network_receive_bytes_total`   | counter | Bytes received over the network (`/proc/<pid>/net/dev`, all interfaces). |
+//! | `process_network_transmit_bytes_total`  | counter | Bytes sent over the network, likewise.               |
+//!
+//! The network figures are those of the process's network namespace (all
+//! of its interfaces, loopback included), as client_golang reads them.
 //!
 //! The figures come from `/proc`, so they are only collected on Linux; on
 //! other systems the collector builds, describes its families and exposes no
@@ -60,9 +73,9 @@ mod sys;
 /// The name carried by the collector's [`CollectError`]s.
 const COLLECTOR_NAME: &str = "process";
 
-/// Name after `process_`, help, type and unit of each family, in the order
-/// client_python exposes them.
-const FAMILIES: [(&str, &str, MetricType, Option<&str>); 6] = [
+/// Name after `process_`, help, type and unit of each family: client_python's
+/// six in its order, then what client_golang's process collector adds.
+const FAMILIES: [(&str, &str, MetricType, Option<&str>); 10] = [
     (
         "virtual_memory_bytes",
         "Virtual memory size in bytes.",
@@ -99,6 +112,30 @@ const FAMILIES: [(&str, &str, MetricType, Option<&str>); 6] = [
         MetricType::Gauge,
         None,
     ),
+    (
+        "virtual_memory_max_bytes",
+        "Maximum amount of virtual memory available in bytes.",
+        MetricType::Gauge,
+        Some("bytes"),
+    ),
+    (
+        "threads",
+        "Number of OS threads in the process.",
+        MetricType::Gauge,
+        None,
+    ),
+    (
+        "network_receive_bytes_total",
+        "Number of bytes received by the process over the network.",
+        MetricType::Counter,
+        Some("bytes"),
+    ),
+    (
+        "network_transmit_bytes_total",
+        "Number of bytes sent by the process over the network.",
+        MetricType::Counter,
+        Some("bytes"),
+    ),
 ];
 
 /// Which process to report on.
@@ -128,11 +165,15 @@ struct Readings {
     cpu_seconds: Option<f64>,
     open_fds: Option<f64>,
     max_fds: Option<f64>,
+    virtual_memory_max_bytes: Option<f64>,
+    threads: Option<f64>,
+    network_receive_bytes: Option<f64>,
+    network_transmit_bytes: Option<f64>,
 }
 
 impl Readings {
     /// The values in the order of [`FAMILIES`].
-    fn into_values(self) -> [Option<MetricValue>; 6] {
+    fn into_values(self) -> [Option<MetricValue>; FAMILIES.len()] {
         [
             self.virtual_memory_bytes.map(MetricValue::Gauge),
             self.resident_memory_bytes.map(MetricValue::Gauge),
@@ -140,6 +181,10 @@ impl Readings {
             self.cpu_seconds.map(MetricValue::Counter),
             self.open_fds.map(MetricValue::Gauge),
             self.max_fds.map(MetricValue::Gauge),
+            self.virtual_memory_max_bytes.map(MetricValue::Gauge),
+            self.threads.map(MetricValue::Gauge),
+            self.network_receive_bytes.map(MetricValue::Counter),
+            self.network_transmit_bytes.map(MetricValue::Counter),
         ]
     }
 }
@@ -150,8 +195,9 @@ impl Readings {
 /// Build one with [`ProcessCollector::new`] for the current process, or with
 /// [`ProcessCollector::builder`] to add a namespace or watch another process.
 /// Each family has a single unlabelled sample; a family whose figure cannot be
-/// read is left out of the scrape, and `process_max_fds` is left out when the
-/// limit is `unlimited`.
+/// read is left out of the scrape, and `process_max_fds` and
+/// `process_virtual_memory_max_bytes` are left out when their limit is
+/// `unlimited`.
 ///
 /// ```
 /// use prom_core::Collector;
@@ -168,6 +214,10 @@ impl Readings {
 ///         "process_cpu_seconds", // exposed as `process_cpu_seconds_total`
 ///         "process_open_fds",
 ///         "process_max_fds",
+///         "process_virtual_memory_max_bytes",
+///         "process_threads",
+///         "process_network_receive_bytes", // `…_total`
+///         "process_network_transmit_bytes", // `…_total`
 ///     ]
 /// );
 /// ```
@@ -175,7 +225,7 @@ impl Readings {
 pub struct ProcessCollector {
     namespace: Option<String>,
     target: Target,
-    descriptors: [Descriptor; 6],
+    descriptors: [Descriptor; FAMILIES.len()],
     state: sys::State,
 }
 
@@ -227,7 +277,7 @@ impl Collector for ProcessCollector {
         Ok(())
     }
 
-    /// The six families, whether or not the current scrape would expose them.
+    /// The ten families, whether or not the current scrape would expose them.
     fn describe(&self) -> Vec<Descriptor> {
         self.descriptors.to_vec()
     }

@@ -53,19 +53,29 @@ pub(crate) fn read(target: &Target, state: &State) -> Readings {
         readings.virtual_memory_bytes = Some(stat.vsize as f64);
         readings.resident_memory_bytes = Some(stat.rss as f64 * procfs::page_size() as f64);
         readings.cpu_seconds = Some(stat.utime.saturating_add(stat.stime) as f64 / ticks);
+        readings.threads = Some(stat.num_threads as f64);
         readings.start_time_seconds = state
             .boot_time()
             .map(|boot| boot as f64 + stat.starttime as f64 / ticks);
     }
     // The descriptor table is readable only by the process's owner (and root).
     readings.open_fds = process.fd_count().ok().map(|count| count as f64);
-    readings.max_fds =
-        process
-            .limits()
-            .ok()
-            .and_then(|limits| match limits.max_open_files.soft_limit {
-                LimitValue::Value(max) => Some(max as f64),
-                LimitValue::Unlimited => None,
-            });
+    let limits = process.limits().ok();
+    let soft = |limit: &procfs::process::Limit| match limit.soft_limit {
+        LimitValue::Value(max) => Some(max as f64),
+        LimitValue::Unlimited => None,
+    };
+    readings.max_fds = limits.as_ref().and_then(|l| soft(&l.max_open_files));
+    readings.virtual_memory_max_bytes = limits.as_ref().and_then(|l| soft(&l.max_address_space));
+    if let Ok(devices) = process.dev_status() {
+        let (received, sent) = devices.values().fold((0u64, 0u64), |(r, s), d| {
+            (
+                r.saturating_add(d.recv_bytes),
+                s.saturating_add(d.sent_bytes),
+            )
+        });
+        readings.network_receive_bytes = Some(received as f64);
+        readings.network_transmit_bytes = Some(sent as f64);
+    }
     readings
 }

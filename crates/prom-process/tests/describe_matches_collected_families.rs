@@ -10,7 +10,7 @@ fn describe_matches_collected_families() {
     let collector = ProcessCollector::new();
     let described = collector.describe();
     let described_names: Vec<&str> = described.iter().map(|d| d.name()).collect();
-    assert_eq!(described_names, common::FAMILY_NAMES);
+    assert_eq!(described_names, common::ALL_FAMILY_NAMES);
 
     for family in prom_core::collect(&collector).unwrap() {
         let descriptor = described

@@ -18,7 +18,7 @@ fn namespace_prefixes_every_name() {
         .iter()
         .map(|d| d.name().to_owned())
         .collect();
-    let expected: Vec<String> = common::FAMILY_NAMES
+    let expected: Vec<String> = common::ALL_FAMILY_NAMES
         .iter()
         .map(|name| format!("myapp_{name}"))
         .collect();

@@ -111,6 +111,9 @@ pub use prom_core::{
 pub use prom_registry::{CollectorId, Registry, RegistryError};
 
 pub mod instrument;
+
+mod build_info;
+pub use build_info::{BuildInfo, RUSTC_VERSION, TARGET};
 #[cfg(feature = "registry")]
 mod static_metric;
 #[cfg(feature = "registry")]

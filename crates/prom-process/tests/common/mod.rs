@@ -15,6 +15,21 @@ pub const FAMILY_NAMES: [&str; 6] = [
     "process_max_fds",
 ];
 
+/// Every family's name without a namespace, in exposition order: the six
+/// above, then client_golang's additions.
+pub const ALL_FAMILY_NAMES: [&str; 10] = [
+    "process_virtual_memory_bytes",
+    "process_resident_memory_bytes",
+    "process_start_time_seconds",
+    "process_cpu_seconds",
+    "process_open_fds",
+    "process_max_fds",
+    "process_virtual_memory_max_bytes",
+    "process_threads",
+    "process_network_receive_bytes",
+    "process_network_transmit_bytes",
+];
+
 /// The family called `name`, if collected.
 pub fn family<'a>(families: &'a [MetricFamily], name: &str) -> Option<&'a MetricFamily> {
     families.iter().find(|f| &*f.name == name)
