@@ -18,7 +18,7 @@ const EXPORTERS: &[&str] = &[
 
 /// Integrations with the Rust stack, each serving one crate (tokio, tower, the `metrics`
 /// facade): they build on `prom-core` and the crate they serve only.
-const INTEGRATIONS: &[&str] = &["prom-tokio"];
+const INTEGRATIONS: &[&str] = &["prom-tokio", "prom-tower", "prom-metrics"];
 
 /// The other workspace members, each with its place: the layered crates (core, codec, registry),
 /// the facade that gathers them, and the tools, examples and benchmarks that may use anything.
@@ -30,6 +30,8 @@ const NOT_EXPORTERS: &[&str] = &[
     "prom",
     "prom-macros",
     "prom-tokio",
+    "prom-tower",
+    "prom-metrics",
     "prom-testkit",
     "prom-example-batch-job",
     "prom-benches",
@@ -201,6 +203,26 @@ fn integrations_depend_on_prom_core_only() {
         })
         .collect();
     assert_none(violations);
+}
+
+/// The `metrics` bridge is a recorder and a collector: it needs prom-core and the `metrics` crate,
+/// nothing else (no registry, no codec, no exporter of the `metrics` ecosystem).
+#[test]
+fn the_metrics_bridge_depends_on_prom_core_and_metrics_only() {
+    let graph = graph();
+    let edges = graph
+        .get("prom-metrics")
+        .expect("prom-metrics is a workspace member");
+    let extra: Vec<String> = edges
+        .iter()
+        .filter(|e| !["prom-core", "metrics"].contains(&e.to.as_str()))
+        .map(|e| format!("prom-metrics -> {} ({} dependency)", e.to, e.kind))
+        .collect();
+    assert!(
+        extra.is_empty(),
+        "the metrics bridge may depend on prom-core and metrics only:\n  {}",
+        extra.join("\n  ")
+    );
 }
 
 /// The attributes expand to calls of `prom::instrument`: the macro crate itself knows no runtime.

@@ -8,7 +8,8 @@
 //! allocator), in total and per series.
 //!
 //! `<impl>` is `prom`, `prometheus`, `prometheus-client`, `metrics` (with
-//! `metrics-exporter-prometheus`'s recorder), `dashmap`, prom's counters in
+//! `metrics-exporter-prometheus`'s recorder), `prom-metrics` (the same
+//! `counter!` calls through prom's `metrics` bridge), `dashmap`, prom's counters in
 //! a `DashMap` ([`prom_benches::dash_family`]), or `hashmap`, a naive
 //! `HashMap<(String, String), AtomicU64>` baseline.
 //!
@@ -90,7 +91,7 @@ fn size(bytes: usize) -> isize {
 static GLOBAL: Counting = Counting;
 
 const IMPLS: &str =
-    "prom, prom-summary-quantiles, prometheus, prometheus-client, metrics, dashmap, hashmap";
+    "prom, prom-summary-quantiles, prometheus, prometheus-client, metrics, prom-metrics, dashmap, hashmap";
 
 fn main() -> ExitCode {
     match run() {
@@ -249,6 +250,21 @@ fn fill(name: &str, series: usize, path: &mut String) -> Result<Box<dyn Any>, St
             });
             Box::new(recorder)
         }
+        "prom-metrics" => {
+            let bridge = prom_metrics::Bridge::new();
+            metrics::with_local_recorder(&bridge, || {
+                for i in 0..series {
+                    series_path(path, i);
+                    metrics::counter!(
+                        "http_requests_total",
+                        "method" => METHODS[i % 4],
+                        "path" => path.clone()
+                    )
+                    .increment(1);
+                }
+            });
+            Box::new(bridge)
+        }
         "dashmap" => {
             let family = DashFamily::new("http_requests", &["method", "path"]);
             for i in 0..series {
@@ -310,6 +326,18 @@ fn count_series(name: &str, store: &dyn Any) -> Result<usize, String> {
                 .downcast_ref::<metrics_exporter_prometheus::PrometheusRecorder>()
                 .ok_or_else(wrong)?;
             count_sample_lines(&recorder.handle().render())
+        }
+        "prom-metrics" => {
+            let bridge = store
+                .downcast_ref::<prom_metrics::Bridge>()
+                .ok_or_else(wrong)?;
+            let families = prom_core::collect(bridge).map_err(|e| e.to_string())?;
+            families
+                .iter()
+                .filter(|f| &*f.name == "http_requests")
+                .flat_map(|f| &f.metrics)
+                .filter(|m| m.value == prom_core::MetricValue::Counter(1.0))
+                .count()
         }
         "dashmap" => store.downcast_ref::<DashFamily>().ok_or_else(wrong)?.len(),
         "hashmap" => store

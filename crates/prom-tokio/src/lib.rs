@@ -1,5 +1,5 @@
 //! Tokio runtime metrics for prom: a [`Collector`] that reads a runtime's
-//! [`RuntimeMetrics`](tokio::runtime::RuntimeMetrics) at each scrape.
+//! [`RuntimeMetrics`] at each scrape.
 //!
 //! ```
 //! use prom_core::collect;

@@ -39,6 +39,8 @@
 //! | `prom-pushgateway` | Pushgateway client (`pushgateway`, feature `pushgateway`) |
 //! | `prom-graphite` | Graphite bridge (`graphite`, feature `graphite`) |
 //! | `prom-tokio` | tokio runtime metrics (`tokio`, feature `tokio`) |
+//! | `prom-tower` | request metrics for tower and axum services (`tower`, feature `tower`) |
+//! | `prom-metrics` | the `metrics` facade's recorder (`metrics_bridge`, feature `metrics`) |
 //! | `prom-macros` | [`time`], [`count_errors`], [`track_inprogress`] and [`static_metrics!`] (feature `macros`) |
 //!
 //! # Instrumenting functions
@@ -75,6 +77,11 @@
 //!   for batch jobs and other systems, as modules of the same names.
 //! - `tokio` (off by default): the `tokio` module, a collector of tokio
 //!   runtime metrics.
+//! - `tower` (off by default): the `tower` module, a tower layer recording
+//!   request metrics; with `http` too, its route label comes from axum's
+//!   `MatchedPath`.
+//! - `metrics` (off by default): the `metrics_bridge` module, a recorder
+//!   for the `metrics` facade whose series this crate's registry exposes.
 //!
 //! The [`codec`] module (encoders and parsers) is there with any features,
 //! none included.
@@ -90,7 +97,9 @@
     doctest,
     feature = "textfile",
     feature = "pushgateway",
-    feature = "graphite"
+    feature = "graphite",
+    feature = "metrics",
+    feature = "tower"
 ))]
 #[doc = include_str!("../../../README.md")]
 struct ReadmeDoctests;
@@ -165,6 +174,24 @@ pub mod graphite {
 #[cfg(feature = "tokio")]
 pub mod tokio {
     pub use prom_tokio::*;
+}
+
+/// Request metrics for tower HTTP services (axum, tonic, hyper): a
+/// [`RequestMetricsLayer`](prom_tower::RequestMetricsLayer) recording
+/// `http_requests_total`, `http_request_duration_seconds` and
+/// `http_requests_in_flight` by method, route and status.
+#[cfg(feature = "tower")]
+pub mod tower {
+    pub use prom_tower::*;
+}
+
+/// The `metrics` facade: a [`Bridge`](prom_metrics::Bridge) that is both the
+/// `metrics` recorder and a collector for your registry, so `counter!`,
+/// `gauge!` and `histogram!` calls of any crate are served with your prom
+/// metrics.
+#[cfg(feature = "metrics")]
+pub mod metrics_bridge {
+    pub use prom_metrics::*;
 }
 
 /// Anything the facade's one-call helpers can fail with.

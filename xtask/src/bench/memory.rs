@@ -22,6 +22,7 @@ pub(super) const IMPLS: &[(&str, &str)] = &[
         "prometheus-client Family<Labels, Counter>",
     ),
     ("metrics", "metrics + metrics-exporter-prometheus recorder"),
+    ("prom-metrics", "metrics + prom-metrics bridge"),
     ("dashmap", "DashMap<Key, Arc<AtomicU64>> (foldhash)"),
     ("hashmap", "baseline HashMap<(String, String), AtomicU64>"),
 ];

@@ -130,6 +130,17 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
              nothing.",
     ),
     (
+        "metrics_bridge_",
+        "The `metrics` facade: one `counter!(\"c\", \"method\" => k[0], \"path\" => k[1]).increment(1)` \
+             (or `histogram!(…).record(v)`) over 100 existing series, through prom's bridge \
+             (`prom-metrics`) and through `metrics-exporter-prometheus`'s recorder, each the \
+             local recorder, next to prom's own `Family::with` on the same values with no facade \
+             (the baseline). The macro rows include what every `metrics` call pays whatever the \
+             recorder (the labels' `Vec`, the key's hash); the \"Key built once\" rows call the \
+             recorder with a prepared key, its own part. The exporter's histogram observations \
+             queue until an upkeep, run untimed after each sample as a scrape would.",
+    ),
+    (
         "histogram_exemplar_",
         "Exemplars on a histogram: the plain `observe()` of a histogram that has kept \
              exemplars, and keeping one with every observation, next to prometheus-client's \
@@ -158,6 +169,16 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
         "Encoding: encode the whole registry into a reused buffer (prom: \
              `Encoder::encode` into a `Vec<u8>`, straight from the live metrics; the others \
              through their own encoders).",
+    ),
+    (
+        "tower_layer_",
+        "Request metrics: one request through an axum router with one route, called in \
+             process (build the request, call, poll to the end, read the body to its end), \
+             with no layer, with a layer that changes nothing (what axum charges any layer: \
+             it boxes the layered service's clone, its future and its body), with prom-tower's \
+             `RequestMetricsLayer` and with axum-prometheus' `PrometheusMetricLayer` (its \
+             `metrics-exporter-prometheus` recorder). A layer's overhead is its row minus the \
+             first.",
     ),
 ];
 

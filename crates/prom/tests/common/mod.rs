@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::fmt::Display;
 
 /// Every id prefix the table may use, one per test file.
-pub const AREAS: [&str; 8] = [
-    "core", "registry", "http", "process", "textfile", "push", "graphite", "parse",
+pub const AREAS: [&str; 9] = [
+    "core", "registry", "http", "process", "textfile", "push", "graphite", "metrics", "parse",
 ];
 
 /// One check: runs the bad input and returns what the table's last column
