@@ -1,7 +1,7 @@
 //! A global allocator that counts allocations per thread, for tests that
 //! prove a hot path allocates nothing. Install it in the test binary:
 //!
-//! ```ignore
+//! ```text
 //! #[global_allocator]
 //! static GLOBAL: prom_testkit::CountingAllocator = prom_testkit::CountingAllocator;
 //! assert_eq!(prom_testkit::allocations_in(|| { /* the hot path */ }), 0);
