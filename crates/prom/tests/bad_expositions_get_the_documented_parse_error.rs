@@ -7,6 +7,15 @@ use common::{err, Check};
 use prom::codec::{parse_openmetrics, parse_text};
 
 const CHECKS: &[(&str, Check)] = &[
+    ("parse.compare-expected-bad", || {
+        let up = prom::Gauge::new("up", "Up.").expect("valid");
+        err(prom::codec::Comparison::new("up{ 1\n").check(&up))
+    }),
+    ("parse.compare-differs", || {
+        let up = prom::Gauge::new("up", "Up.").expect("valid");
+        err(prom::codec::Comparison::new("# HELP up Up.\n# TYPE up gauge\nup 1\n").check(&up))
+            .replace('\n', "⏎")
+    }),
     ("parse.encode-name-clash", || {
         use prom::{MetricFamily, MetricType};
         let counter = MetricFamily::new("jobs", "", MetricType::Counter).expect("valid");
