@@ -37,6 +37,7 @@
 mod alloc;
 mod carbon;
 mod error;
+mod example;
 mod golang;
 mod http;
 mod node_exporter;
@@ -53,6 +54,7 @@ use std::path::{Path, PathBuf};
 pub use crate::alloc::{allocations_in, CountingAllocator};
 pub use crate::carbon::Carbon;
 pub use crate::error::HarnessError;
+pub use crate::example::Example;
 pub use crate::golang::ClientGolangExporter;
 pub use crate::http::{http_get, HttpResponse};
 pub use crate::node_exporter::NodeExporter;

@@ -3,41 +3,9 @@
 //! series of that route, next to the tokio runtime's families and the
 //! series a library recorded through the `metrics` facade.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use prom_testkit::{free_port, http_get, Prometheus, QuerySample};
-
-/// The example's binary, built by `cargo test` alongside this test (with the
-/// features this test requires).
-fn app_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    // target/<profile>/deps/<test> -> target/<profile>/examples/axum_app
-    let dir = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("target profile directory");
-    let app = dir
-        .join("examples")
-        .join(format!("axum_app{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        app.is_file(),
-        "{} is missing: plain `cargo test -p prom` builds it (`--all-targets` builds a test harness instead); run `cargo xtask test`",
-        app.display()
-    );
-    app
-}
-
-/// Kills and reaps the app however the test ends.
-struct App(Child);
-
-impl Drop for App {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use prom_testkit::{http_get, Example, Prometheus, QuerySample};
 
 fn value(samples: &[QuerySample]) -> f64 {
     samples.first().map_or(0.0, |s| s.value)
@@ -46,21 +14,8 @@ fn value(samples: &[QuerySample]) -> f64 {
 #[test]
 #[ignore = "needs prometheus: run cargo xtask test"]
 fn prometheus_stores_one_series_per_route_the_tokio_families_and_the_metrics_calls() {
-    let port = free_port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let app = App(Command::new(app_binary())
-        .arg(addr.to_string())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("start the axum example"));
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while http_get(&format!("http://{addr}/metrics"), &[]).is_err() {
-        assert!(
-            Instant::now() < deadline,
-            "the example never served on {addr}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let app = Example::start("axum_app").unwrap();
+    let addr = app.addr();
 
     for name in ["a", "b"] {
         let response = http_get(&format!("http://{addr}/hello/{name}"), &[]).unwrap();

@@ -2,40 +2,9 @@
 //! second by a real Prometheus server, and the request counts arrive and grow
 //! next to the process metrics.
 
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use prom_testkit::{free_port, http_get, Prometheus, QuerySample};
-
-/// The demo binary, built by `cargo test` alongside this test.
-fn demo_binary() -> PathBuf {
-    let exe = std::env::current_exe().expect("test binary path");
-    // target/<profile>/deps/<test> -> target/<profile>/examples/demo
-    let dir = exe
-        .parent()
-        .and_then(|d| d.parent())
-        .expect("target profile directory");
-    let demo = dir
-        .join("examples")
-        .join(format!("demo{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        demo.is_file(),
-        "{} is missing: plain `cargo test` builds it (`--all-targets` builds a test harness instead); run `cargo xtask test`",
-        demo.display()
-    );
-    demo
-}
-
-/// Kills and reaps the demo however the test ends.
-struct Demo(Child);
-
-impl Drop for Demo {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use prom_testkit::{Example, Prometheus, QuerySample};
 
 fn value(samples: &[QuerySample]) -> f64 {
     samples.first().map_or(0.0, |s| s.value)
@@ -44,20 +13,8 @@ fn value(samples: &[QuerySample]) -> f64 {
 #[test]
 #[ignore = "needs prometheus: run cargo xtask test"]
 fn prometheus_sees_the_demo_counts_grow() {
-    let port = free_port();
-    let addr: std::net::SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
-    let demo = Demo(
-        Command::new(demo_binary())
-            .arg(addr.to_string())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("start the demo"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while http_get(&format!("http://{addr}/metrics"), &[]).is_err() {
-        assert!(Instant::now() < deadline, "the demo never served on {addr}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let demo = Example::start("demo").unwrap();
+    let addr = demo.addr();
 
     let prometheus = Prometheus::start(&[addr]).unwrap();
     let timeout = Duration::from_secs(60);
@@ -95,7 +52,7 @@ fn prometheus_sees_the_demo_counts_grow() {
 
     #[cfg(target_os = "linux")]
     {
-        let pid = demo.0.id();
+        let pid = demo.pid();
         for name in [
             "process_cpu_seconds_total",
             "process_resident_memory_bytes",
