@@ -74,7 +74,9 @@ COMMANDS:
                3. scrape: `wrk` scraping 10,000 series over loopback while 2 threads
                   update them: prom, metrics-exporter-prometheus and the Python client
                   (installs wrk through apt-get if missing, which needs root, and the
-                  Python client as `peers` does).
+                  Python client as `peers` does); then, under the same wrk, requests to
+                  one axum app bare, with prom-tower's layer and with axum-prometheus's
+                  (the `request_server` program).
              The memory and scrape workloads repeat --rounds times, interleaved. A default
              run takes about 7 minutes on 2 cores. Options (after `--`):
                --quick              criterion --warm-up-time 1 --measurement-time 2,

@@ -10,7 +10,9 @@
 //!   implementation, each in its own process;
 //! - [`scrape`]: scrapes over HTTP on loopback, the `scrape_server` program (and
 //!   `benches/scripts/scrape_server.py` for the Python client) under `wrk`, stopped
-//!   afterwards.
+//!   afterwards;
+//! - [`requests`]: requests to one axum app, bare and with each request-metrics layer
+//!   (the `request_server` program), under `wrk`; part of the scrape workload's run.
 //!
 //! The memory and scrape workloads repeat `--rounds` times, interleaving the
 //! implementations within each round, so a slow spell of the machine hits all of them.
@@ -20,6 +22,7 @@ mod criterion;
 mod machine;
 mod memory;
 mod report;
+mod requests;
 mod scrape;
 
 use std::collections::BTreeMap;
@@ -180,6 +183,7 @@ pub(crate) fn bench(args: &[OsString]) -> Result<(), String> {
     if let (Some(tools), Some(programs)) = (&scrape_tools, &programs) {
         report.tool_versions = tools.versions();
         report.scrape = Some(scrape::run(&options, programs, tools)?);
+        report.requests = Some(requests::run(&options, programs, &tools.wrk)?);
     }
     report.elapsed = started.elapsed();
 
@@ -203,6 +207,7 @@ struct Report {
     criterion: Option<Vec<criterion::Group>>,
     memory: Option<Vec<memory::Row>>,
     scrape: Option<Vec<scrape::Row>>,
+    requests: Option<Vec<requests::Row>>,
     /// Versions of the scrape workload's tools, by name.
     tool_versions: Vec<(String, String)>,
     elapsed: Duration,
@@ -250,6 +255,7 @@ fn target_dir() -> PathBuf {
 struct Programs {
     series_memory: PathBuf,
     scrape_server: PathBuf,
+    request_server: PathBuf,
 }
 
 /// Builds the programs in the `bench` profile, sharing the criterion build's
@@ -298,6 +304,7 @@ fn build_programs() -> Result<Programs, String> {
     Ok(Programs {
         series_memory: take("series_memory")?,
         scrape_server: take("scrape_server")?,
+        request_server: take("request_server")?,
     })
 }
 

@@ -107,7 +107,7 @@ pub(super) fn ensure_wrk() -> Result<PathBuf, String> {
 const READY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Starts a server and waits until it prints `ready`; it is killed when the guard drops.
-fn start_server(command: &mut Command) -> Result<ChildGuard, String> {
+pub(super) fn start_server(command: &mut Command) -> Result<ChildGuard, String> {
     let shown = show(command);
     eprintln!("$ {shown} &");
     let child = command
@@ -163,11 +163,11 @@ fn fetch_metrics(port: u16) -> Result<String, String> {
 
 /// What `wrk --latency` reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
-struct WrkResult {
-    requests_per_sec: f64,
-    p99_ms: f64,
-    requests: u64,
-    errors: u64,
+pub(super) struct WrkResult {
+    pub(super) requests_per_sec: f64,
+    pub(super) p99_ms: f64,
+    pub(super) requests: u64,
+    pub(super) errors: u64,
 }
 
 /// Scrapes each server under `wrk` once per round, interleaved, each started fresh.
@@ -265,7 +265,7 @@ pub(super) fn run(
 
 /// Reads requests/s, the 99th percentile, the request count and the errors
 /// from `wrk --latency` output.
-fn parse_wrk(text: &str) -> Result<WrkResult, String> {
+pub(super) fn parse_wrk(text: &str) -> Result<WrkResult, String> {
     let mut requests_per_sec = None;
     let mut p99_ms = None;
     let mut requests = None;
