@@ -13,7 +13,7 @@ use prom_core::{CollectError, Collector, MetricFamily};
 use crate::render::{valid_prefix, Renderer};
 use crate::{GraphiteError, LabelStyle};
 
-/// client_python's default: connecting and sending may each take this long.
+/// client_python's default; here connecting and sending together may take this long.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 type ErrorCallback = Arc<dyn Fn(&GraphiteError) + Send + Sync>;
@@ -98,8 +98,11 @@ impl GraphiteBridge {
     ///
     /// [`GraphiteError::Collect`] if the collector fails (nothing is sent),
     /// [`GraphiteError::Resolve`] if the address does not resolve, [`GraphiteError::Connect`]
-    /// if no connection can be opened within the timeout (refused, say), and
-    /// [`GraphiteError::Write`] if the lines cannot be sent in full. Each names the address.
+    /// if no connection can be opened within the timeout (refused, say),
+    /// [`GraphiteError::Timeout`] if the lines are not all sent before the
+    /// [timeout](GraphiteBridgeBuilder::timeout) for the whole push runs out (the server stopped
+    /// reading), and [`GraphiteError::Write`] if sending fails otherwise. Each names the
+    /// address.
     pub fn push(&self, collector: &dyn Collector) -> Result<(), GraphiteError> {
         let families = prom_core::collect(collector).map_err(|source| GraphiteError::Collect {
             addr: self.inner.addr.clone(),
@@ -259,10 +262,14 @@ impl GraphiteBridge {
     }
 
     /// Opens a connection (trying each resolved address in turn, like Python's
-    /// `socket.create_connection`), sends `bytes` and closes it.
+    /// `socket.create_connection`), sends `bytes` and closes it, all within the timeout.
     fn send(&self, bytes: &[u8]) -> Result<(), GraphiteError> {
         let addr = &self.inner.addr;
         let timeout = self.inner.timeout;
+        // One deadline for the whole push: a per-call socket timeout would let a server that
+        // reads a little now and then, or whose buffers take several writes to fill, keep the
+        // push going for many times the timeout.
+        let deadline = Instant::now() + timeout;
         let resolved = addr
             .to_socket_addrs()
             .map_err(|source| GraphiteError::Resolve {
@@ -272,7 +279,14 @@ impl GraphiteBridge {
         let mut last_error = None;
         let mut stream = None;
         for socket_addr in resolved {
-            match TcpStream::connect_timeout(&socket_addr, timeout) {
+            let Some(left) = time_left(deadline) else {
+                last_error = Some(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the timeout ran out before a connection was opened",
+                ));
+                break;
+            };
+            match TcpStream::connect_timeout(&socket_addr, left) {
                 Ok(s) => {
                     stream = Some(s);
                     break;
@@ -298,18 +312,46 @@ impl GraphiteBridge {
                 })
             }
         };
-        let write = |stream: &mut TcpStream| -> io::Result<()> {
-            stream.set_write_timeout(Some(timeout))?;
-            stream.set_nodelay(true)?;
-            stream.write_all(bytes)?;
-            stream.flush()
-        };
-        write(&mut stream).map_err(|source| GraphiteError::Write {
+        let write_error = |source| GraphiteError::Write {
             addr: addr.clone(),
             source,
-        })
+        };
+        let timed_out = || GraphiteError::Timeout {
+            addr: addr.clone(),
+            timeout,
+        };
+        stream.set_nodelay(true).map_err(write_error)?;
+        let mut rest = bytes;
+        while !rest.is_empty() {
+            let left = time_left(deadline).ok_or_else(timed_out)?;
+            stream.set_write_timeout(Some(left)).map_err(write_error)?;
+            match stream.write(rest) {
+                Ok(0) => return Err(write_error(io::ErrorKind::WriteZero.into())),
+                Ok(n) => rest = &rest[n..],
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                // What an expired `SO_SNDTIMEO` returns: `EAGAIN` on Unix, `WSAETIMEDOUT` on
+                // Windows.
+                Err(e)
+                    if matches!(
+                        e.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    return Err(timed_out())
+                }
+                Err(e) => return Err(write_error(e)),
+            }
+        }
+        Ok(())
         // Dropping the stream closes the connection, as client_python does after `sendall`.
     }
+}
+
+/// The time until `deadline`, or `None` once it has passed (std refuses a zero socket timeout).
+fn time_left(deadline: Instant) -> Option<Duration> {
+    deadline
+        .checked_duration_since(Instant::now())
+        .filter(|left| !left.is_zero())
 }
 
 impl fmt::Debug for GraphiteBridge {
@@ -373,8 +415,11 @@ impl GraphiteBridgeBuilder {
         Ok(self)
     }
 
-    /// How long connecting, and then sending, may each take (default 30 s, as in
-    /// client_python). A background push stuck this long also delays [`BridgeHandle::stop`].
+    /// How long connecting and sending all the lines may take together (default 30 s, as in
+    /// client_python, whose timeout bounds each socket call instead). The clock starts when
+    /// the push starts sending, after collecting; a server that stops reading makes the push
+    /// fail with [`GraphiteError::Timeout`] once the time is up. A background push stuck this
+    /// long also delays [`BridgeHandle::stop`].
     ///
     /// # Errors
     ///

@@ -1,5 +1,6 @@
 use std::fmt;
 use std::io;
+use std::time::Duration;
 
 use prom_core::CollectError;
 
@@ -42,6 +43,16 @@ pub enum GraphiteError {
         /// The error of the last socket address tried.
         source: io::Error,
     },
+    /// The connection was opened but the server did not take all the lines before the
+    /// bridge's [timeout](crate::GraphiteBridgeBuilder::timeout) for the whole push ran out: it
+    /// stopped reading, or read too slowly (it is overloaded or hung), and the socket's buffers
+    /// filled up. The connection is closed.
+    Timeout {
+        /// The address as given to the bridge.
+        addr: String,
+        /// The bridge's timeout, which bounds connecting and sending together.
+        timeout: Duration,
+    },
     /// The connection was opened but the lines could not be sent in full.
     Write {
         /// The address as given to the bridge.
@@ -58,6 +69,7 @@ impl GraphiteError {
             GraphiteError::Collect { addr, .. }
             | GraphiteError::Resolve { addr, .. }
             | GraphiteError::Connect { addr, .. }
+            | GraphiteError::Timeout { addr, .. }
             | GraphiteError::Write { addr, .. } => Some(addr),
             GraphiteError::InvalidPrefix { .. } | GraphiteError::InvalidTimeout => None,
         }
@@ -87,6 +99,11 @@ impl fmt::Display for GraphiteError {
             GraphiteError::Connect { addr, source } => {
                 write!(f, "cannot connect to Graphite at {addr}: {source}")
             }
+            GraphiteError::Timeout { addr, timeout } => write!(
+                f,
+                "cannot send metrics to Graphite at {addr}: the server stopped reading, or read \
+                 too slowly, and the push did not finish within the timeout of {timeout:?}"
+            ),
             GraphiteError::Write { addr, source } => {
                 write!(f, "cannot send metrics to Graphite at {addr}: {source}")
             }
@@ -101,7 +118,9 @@ impl std::error::Error for GraphiteError {
             GraphiteError::Resolve { source, .. }
             | GraphiteError::Connect { source, .. }
             | GraphiteError::Write { source, .. } => Some(source),
-            GraphiteError::InvalidPrefix { .. } | GraphiteError::InvalidTimeout => None,
+            GraphiteError::InvalidPrefix { .. }
+            | GraphiteError::InvalidTimeout
+            | GraphiteError::Timeout { .. } => None,
         }
     }
 }

@@ -77,7 +77,9 @@ impl Request {
         &self.url
     }
 
-    /// The body: the metrics in text format 0.0.4; empty for `DELETE`.
+    /// The body: the metrics in text format 0.0.4, gzip-compressed when
+    /// [`Options::gzip`] is on (then `Content-Encoding: gzip` is among the headers); empty for
+    /// `DELETE`.
     pub fn body(&self) -> &[u8] {
         &self.body
     }
@@ -265,11 +267,16 @@ impl Shared {
     ) -> Result<Outgoing, PushError> {
         let url = format!("{}{}", self.gateway, group.path()?);
         let mut headers = vec![("User-Agent".to_owned(), USER_AGENT.to_owned())];
+        let mut body = body;
         if method != Method::Delete {
             headers.push((
                 "Content-Type".to_owned(),
                 Encoder::text().content_type().to_owned(),
             ));
+            if self.options.gzip {
+                body = gzip(&body);
+                headers.push(("Content-Encoding".to_owned(), "gzip".to_owned()));
+            }
         }
         if let Some((user, password)) = &self.options.basic_auth {
             let credentials = STANDARD.encode(format!("{user}:{password}"));
@@ -315,6 +322,21 @@ impl Shared {
             timeout: self.options.timeout,
         })
     }
+}
+
+/// `body` compressed as one gzip member at flate2's default level (6): nearly the size of
+/// level 9 (client_python's `gzip.compress`) in a fraction of the time.
+fn gzip(body: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::default(),
+    );
+    // Writing to a `Vec` cannot fail: the only errors would be the sink's.
+    encoder
+        .write_all(body)
+        .expect("writing to a Vec cannot fail");
+    encoder.finish().expect("writing to a Vec cannot fail")
 }
 
 impl Outgoing {

@@ -94,6 +94,18 @@ pub enum TextfileError {
         /// The family holding the timestamped sample.
         family: String,
     },
+    /// The target exists and is not a regular file — a directory, a device such as
+    /// `/dev/null`, a socket or a FIFO — or is a symbolic link to one. Renaming over it would
+    /// replace it with a regular file (or fail, for a directory), so it is refused before anything
+    /// is collected or written.
+    NotARegularFile {
+        /// The target file, as given.
+        path: PathBuf,
+        /// Where the symbolic link(s) at `path` lead, when `path` is one; `None` otherwise.
+        link_target: Option<PathBuf>,
+        /// What the target (or the end of its links) is.
+        kind: FileKind,
+    },
     /// Any other I/O failure.
     Io {
         /// The target file.
@@ -117,6 +129,7 @@ impl TextfileError {
             | TextfileError::Collect { path, .. }
             | TextfileError::Encode { path, .. }
             | TextfileError::Timestamp { path, .. }
+            | TextfileError::NotARegularFile { path, .. }
             | TextfileError::Io { path, .. } => path,
         }
     }
@@ -148,6 +161,66 @@ impl TextfileError {
             },
             _ => TextfileError::Io { path, step, source },
         }
+    }
+}
+
+/// What a target that is not a regular file is, as [`TextfileError::NotARegularFile`] reports.
+///
+/// Its `Display` text is the kind with an article: `a directory`, `a character device`, …
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum FileKind {
+    /// A directory.
+    Directory,
+    /// A character device, such as `/dev/null` or a terminal.
+    CharDevice,
+    /// A block device, such as a disk.
+    BlockDevice,
+    /// A Unix domain socket.
+    Socket,
+    /// A FIFO (named pipe).
+    Fifo,
+    /// Any other kind of file that is not a regular file.
+    Other,
+}
+
+impl FileKind {
+    /// The kind of a file that is not a regular file, from its metadata.
+    pub(crate) fn of(file_type: std::fs::FileType) -> FileKind {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::FileTypeExt;
+            if file_type.is_char_device() {
+                return FileKind::CharDevice;
+            }
+            if file_type.is_block_device() {
+                return FileKind::BlockDevice;
+            }
+            if file_type.is_socket() {
+                return FileKind::Socket;
+            }
+            if file_type.is_fifo() {
+                return FileKind::Fifo;
+            }
+        }
+        if file_type.is_dir() {
+            FileKind::Directory
+        } else {
+            FileKind::Other
+        }
+    }
+}
+
+impl fmt::Display for FileKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            FileKind::Directory => "a directory",
+            FileKind::CharDevice => "a character device",
+            FileKind::BlockDevice => "a block device",
+            FileKind::Socket => "a socket",
+            FileKind::Fifo => "a FIFO (named pipe)",
+            FileKind::Other => "a special file",
+        })
     }
 }
 
@@ -221,6 +294,20 @@ impl fmt::Display for TextfileError {
                 "a sample of family {family:?} has a timestamp, and node_exporter's textfile \
                  collector skips files with timestamps; nothing was written"
             ),
+            TextfileError::NotARegularFile {
+                link_target: None,
+                kind,
+                ..
+            } => write!(f, "it is {kind}, not a regular file; nothing was written"),
+            TextfileError::NotARegularFile {
+                link_target: Some(target),
+                kind,
+                ..
+            } => write!(
+                f,
+                "it is a symbolic link to {target:?}, which is {kind}, not a regular file; \
+                 nothing was written"
+            ),
             TextfileError::Io { step, source, .. } => write!(f, "{step} failed: {source}"),
         }
     }
@@ -231,7 +318,8 @@ impl std::error::Error for TextfileError {
         match self {
             TextfileError::InvalidPath { .. }
             | TextfileError::InvalidMode { .. }
-            | TextfileError::Timestamp { .. } => None,
+            | TextfileError::Timestamp { .. }
+            | TextfileError::NotARegularFile { .. } => None,
             TextfileError::MissingDirectory { source, .. }
             | TextfileError::PermissionDenied { source, .. }
             | TextfileError::DiskFull { source, .. }

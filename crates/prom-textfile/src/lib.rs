@@ -56,8 +56,19 @@
 //! best effort, as some file systems refuse to sync a directory, and its failure is ignored
 //! because the new content is already visible.
 //!
-//! On any failure the temporary file is removed and the target is left as it was. A symbolic
-//! link at the target path is replaced by the new file, not followed.
+//! On any failure the temporary file is removed and the target is left as it was.
+//!
+//! # What the target may be
+//!
+//! The target must be a regular file or not exist yet. One that exists and is anything else — a
+//! directory, a device such as `/dev/null`, a socket, a FIFO — is refused with
+//! [`TextfileError::NotARegularFile`] before the collector runs: renaming over it would replace
+//! the device or socket with a regular file. A symbolic link at the target path is followed, as
+//! writing through a link does everywhere else: the file it leads to is replaced (the temporary
+//! file is written in that file's directory, so the rename stays atomic) and the link itself is
+//! kept; a dangling link leads to the file it names, which is created. A link leading to
+//! anything but a regular file is refused like that file would be. The check is made once, before
+//! writing; a special file put in the target's place during the write is not noticed.
 //!
 //! # Leftover temporary files
 //!
@@ -91,7 +102,7 @@
 mod error;
 mod write;
 
-pub use crate::error::TextfileError;
+pub use crate::error::{FileKind, TextfileError};
 pub use crate::write::{
     remove_stale_temp_files, write_families_to_textfile, write_to_textfile, TextfileWriter,
 };

@@ -10,7 +10,7 @@ use std::time::{Duration, SystemTime};
 use prom_codec::Encoder;
 use prom_core::{Collector, MetricFamily};
 
-use crate::TextfileError;
+use crate::{FileKind, TextfileError};
 
 /// Numbers the temporary files of this process; with the pid it makes their names unique.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -19,13 +19,17 @@ static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 const TEMP_ATTEMPTS: usize = 64;
 /// The suffix of temporary files; anything but `.prom`, which node_exporter would read.
 const TEMP_SUFFIX: &str = ".tmp";
+/// Symbolic links followed before giving up, as Linux's `MAXSYMLINKS`.
+const MAX_LINKS: usize = 40;
 
 /// Writes the metrics of `source` to the file `path` for node_exporter's textfile collector,
 /// replacing the file atomically: readers see the previous complete file or the new one, never
 /// a part (see the [crate documentation](crate) for how).
 ///
 /// The file is written in text format 0.0.4 with mode `0666` minus the umask; use
-/// [`TextfileWriter`] to set the mode. The directory must exist. node_exporter reads only
+/// [`TextfileWriter`] to set the mode. The directory must exist; the target must be a regular
+/// file or not exist, and a symbolic link is followed (see
+/// [what the target may be](crate#what-the-target-may-be)). node_exporter reads only
 /// files whose names end in `.prom`.
 ///
 /// ```
@@ -56,6 +60,8 @@ const TEMP_SUFFIX: &str = ".tmp";
 /// - [`TextfileError::Collect`] when the collector fails (nothing is written),
 /// - [`TextfileError::Encode`] when two families would write one name (nothing is written),
 /// - [`TextfileError::Timestamp`] when a sample has a timestamp, which node_exporter rejects,
+/// - [`TextfileError::NotARegularFile`] when the target (or what its symbolic links lead to)
+///   exists and is not a regular file, such as a directory or `/dev/null` (nothing is written),
 /// - [`TextfileError::MissingDirectory`] when the directory does not exist,
 /// - [`TextfileError::PermissionDenied`] when the directory is not writable,
 /// - [`TextfileError::DiskFull`] when the file system is full,
@@ -101,8 +107,9 @@ pub fn write_families_to_textfile(
 /// were removed.
 ///
 /// Only names of the form `.<target file name>.<pid>.<counter>.tmp` in the target's directory
-/// are considered. A write in progress keeps its temporary file for milliseconds, so an age of
-/// minutes removes only leftovers; `Duration::ZERO` removes every one and is safe only when no
+/// are considered; when `path` is a symbolic link, those of the file it leads to, where writes
+/// put their temporary files. A write in progress keeps its temporary file for milliseconds, so
+/// an age of minutes removes only leftovers; `Duration::ZERO` removes every one and is safe only when no
 /// other process writes the same target. Writes never call this on their own (see the
 /// [crate documentation](crate#leftover-temporary-files)).
 ///
@@ -129,7 +136,7 @@ pub fn remove_stale_temp_files(
     path: impl AsRef<Path>,
     older_than: Duration,
 ) -> Result<usize, TextfileError> {
-    let target = Target::new(path.as_ref())?;
+    let target = Target::new(path.as_ref())?.follow_links()?;
     let now = SystemTime::now();
     let entries =
         fs::read_dir(&target.dir).map_err(|e| target.error("listing the directory", e))?;
@@ -225,7 +232,7 @@ impl TextfileWriter {
     ///
     /// As for [`write_to_textfile`].
     pub fn write(&self, source: &dyn Collector) -> Result<(), TextfileError> {
-        let target = Target::new(&self.path)?;
+        let target = self.target()?;
         let families = prom_core::collect(source).map_err(|source| TextfileError::Collect {
             path: self.path.clone(),
             source,
@@ -240,8 +247,16 @@ impl TextfileWriter {
     ///
     /// As for [`write_families_to_textfile`].
     pub fn write_families(&self, families: &[MetricFamily]) -> Result<(), TextfileError> {
-        let target = Target::new(&self.path)?;
+        let target = self.target()?;
         self.write_checked(&target, families)
+    }
+
+    /// The validated target, checked before anything is collected so that a target that cannot
+    /// be written costs no collection.
+    fn target(&self) -> Result<Target<'_>, TextfileError> {
+        let target = Target::new(&self.path)?.follow_links()?;
+        target.refuse_non_regular()?;
+        Ok(target)
     }
 
     fn write_checked(
@@ -270,11 +285,16 @@ impl TextfileWriter {
 }
 
 /// A validated target path split into its directory and file name.
+///
+/// `dest` is what the rename replaces: the path itself, or where its symbolic links lead once
+/// [`Target::follow_links`] has run; `dir` and `file_name` are those of `dest`.
 struct Target<'a> {
+    /// The path as given, which errors name.
     path: &'a Path,
-    /// The directory holding the target; `.` for a bare file name.
+    dest: PathBuf,
+    /// The directory holding `dest`; `.` for a bare file name.
     dir: PathBuf,
-    file_name: &'a OsStr,
+    file_name: OsString,
 }
 
 impl<'a> Target<'a> {
@@ -290,18 +310,79 @@ impl<'a> Target<'a> {
             .is_some_and(|&b| std::path::is_separator(b.into()))
             || raw.ends_with(b"/.")
             || raw == b".";
-        let file_name = path.file_name().ok_or_else(invalid)?;
         if ends_like_a_directory {
             return Err(invalid());
         }
-        let dir = match path.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
+        let (dir, file_name) = split(path).ok_or_else(invalid)?;
         Ok(Self {
             path,
+            dest: path.to_path_buf(),
             dir,
             file_name,
+        })
+    }
+
+    /// Makes the target the end of the chain of symbolic links at the path, if it is one, so
+    /// that a write replaces the file the link leads to and keeps the link. A dangling link
+    /// leads to the file it would create.
+    fn follow_links(mut self) -> Result<Self, TextfileError> {
+        let mut dest = self.path.to_path_buf();
+        let mut hops = 0;
+        loop {
+            match fs::symlink_metadata(&dest) {
+                Ok(meta) if meta.file_type().is_symlink() => {}
+                Ok(_) => break,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => break,
+                Err(e) => return Err(self.error("inspecting the target", e)),
+            }
+            hops += 1;
+            if hops > MAX_LINKS {
+                return Err(self.error(
+                    "following the symbolic link",
+                    io::Error::other("too many levels of symbolic links"),
+                ));
+            }
+            let link =
+                fs::read_link(&dest).map_err(|e| self.error("following the symbolic link", e))?;
+            // A relative link is relative to the directory holding it; `join` keeps an
+            // absolute one as it is.
+            dest = match dest.parent() {
+                Some(parent) => parent.join(link),
+                None => link,
+            };
+        }
+        if dest != self.path {
+            let (dir, file_name) = split(&dest).ok_or_else(|| {
+                self.error(
+                    "following the symbolic link",
+                    io::Error::new(
+                        io::ErrorKind::InvalidInput,
+                        format!("it leads to {dest:?}, which names no file"),
+                    ),
+                )
+            })?;
+            self.dir = dir;
+            self.file_name = file_name;
+            self.dest = dest;
+        }
+        Ok(self)
+    }
+
+    /// Refuses a target that exists and is not a regular file: renaming over a device, socket
+    /// or FIFO would replace it with a regular file, and over a directory would fail late.
+    fn refuse_non_regular(&self) -> Result<(), TextfileError> {
+        let meta = match fs::symlink_metadata(&self.dest) {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+            Err(e) => return Err(self.error("inspecting the target", e)),
+        };
+        if meta.file_type().is_file() {
+            return Ok(());
+        }
+        Err(TextfileError::NotARegularFile {
+            path: self.path.to_path_buf(),
+            link_target: (self.dest != self.path).then(|| self.dest.clone()),
+            kind: FileKind::of(meta.file_type()),
         })
     }
 
@@ -311,7 +392,7 @@ impl<'a> Target<'a> {
 
     fn temp_path(&self, n: u64) -> PathBuf {
         let mut name = OsString::from(".");
-        name.push(self.file_name);
+        name.push(&self.file_name);
         name.push(format!(".{}.{n}{TEMP_SUFFIX}", std::process::id()));
         self.dir.join(name)
     }
@@ -387,9 +468,19 @@ impl<'a> Target<'a> {
         file.sync_all()
             .map_err(|e| self.error("syncing the temporary file", e))?;
         drop(file);
-        fs::rename(temp, self.path)
+        fs::rename(temp, &self.dest)
             .map_err(|e| self.error("renaming the temporary file over the target", e))
     }
+}
+
+/// The directory (`.` for a bare name) and file name of `path`, or `None` when it names no file.
+fn split(path: &Path) -> Option<(PathBuf, OsString)> {
+    let file_name = path.file_name()?.to_os_string();
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    Some((dir, file_name))
 }
 
 #[cfg(unix)]

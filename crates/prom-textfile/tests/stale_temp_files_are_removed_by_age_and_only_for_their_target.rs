@@ -72,3 +72,25 @@ fn a_missing_directory_is_the_missing_directory_error() {
         "{err:?}"
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn for_a_symbolic_link_the_leftovers_beside_the_file_it_leads_to_go() {
+    let dir = common::TempDir::new("stale-link");
+    fs::create_dir(dir.path().join("real")).unwrap();
+    let path = dir.path().join("job.prom");
+    std::os::unix::fs::symlink("real/metrics.prom", &path).unwrap();
+    // Writes through the link put their temporary files beside `real/metrics.prom`.
+    fs::write(dir.path().join("real/.metrics.prom.100.0.tmp"), "partial").unwrap();
+    fs::write(
+        dir.path().join(".job.prom.100.0.tmp"),
+        "not a leftover of a write",
+    )
+    .unwrap();
+    assert_eq!(remove_stale_temp_files(&path, Duration::ZERO).unwrap(), 1);
+    assert!(common::entries(&dir.path().join("real")).is_empty());
+    assert_eq!(
+        common::entries(dir.path()),
+        [".job.prom.100.0.tmp", "job.prom", "real"]
+    );
+}

@@ -56,6 +56,46 @@ const CHECKS: &[(&str, Check)] = &[
             err(write_to_textfile(dir.join("job.prom"), &up()))
         })
     }),
+    ("textfile.target-dev-null", || write("/dev/null")),
+    ("textfile.target-fifo", || {
+        in_scratch("target-fifo", |dir| {
+            let status = std::process::Command::new("mkfifo")
+                .arg(dir.join("job.prom"))
+                .status()
+                .expect("mkfifo (coreutils) runs");
+            assert!(status.success(), "mkfifo: {status}");
+            err(write_to_textfile(dir.join("job.prom"), &up()))
+        })
+    }),
+    ("textfile.target-socket", || {
+        in_scratch("target-socket", |dir| {
+            let _listener =
+                std::os::unix::net::UnixListener::bind(dir.join("job.prom")).expect("a new socket");
+            err(write_to_textfile(dir.join("job.prom"), &up()))
+        })
+    }),
+    ("textfile.target-link-to-device", || {
+        in_scratch("target-link-to-device", |dir| {
+            std::os::unix::fs::symlink("/dev/null", dir.join("job.prom")).expect("a new link");
+            err(write_to_textfile(dir.join("job.prom"), &up()))
+        })
+    }),
+    ("textfile.target-link-to-file", || {
+        in_scratch("target-link-to-file", |dir| {
+            std::fs::write(dir.join("real.prom"), "# old\n").expect("a new file");
+            std::os::unix::fs::symlink("real.prom", dir.join("job.prom")).expect("a new link");
+            write_to_textfile(dir.join("job.prom"), &up()).expect("the link is followed");
+            let linked = std::fs::symlink_metadata(dir.join("job.prom"))
+                .expect("the link is still there")
+                .file_type()
+                .is_symlink();
+            let replaced = std::fs::read_to_string(dir.join("real.prom"))
+                .expect("real.prom is readable")
+                .contains("# TYPE up gauge\n");
+            assert!(linked && replaced, "linked {linked}, replaced {replaced}");
+            "no error: the link is followed and kept, and `real.prom` is replaced".to_owned()
+        })
+    }),
     ("textfile.mode-setuid", || {
         err(TextfileWriter::new("job.prom").mode(0o4755))
     }),
