@@ -13,7 +13,7 @@ use prom_core::{
     Visitor,
 };
 
-use crate::cache::{cached, fill, Entry};
+use crate::cache::{cached, fill, Resolved};
 use crate::exposition::{Group, Groups};
 use crate::kind::{Counters, Gauges, Histograms, Indexes, Kind};
 use crate::matcher::Buckets;
@@ -200,19 +200,18 @@ impl Bridge {
     #[inline(never)]
     fn register_missed<K: Kind>(&self, key: &Key) -> K::Handle {
         let index = K::index(&self.inner.indexes);
-        let entry = match index.find(key) {
-            Some(entry) => entry,
-            None => index.insert(self.resolve::<K>(key)),
+        let resolved = match index.find(key) {
+            Some(resolved) => resolved,
+            None => index.insert(key, self.resolve::<K>(key)),
         };
-        K::handle(fill(K::cache(), self.inner.id, &entry))
+        K::handle(fill(K::cache(), self.inner.id, key, resolved))
     }
 
     /// The child of `key`'s name and labels, created if new, or the
     /// conflict that refuses it.
-    fn resolve<K: Kind>(&self, key: &Key) -> Entry<K::Cell> {
+    fn resolve<K: Kind>(&self, key: &Key) -> Resolved<K::Cell> {
         let written = key.name();
-        let refused = |reason| Entry {
-            key: key.to_retained(),
+        let refused = |reason| Resolved {
             cell: None,
             conflict: Some(self.conflict(written, reason)),
         };
@@ -253,8 +252,7 @@ impl Bridge {
         let Some(cell) = family.ok().and_then(|f| K::child(&f, &values)) else {
             return refused(reason::INVALID_NAME);
         };
-        Entry {
-            key: key.to_retained(),
+        Resolved {
             cell: Some(cell),
             conflict: duplicate.then(|| self.conflict(written, reason::DUPLICATE_LABEL)),
         }

@@ -4,6 +4,9 @@
 use std::sync::Mutex;
 
 use metrics::{CounterFn, GaugeFn, HistogramFn};
+use prom_core::{LabelSet, MetricType};
+
+use crate::cache::Cell;
 
 /// Serialises [`CounterFn::absolute`] across all bridged counters, so that
 /// two threads raising one counter to the same external total do not both
@@ -14,6 +17,14 @@ static ABSOLUTE: Mutex<()> = Mutex::new(());
 /// A bridged counter: a prom counter series.
 #[derive(Debug, Clone)]
 pub(crate) struct CounterCell(pub(crate) prom_core::Counter);
+
+impl Cell for CounterCell {
+    const TYPE: MetricType = MetricType::Counter;
+
+    fn labels(&self) -> LabelSet {
+        self.0.labels()
+    }
+}
 
 impl CounterFn for CounterCell {
     #[inline]
@@ -47,6 +58,14 @@ impl CounterFn for CounterCell {
 #[derive(Debug, Clone)]
 pub(crate) struct GaugeCell(pub(crate) prom_core::Gauge);
 
+impl Cell for GaugeCell {
+    const TYPE: MetricType = MetricType::Gauge;
+
+    fn labels(&self) -> LabelSet {
+        self.0.labels()
+    }
+}
+
 impl GaugeFn for GaugeCell {
     #[inline]
     fn increment(&self, value: f64) {
@@ -67,6 +86,14 @@ impl GaugeFn for GaugeCell {
 /// A bridged histogram: a prom histogram series.
 #[derive(Debug, Clone)]
 pub(crate) struct HistogramCell(pub(crate) prom_core::Histogram);
+
+impl Cell for HistogramCell {
+    const TYPE: MetricType = MetricType::Histogram;
+
+    fn labels(&self) -> LabelSet {
+        self.0.labels()
+    }
+}
 
 impl HistogramFn for HistogramCell {
     #[inline]

@@ -6,7 +6,7 @@ use std::thread::LocalKey;
 
 use prom_core::{CounterVec, GaugeVec, HistogramVec, MetricType, Opts};
 
-use crate::cache::{Cache, Index};
+use crate::cache::{Cache, Cell, Index};
 use crate::exposition::AnyFamily;
 use crate::handles::{CounterCell, GaugeCell, HistogramCell};
 
@@ -27,7 +27,7 @@ pub(crate) struct Indexes {
 /// A kind of `metrics` series.
 pub(crate) trait Kind {
     /// The handler behind the `metrics` handle.
-    type Cell: Clone + Send + Sync + 'static;
+    type Cell: Cell + Send + Sync + 'static;
     /// The `metrics` handle.
     type Handle;
     /// The Prometheus type.
