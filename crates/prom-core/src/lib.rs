@@ -38,6 +38,7 @@
 
 #![forbid(unsafe_code)]
 
+mod children;
 mod clock;
 mod collector;
 mod counter;

@@ -36,20 +36,12 @@ use std::thread::LocalKey;
 use metrics::Key;
 use prom_core::{LabelSet, MetricType};
 
+use crate::handles::Cell;
 use crate::names::label_name_for;
 
 /// 256 sets of 4 ways: 1,024 series per thread and metric kind.
 const SETS: usize = 256;
 const WAYS: usize = 4;
-
-/// What the bridge keeps per series of one kind: a prom series handle.
-pub(crate) trait Cell: Clone {
-    /// The Prometheus type of the series.
-    const TYPE: MetricType;
-    /// The series' label names (sorted, as the bridge makes its families)
-    /// and values.
-    fn labels(&self) -> LabelSet;
-}
 
 /// What a key resolves to.
 #[derive(Debug, Clone)]

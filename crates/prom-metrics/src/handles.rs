@@ -6,7 +6,14 @@ use std::sync::Mutex;
 use metrics::{CounterFn, GaugeFn, HistogramFn};
 use prom_core::{LabelSet, MetricType};
 
-use crate::cache::Cell;
+/// What the bridge keeps per series of one kind: a prom series handle.
+pub(crate) trait Cell: Clone {
+    /// The Prometheus type of the series.
+    const TYPE: MetricType;
+    /// The series' label names (sorted, as the bridge makes its families)
+    /// and values.
+    fn labels(&self) -> LabelSet;
+}
 
 /// Serialises [`CounterFn::absolute`] across all bridged counters, so that
 /// two threads raising one counter to the same external total do not both

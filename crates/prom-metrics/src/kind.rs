@@ -6,8 +6,9 @@ use std::thread::LocalKey;
 
 use prom_core::{CounterVec, GaugeVec, HistogramVec, MetricType, Opts};
 
-use crate::cache::{Cache, Cell, Index};
+use crate::cache::{Cache, Index};
 use crate::exposition::AnyFamily;
+use crate::handles::Cell;
 use crate::handles::{CounterCell, GaugeCell, HistogramCell};
 
 thread_local! {

@@ -7,9 +7,9 @@ use std::process::Command;
 
 use prom_testkit::{free_port, http_get};
 
-use super::scrape::{parse_wrk, start_server, WrkResult, WRK_CONNECTIONS};
+use super::scrape::{run_wrk, start_server, WrkResult, WRK_CONNECTIONS};
 use super::{Options, Programs, Stats};
-use crate::{project_root, show};
+use crate::project_root;
 
 /// The layers, by `request_server`'s argument and the row's name.
 const LAYERS: [(&str, &str); 3] = [
@@ -58,27 +58,9 @@ pub(super) fn run(
                     check.text()
                 ));
             }
-            let mut wrk = Command::new(wrk_path);
-            wrk.args(["-t", "1", "-c", &WRK_CONNECTIONS.to_string()])
-                .args(["-d", &format!("{}s", options.scrape_secs)])
-                .args(["--timeout", "10s", "--latency"])
-                .arg(&url);
-            eprintln!("$ {}", show(&wrk));
-            let output = wrk
-                .output()
-                .map_err(|e| format!("cannot run `{}`: {e}", show(&wrk)))?;
+            let result = run_wrk(wrk_path, options.scrape_secs, &url);
             drop(running);
-            let text = String::from_utf8_lossy(&output.stdout);
-            eprint!("{text}");
-            if !output.status.success() {
-                return Err(format!(
-                    "`{}` failed ({}): {}",
-                    show(&wrk),
-                    output.status,
-                    String::from_utf8_lossy(&output.stderr)
-                ));
-            }
-            results[i].push(parse_wrk(&text).map_err(|e| format!("`{}`: {e}", show(&wrk)))?);
+            results[i].push(result?);
         }
     }
     LAYERS

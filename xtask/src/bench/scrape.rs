@@ -2,7 +2,7 @@
 //! of the serving process update the series.
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -161,6 +161,31 @@ fn fetch_metrics(port: u16) -> Result<String, String> {
     Ok(response.text())
 }
 
+/// Runs `wrk -t 1 -c <WRK_CONNECTIONS> -d <secs>s --timeout 10s --latency <url>`,
+/// echoing its report, and reads it.
+pub(super) fn run_wrk(wrk_path: &Path, secs: u32, url: &str) -> Result<WrkResult, String> {
+    let mut wrk = Command::new(wrk_path);
+    wrk.args(["-t", "1", "-c", &WRK_CONNECTIONS.to_string()])
+        .args(["-d", &format!("{secs}s")])
+        .args(["--timeout", "10s", "--latency"])
+        .arg(url);
+    eprintln!("$ {}", show(&wrk));
+    let output = wrk
+        .output()
+        .map_err(|e| format!("cannot run `{}`: {e}", show(&wrk)))?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    eprint!("{text}");
+    if !output.status.success() {
+        return Err(format!(
+            "`{}` failed ({}): {}",
+            show(&wrk),
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        ));
+    }
+    parse_wrk(&text).map_err(|e| format!("`{}`: {e}", show(&wrk)))
+}
+
 /// What `wrk --latency` reports.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(super) struct WrkResult {
@@ -222,27 +247,13 @@ pub(super) fn run(
                 ));
             }
             bodies[i] = body.len();
-            let mut wrk = Command::new(&tools.wrk);
-            wrk.args(["-t", "1", "-c", &WRK_CONNECTIONS.to_string()])
-                .args(["-d", &format!("{}s", options.scrape_secs)])
-                .args(["--timeout", "10s", "--latency"])
-                .arg(format!("http://127.0.0.1:{port}/metrics"));
-            eprintln!("$ {}", show(&wrk));
-            let output = wrk
-                .output()
-                .map_err(|e| format!("cannot run `{}`: {e}", show(&wrk)))?;
+            let result = run_wrk(
+                &tools.wrk,
+                options.scrape_secs,
+                &format!("http://127.0.0.1:{port}/metrics"),
+            );
             drop(running);
-            let text = String::from_utf8_lossy(&output.stdout);
-            eprint!("{text}");
-            if !output.status.success() {
-                return Err(format!(
-                    "`{}` failed ({}): {}",
-                    show(&wrk),
-                    output.status,
-                    String::from_utf8_lossy(&output.stderr)
-                ));
-            }
-            results[i].push(parse_wrk(&text).map_err(|e| format!("`{}`: {e}", show(&wrk)))?);
+            results[i].push(result?);
         }
     }
     Server::ALL
@@ -265,7 +276,7 @@ pub(super) fn run(
 
 /// Reads requests/s, the 99th percentile, the request count and the errors
 /// from `wrk --latency` output.
-pub(super) fn parse_wrk(text: &str) -> Result<WrkResult, String> {
+fn parse_wrk(text: &str) -> Result<WrkResult, String> {
     let mut requests_per_sec = None;
     let mut p99_ms = None;
     let mut requests = None;
