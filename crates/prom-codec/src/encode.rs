@@ -360,6 +360,38 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         Ok(())
     }
 
+    /// A histogram's `_count` and `_sum` (a gauge histogram's `_gcount` and
+    /// `_gsum`, as `names` says). Text 0.0.4 writes both, or a lone count
+    /// (it has no rule against one, and it keeps `rate(x_count)` working).
+    /// OpenMetrics writes both or neither, and only a sum it allows: never
+    /// NaN; a histogram's (a counter) never negative nor beside negative
+    /// buckets; a gauge histogram's negative only beside a negative bucket.
+    fn count_and_sum(
+        &mut self,
+        s: &SeriesRef<'_>,
+        bounds: &[f64],
+        count: u64,
+        sum: Option<f64>,
+        [count_name, sum_name]: [Suffix; 2],
+    ) {
+        let negative_buckets = bounds.first().is_some_and(|&b| b < 0.0);
+        let gauge = sum_name == Suffix::GSum;
+        let allowed = |sum: f64| match (gauge, negative_buckets) {
+            (_, _) if sum.is_nan() => false,
+            (false, true) => false,
+            (true, true) => true,
+            (_, false) => sum >= 0.0,
+        };
+        match sum.filter(|&sum| self.format == Format::Text || allowed(sum)) {
+            Some(sum) => {
+                self.count(count_name, s, None, count);
+                self.float(sum_name, s, None, sum);
+            }
+            None if self.format == Format::Text => self.count(count_name, s, None, count),
+            None => {}
+        }
+    }
+
     fn header(&mut self, fam: FamilyRef<'_>) {
         for suffix in fam.metric_type.suffixes() {
             let name = &mut self.names[suffix.index()];
@@ -425,27 +457,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             } => {
                 self.le_labels(bounds);
                 self.buckets(s, cumulative);
-                // OpenMetrics forbids a negative or NaN _sum (it is a
-                // counter); negative or NaN observations can make one even
-                // with bounds that are not negative.
-                // And OpenMetrics has no _sum beside negative buckets (a
-                // model read from client_golang can have one).
-                let negative_buckets = bounds.first().is_some_and(|&b| b < 0.0);
-                let sum = sum.filter(|&sum| {
-                    self.format == Format::Text || writable_sum(sum) && !negative_buckets
-                });
-                match (self.format, sum) {
-                    (_, Some(sum)) => {
-                        self.count(Suffix::Count, s, None, count);
-                        self.float(Suffix::Sum, s, None, sum);
-                    }
-                    // Text 0.0.4 has no rule against a lone _count, and it
-                    // keeps rate(x_count) working.
-                    (Format::Text, None) => self.count(Suffix::Count, s, None, count),
-                    // OpenMetrics: _count appears if and only if _sum does,
-                    // and _sum is forbidden when observations can be negative.
-                    (Format::OpenMetrics, None) => {}
-                }
+                self.count_and_sum(s, bounds, count, sum, [Suffix::Count, Suffix::Sum]);
                 self.created(s);
             }
             ValueRef::Summary {
@@ -506,22 +518,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             } => {
                 self.le_labels(bounds);
                 self.buckets(s, cumulative);
-                // As for histograms: OpenMetrics has _gcount if and only if
-                // it has _gsum; text 0.0.4 keeps a lone count. OpenMetrics
-                // allows a negative _gsum only beside a negative bucket, and
-                // no NaN.
-                let negative_buckets = bounds.first().is_some_and(|&b| b < 0.0);
-                let sum = sum.filter(|&sum| {
-                    self.format == Format::Text || sum >= 0.0 || negative_buckets && sum < 0.0
-                });
-                match (self.format, sum) {
-                    (_, Some(sum)) => {
-                        self.count(Suffix::GCount, s, None, count);
-                        self.float(Suffix::GSum, s, None, sum);
-                    }
-                    (Format::Text, None) => self.count(Suffix::GCount, s, None, count),
-                    (Format::OpenMetrics, None) => {}
-                }
+                self.count_and_sum(s, bounds, count, sum, [Suffix::GCount, Suffix::GSum]);
             }
             // The model may grow; a value this writer does not know is left
             // out rather than written wrongly.
@@ -578,8 +575,8 @@ pub(crate) fn clash(e: VisitFailure) -> Option<NameClash> {
     }
 }
 
-/// Whether OpenMetrics allows `sum` as a histogram's or summary's `_sum`:
-/// not negative, not NaN.
+/// Whether OpenMetrics allows `sum` as a summary's `_sum`: not negative,
+/// not NaN.
 fn writable_sum(sum: f64) -> bool {
     sum >= 0.0
 }
