@@ -1,3 +1,4 @@
+use std::any::Any;
 use std::fmt;
 
 /// Everything that can go wrong when building, labelling or updating a metric.
@@ -270,6 +271,24 @@ impl CollectError {
     /// The name of the collector that failed.
     pub fn collector(&self) -> &str {
         &self.collector
+    }
+
+    /// The error for a collector that panicked, from the payload
+    /// [`std::panic::catch_unwind`] returned: the panic's message when it
+    /// was a string, as the default panic hook prints it.
+    ///
+    /// ```
+    /// let payload = std::panic::catch_unwind(|| panic!("sensor {} unplugged", 3)).unwrap_err();
+    /// let err = prom_core::CollectError::from_panic("sensors", payload);
+    /// assert_eq!(err.to_string(), r#"collector "sensors" failed: panicked: sensor 3 unplugged"#);
+    /// ```
+    pub fn from_panic(collector: impl Into<String>, payload: Box<dyn Any + Send>) -> Self {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic with a non-string payload".to_owned());
+        Self::new(collector, format!("panicked: {message}"))
     }
 }
 

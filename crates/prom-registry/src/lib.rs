@@ -69,6 +69,47 @@ pub struct CollectorId(u64);
 struct Entry {
     collector: Arc<dyn Collector>,
     names: Vec<String>,
+    /// How errors name this collector: its type when known, and the
+    /// families it declares.
+    label: Arc<str>,
+}
+
+/// A registered collector with its name, as a gather runs it.
+#[derive(Clone)]
+struct Member {
+    collector: Arc<dyn Collector>,
+    label: Arc<str>,
+}
+
+impl Member {
+    /// Runs `f` on the collector; a panic becomes a [`CollectError`]
+    /// naming the collector, so one broken collector fails the scrape
+    /// instead of the thread serving it.
+    fn guarded<T, E>(&self, f: impl FnOnce(&dyn Collector) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<CollectError>,
+    {
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(&*self.collector)))
+            .unwrap_or_else(|payload| Err(CollectError::from_panic(&*self.label, payload).into()))
+    }
+
+    fn collect(&self, out: &mut Vec<MetricFamily>) -> Result<(), CollectError> {
+        self.guarded(|c| c.collect(out))
+    }
+}
+
+/// How errors name a collector: `type (families a, b)`, either part left
+/// out when unknown.
+fn label(type_name: Option<&str>, descriptors: &[Descriptor], id: u64) -> Arc<str> {
+    let families: Vec<&str> = descriptors.iter().map(|d| d.name()).collect();
+    let families = families.join(", ");
+    match (type_name, families.is_empty()) {
+        (Some(t), false) => format!("{t} ({families})"),
+        (Some(t), true) => t.to_owned(),
+        (None, false) => families,
+        (None, true) => format!("collector #{id}"),
+    }
+    .into()
 }
 
 #[derive(Default)]
@@ -97,6 +138,15 @@ impl fmt::Debug for Registry {
             .field("collectors", &inner.collectors.len())
             .field("names", &inner.names.len())
             .finish()
+    }
+}
+
+impl Entry {
+    fn member(&self) -> Member {
+        Member {
+            collector: Arc::clone(&self.collector),
+            label: Arc::clone(&self.label),
+        }
     }
 }
 
@@ -130,7 +180,10 @@ impl Registry {
         &self,
         collector: impl Collector + 'static,
     ) -> Result<CollectorId, RegistryError> {
-        self.register_arc(Arc::new(collector))
+        let type_name = std::any::type_name_of_val(&collector);
+        // A boxed or shared trait object's type says nothing about it.
+        let type_name = (!type_name.contains("<dyn ")).then_some(type_name);
+        self.add(Arc::new(collector), type_name)
     }
 
     /// Registers a shared collector; see [`Registry::register`].
@@ -141,8 +194,16 @@ impl Registry {
         &self,
         collector: Arc<dyn Collector>,
     ) -> Result<CollectorId, RegistryError> {
-        let names: Vec<String> = collector
-            .describe()
+        self.add(collector, None)
+    }
+
+    fn add(
+        &self,
+        collector: Arc<dyn Collector>,
+        type_name: Option<&str>,
+    ) -> Result<CollectorId, RegistryError> {
+        let descriptors = collector.describe();
+        let names: Vec<String> = descriptors
             .iter()
             .flat_map(Descriptor::sample_names)
             .collect();
@@ -159,7 +220,15 @@ impl Registry {
         for name in &names {
             inner.names.insert(name.clone(), id);
         }
-        inner.collectors.insert(id, Entry { collector, names });
+        let label = label(type_name, &descriptors, id);
+        inner.collectors.insert(
+            id,
+            Entry {
+                collector,
+                names,
+                label,
+            },
+        );
         Ok(CollectorId(id))
     }
 
@@ -188,12 +257,8 @@ impl Registry {
         self.len() == 0
     }
 
-    fn snapshot(&self) -> Vec<Arc<dyn Collector>> {
-        self.read()
-            .collectors
-            .values()
-            .map(|e| Arc::clone(&e.collector))
-            .collect()
+    fn snapshot(&self) -> Vec<Member> {
+        self.read().collectors.values().map(Entry::member).collect()
     }
 
     /// Collects every registered collector, in registration order.
@@ -220,7 +285,7 @@ impl Registry {
         &self,
         names: &[S],
     ) -> Result<Vec<MetricFamily>, CollectError> {
-        let collectors: Vec<Arc<dyn Collector>> = {
+        let collectors: Vec<Member> = {
             let inner = self.read();
             inner
                 .collectors
@@ -231,7 +296,7 @@ impl Registry {
                             .iter()
                             .any(|n| e.names.iter().any(|x| x == n.as_ref()))
                 })
-                .map(|e| Arc::clone(&e.collector))
+                .map(Entry::member)
                 .collect()
         };
         let mut out = Vec::new();
@@ -334,15 +399,18 @@ impl Visitor for WithoutCreated<'_> {
 impl Collector for Registry {
     fn collect(&self, out: &mut Vec<MetricFamily>) -> Result<(), CollectError> {
         let start = out.len();
-        for c in self.snapshot() {
-            c.collect(out)?;
+        for member in self.snapshot() {
+            member.collect(out)?;
         }
         self.strip_created(&mut out[start..]);
         Ok(())
     }
 
     fn describe(&self) -> Vec<Descriptor> {
-        self.snapshot().iter().flat_map(|c| c.describe()).collect()
+        self.snapshot()
+            .iter()
+            .flat_map(|m| m.collector.describe())
+            .collect()
     }
 
     fn visit(&self, visitor: &mut dyn Visitor) -> Result<(), VisitFailure> {
@@ -352,8 +420,8 @@ impl Collector for Registry {
         } else {
             without.0
         };
-        for c in self.snapshot() {
-            c.visit(visitor)?;
+        for member in self.snapshot() {
+            member.guarded(|c| c.visit(&mut *visitor))?;
         }
         Ok(())
     }
@@ -431,6 +499,61 @@ mod tests {
         .unwrap();
         let err = r.gather().unwrap_err();
         assert!(err.to_string().contains("broken"), "{err}");
+    }
+
+    struct Exploding;
+
+    impl Collector for Exploding {
+        fn collect(&self, _: &mut Vec<MetricFamily>) -> Result<(), CollectError> {
+            panic!("sensor bus reset");
+        }
+
+        fn describe(&self) -> Vec<Descriptor> {
+            let labels: [&str; 0] = [];
+            vec![Descriptor::new(
+                "sensor_celsius",
+                "",
+                prom_core::MetricType::Gauge,
+                None,
+                &labels,
+            )
+            .unwrap()]
+        }
+    }
+
+    #[test]
+    fn a_panicking_collector_fails_the_gather_naming_it_and_the_next_gather_runs() {
+        let r = Registry::new();
+        r.register(prom_core::Gauge::new("up", "").unwrap())
+            .unwrap();
+        let id = r.register(Exploding).unwrap();
+        for err in [
+            r.gather().unwrap_err(),
+            prom_core::collect(&r).unwrap_err(),
+            r.gather_names(&["sensor_celsius"]).unwrap_err(),
+        ] {
+            assert_eq!(
+                err.collector(),
+                "prom_registry::tests::Exploding (sensor_celsius)"
+            );
+            assert!(
+                err.to_string().contains("panicked: sensor bus reset"),
+                "{err}"
+            );
+        }
+        struct Ignore;
+        impl Visitor for Ignore {
+            fn family(&mut self, _: FamilyRef<'_>) -> Result<bool, VisitError> {
+                Ok(true)
+            }
+            fn series(&mut self, _: &SeriesRef<'_>) -> Result<(), VisitError> {
+                Ok(())
+            }
+        }
+        let failure = r.visit(&mut Ignore).unwrap_err();
+        assert!(failure.to_string().contains("Exploding"), "{failure}");
+        r.unregister(id);
+        assert_eq!(r.gather().unwrap().len(), 1);
     }
 
     #[test]
