@@ -42,12 +42,18 @@
 
 #![forbid(unsafe_code)]
 
+mod auth;
 mod error;
 mod handler;
 mod scrape;
 mod server;
+mod tls;
+mod web_config;
 
+pub use auth::BasicAuth;
 pub use error::HttpError;
 pub use handler::{metrics_handler, metrics_router};
 pub use scrape::{scrape, ScrapeRequest, ScrapeResponse};
 pub use server::{start_http_server, start_http_server_with, MetricsServer, ServerOptions};
+pub use tls::{ClientAuth, TlsConfig, TlsVersion};
+pub use web_config::WebConfig;

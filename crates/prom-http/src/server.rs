@@ -7,16 +7,22 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use axum::http::{HeaderName, HeaderValue};
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use prom_core::Collector;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch, Semaphore};
 use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
 
+use crate::auth::{response_header, with_headers, BasicAuth};
 use crate::error::HttpError;
 use crate::handler::metrics_router;
+use crate::tls::TlsConfig;
+use crate::web_config::WebConfig;
 
 /// A running metrics server; see [`start_http_server`]. Dropping it (or
 /// calling [`MetricsServer::shutdown`]) stops the server and joins its thread.
@@ -85,6 +91,9 @@ pub struct ServerOptions {
     header_read_timeout: Duration,
     shutdown_grace_period: Duration,
     max_connections: usize,
+    tls: Option<TlsConfig>,
+    basic_auth: BasicAuth,
+    response_headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl Default for ServerOptions {
@@ -93,6 +102,9 @@ impl Default for ServerOptions {
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace_period: Duration::from_secs(5),
             max_connections: 1024,
+            tls: None,
+            basic_auth: BasicAuth::new(),
+            response_headers: Vec::new(),
         }
     }
 }
@@ -119,6 +131,81 @@ impl ServerOptions {
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
         self
+    }
+
+    /// Serves HTTPS only, with these certificates and client-certificate
+    /// rules. The TLS handshake must finish within the
+    /// [`header_read_timeout`](ServerOptions::header_read_timeout) too.
+    ///
+    /// ```no_run
+    /// let tls = prom_http::TlsConfig::from_pem_files("server.crt", "server.key")?;
+    /// let options = prom_http::ServerOptions::default().tls(tls);
+    /// # let _ = options;
+    /// # Ok::<(), prom_http::HttpError>(())
+    /// ```
+    pub fn tls(mut self, tls: TlsConfig) -> Self {
+        self.tls = Some(tls);
+        self
+    }
+
+    /// Asks every request for HTTP basic-auth credentials of one of these
+    /// users; see [`BasicAuth`]. Replaces users set before.
+    pub fn basic_auth(mut self, auth: BasicAuth) -> Self {
+        self.basic_auth = auth;
+        self
+    }
+
+    /// Adds a header to every response (a 401 included), as
+    /// exporter-toolkit's `http_server_config.headers`: one of
+    /// `Strict-Transport-Security`, `X-Content-Type-Options` (`nosniff`),
+    /// `X-Frame-Options` (`deny` or `sameorigin`), `X-XSS-Protection` and
+    /// `Content-Security-Policy`. Setting a name again replaces its value.
+    ///
+    /// ```
+    /// let options = prom_http::ServerOptions::default()
+    ///     .response_header("X-Content-Type-Options", "nosniff")?
+    ///     .response_header("Strict-Transport-Security", "max-age=31536000")?;
+    /// assert!(prom_http::ServerOptions::default().response_header("X-Powered-By", "prom").is_err());
+    /// # let _ = options;
+    /// # Ok::<(), prom_http::HttpError>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`HttpError::ResponseHeader`] for another name, or a value outside
+    /// the allowed ones.
+    pub fn response_header(mut self, name: &str, value: &str) -> Result<Self, HttpError> {
+        let (name, value) = response_header(name, value)?;
+        self.set_header(name, value);
+        Ok(self)
+    }
+
+    /// Everything an exporter-toolkit `web-config.yml` sets: TLS (when
+    /// the file has it), basic-auth users (when it lists any) and response
+    /// headers.
+    ///
+    /// ```no_run
+    /// let config = prom_http::WebConfig::from_file("web-config.yml")?;
+    /// let options = prom_http::ServerOptions::default().web_config(config);
+    /// # let _ = options;
+    /// # Ok::<(), prom_http::HttpError>(())
+    /// ```
+    pub fn web_config(mut self, config: WebConfig) -> Self {
+        let (tls, basic_auth, headers) = config.into_parts();
+        if tls.is_some() {
+            self.tls = tls;
+        }
+        if !basic_auth.is_empty() {
+            self.basic_auth = basic_auth;
+        }
+        for (name, value) in headers {
+            self.set_header(name, value);
+        }
+        self
+    }
+
+    fn set_header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.response_headers.retain(|(n, _)| *n != name);
+        self.response_headers.push((name, value));
     }
 }
 
@@ -198,11 +285,18 @@ pub fn start_http_server_with(
         let _enter = runtime.enter();
         TcpListener::from_std(listener).map_err(|source| HttpError::Start { source })?
     };
+    let tls = match &options.tls {
+        Some(tls) => Some(TlsAcceptor::from(tls.server_config()?)),
+        None => None,
+    };
     let (stop, stopped) = oneshot::channel::<()>();
     let app: Router = metrics_router(source);
+    // Headers outermost, so a 401 carries them too, as in exporter-toolkit.
+    let app = options.basic_auth.clone().wrap(app);
+    let app = with_headers(app, options.response_headers.clone());
     let thread = std::thread::Builder::new()
         .name("prom-http".into())
-        .spawn(move || runtime.block_on(serve(listener, app, options, stopped)))
+        .spawn(move || runtime.block_on(serve(listener, app, tls, options, stopped)))
         .map_err(|source| HttpError::Start { source })?;
     Ok(MetricsServer {
         addr: local,
@@ -216,6 +310,7 @@ pub fn start_http_server_with(
 async fn serve(
     listener: TcpListener,
     app: Router,
+    tls: Option<TlsAcceptor>,
     options: ServerOptions,
     mut stopped: oneshot::Receiver<()>,
 ) {
@@ -256,20 +351,24 @@ async fn serve(
         // Small responses go out at once rather than waiting for an ACK;
         // failing to set it only costs latency.
         let _ = stream.set_nodelay(true);
-        let conn = http.serve_connection(TokioIo::new(stream), service.clone());
-        let mut closing_seen = closing_seen.clone();
+        let (http, service, closing_seen) = (http.clone(), service.clone(), closing_seen.clone());
+        let tls = tls.clone();
+        let handshake_timeout = options.header_read_timeout;
         connections.spawn(async move {
             let _permit = permit;
-            let mut conn = std::pin::pin!(conn);
-            tokio::select! {
-                // Errors are the client's doing (reset, timeout, bad request)
-                // and end only this connection.
-                _ = conn.as_mut() => return,
-                _ = closing_seen.changed() => {}
+            match tls {
+                None => serve_connection(&http, stream, service, closing_seen).await,
+                Some(tls) => {
+                    // A client stalling its handshake is cut off as one
+                    // stalling its request head is; a failed handshake (no
+                    // or a refused client certificate, plain HTTP) ends only
+                    // this connection.
+                    let accepted = tokio::time::timeout(handshake_timeout, tls.accept(stream));
+                    if let Ok(Ok(stream)) = accepted.await {
+                        serve_connection(&http, stream, service, closing_seen).await;
+                    }
+                }
             }
-            // Finish the request in flight, then close.
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
         });
         // Reap finished connections so the set stays as small as the open ones.
         while connections.try_join_next().is_some() {}
@@ -281,6 +380,29 @@ async fn serve(
     // Whatever is still open after the grace period is aborted when
     // `connections` drops.
     let _ = tokio::time::timeout(options.shutdown_grace_period, drained).await;
+}
+
+/// Serves HTTP/1.1 on one connection (plain or TLS) until the client
+/// closes it or the server shuts down.
+async fn serve_connection<I>(
+    http: &hyper::server::conn::http1::Builder,
+    io: I,
+    service: TowerToHyperService<Router>,
+    mut closing_seen: watch::Receiver<bool>,
+) where
+    I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let conn = http.serve_connection(TokioIo::new(io), service);
+    let mut conn = std::pin::pin!(conn);
+    tokio::select! {
+        // Errors are the client's doing (reset, timeout, bad request)
+        // and end only this connection.
+        _ = conn.as_mut() => return,
+        _ = closing_seen.changed() => {}
+    }
+    // Finish the request in flight, then close.
+    conn.as_mut().graceful_shutdown();
+    let _ = conn.await;
 }
 
 /// Errors that concern one incoming connection only; the next accept can
