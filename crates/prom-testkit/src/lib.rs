@@ -59,7 +59,7 @@ pub use crate::golang::ClientGolangExporter;
 pub use crate::http::{http_get, HttpResponse};
 pub use crate::node_exporter::NodeExporter;
 pub use crate::process::ChildGuard;
-pub use crate::prometheus::{Prometheus, QuerySample, JOB};
+pub use crate::prometheus::{Prometheus, QuerySample, ScrapeConfig, JOB};
 pub use crate::pushgateway::Pushgateway;
 pub use crate::python::{python, python_parse, PyFormat};
 pub use crate::tools::{find_binary, is_root, promtool_check_metrics, require_binary};

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -26,6 +26,100 @@ pub struct QuerySample {
     pub labels: BTreeMap<String, String>,
     /// The sample value; `NaN` and the infinities are parsed from Prometheus' spelling.
     pub value: f64,
+}
+
+/// How the scrape job reaches its targets: plain HTTP by default, or HTTPS with a CA to trust,
+/// a client certificate, and basic-auth credentials (Prometheus' `scheme`, `tls_config` and
+/// `basic_auth` of a scrape config).
+///
+/// ```
+/// let scrape = prom_testkit::ScrapeConfig::https("ca.crt")
+///     .server_name("localhost")
+///     .basic_auth("prometheus", "s3cret");
+/// # let _ = scrape;
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use]
+pub struct ScrapeConfig {
+    ca_file: Option<PathBuf>,
+    client_cert: Option<(PathBuf, PathBuf)>,
+    server_name: Option<String>,
+    basic_auth: Option<(String, String)>,
+}
+
+impl ScrapeConfig {
+    /// Plain HTTP, no credentials: what [`Prometheus::start`] uses.
+    pub fn http() -> ScrapeConfig {
+        ScrapeConfig::default()
+    }
+
+    /// `scheme: https`, trusting the CA certificates in `ca_file` (PEM).
+    pub fn https(ca_file: impl Into<PathBuf>) -> ScrapeConfig {
+        ScrapeConfig {
+            ca_file: Some(ca_file.into()),
+            ..ScrapeConfig::default()
+        }
+    }
+
+    /// Presents this client certificate and key (PEM files) in the TLS handshake.
+    pub fn client_cert(
+        mut self,
+        cert_file: impl Into<PathBuf>,
+        key_file: impl Into<PathBuf>,
+    ) -> Self {
+        self.client_cert = Some((cert_file.into(), key_file.into()));
+        self
+    }
+
+    /// The name the server certificate is checked against, instead of the target's host.
+    pub fn server_name(mut self, name: impl Into<String>) -> Self {
+        self.server_name = Some(name.into());
+        self
+    }
+
+    /// Sends these basic-auth credentials with every scrape.
+    pub fn basic_auth(mut self, username: impl Into<String>, password: impl Into<String>) -> Self {
+        self.basic_auth = Some((username.into(), password.into()));
+        self
+    }
+
+    /// The lines of the scrape config, indented to sit under `- job_name:`.
+    fn yaml(&self) -> String {
+        let mut out = String::new();
+        if let Some(ca) = &self.ca_file {
+            out.push_str(
+                "    scheme: https
+    tls_config:
+",
+            );
+            let _ = writeln!(out, "      ca_file: {}", quote(&ca.display().to_string()));
+            if let Some((cert, key)) = &self.client_cert {
+                let _ = writeln!(
+                    out,
+                    "      cert_file: {}",
+                    quote(&cert.display().to_string())
+                );
+                let _ = writeln!(out, "      key_file: {}", quote(&key.display().to_string()));
+            }
+            if let Some(name) = &self.server_name {
+                let _ = writeln!(out, "      server_name: {}", quote(name));
+            }
+        }
+        if let Some((user, password)) = &self.basic_auth {
+            let _ = write!(
+                out,
+                "    basic_auth:\n      username: {}\n      password: {}\n",
+                quote(user),
+                quote(password)
+            );
+        }
+        out
+    }
+}
+
+/// A YAML single-quoted string.
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', "''"))
 }
 
 /// A `prometheus` server process started by the test, scraping the given targets every second.
@@ -62,18 +156,33 @@ impl Prometheus {
         targets: &[SocketAddr],
         extra_args: &[&str],
     ) -> Result<Prometheus, HarnessError> {
+        Self::start_configured(targets, &ScrapeConfig::http(), extra_args)
+    }
+
+    /// Like [`Prometheus::start_with_args`], scraping the targets as `scrape` says (HTTPS,
+    /// client certificate, basic auth).
+    ///
+    /// # Errors
+    ///
+    /// As for [`Prometheus::start`].
+    pub fn start_configured(
+        targets: &[SocketAddr],
+        scrape: &ScrapeConfig,
+        extra_args: &[&str],
+    ) -> Result<Prometheus, HarnessError> {
         let binary = require_binary("prometheus", "prometheus")?;
-        start_with_port_retries(|| Self::start_once(&binary, targets, extra_args))
+        start_with_port_retries(|| Self::start_once(&binary, targets, scrape, extra_args))
     }
 
     fn start_once(
         binary: &Path,
         targets: &[SocketAddr],
+        scrape: &ScrapeConfig,
         extra_args: &[&str],
     ) -> Result<Prometheus, HarnessError> {
         let dir = temp_dir("prom-testkit-prometheus")?;
         let config = dir.path().join("prometheus.yml");
-        fs::write(&config, config_yaml(targets))
+        fs::write(&config, config_yaml(targets, scrape))
             .map_err(|e| io_error("cannot write the Prometheus configuration", e))?;
         let port = free_port();
         let mut command = Command::new(binary);
@@ -272,11 +381,12 @@ impl std::fmt::Debug for Prometheus {
     }
 }
 
-fn config_yaml(targets: &[SocketAddr]) -> String {
+fn config_yaml(targets: &[SocketAddr], scrape: &ScrapeConfig) -> String {
     let targets: Vec<String> = targets.iter().map(|t| format!("'{t}'")).collect();
     format!(
         "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n\
-         scrape_configs:\n  - job_name: {JOB}\n    metrics_path: /metrics\n    static_configs:\n      - targets: [{}]\n",
+         scrape_configs:\n  - job_name: {JOB}\n    metrics_path: /metrics\n{}    static_configs:\n      - targets: [{}]\n",
+        scrape.yaml(),
         targets.join(", ")
     )
 }
@@ -297,12 +407,30 @@ mod tests {
 
     #[test]
     fn config_lists_every_target() {
-        let yaml = config_yaml(&["127.0.0.1:1".parse().unwrap(), "[::1]:2".parse().unwrap()]);
+        let yaml = config_yaml(
+            &["127.0.0.1:1".parse().unwrap(), "[::1]:2".parse().unwrap()],
+            &ScrapeConfig::http(),
+        );
         assert!(
             yaml.contains("- targets: ['127.0.0.1:1', '[::1]:2']"),
             "{yaml}"
         );
         assert!(yaml.contains("job_name: prom-test"), "{yaml}");
+    }
+
+    #[test]
+    fn https_and_basic_auth_are_in_the_scrape_config() {
+        let scrape = ScrapeConfig::https("/tmp/ca's.crt")
+            .client_cert("c.crt", "c.key")
+            .server_name("localhost")
+            .basic_auth("prometheus", "s3cret");
+        let yaml = config_yaml(&["127.0.0.1:1".parse().unwrap()], &scrape);
+        assert!(
+            yaml.contains(
+                "    metrics_path: /metrics\n    scheme: https\n    tls_config:\n      ca_file: '/tmp/ca''s.crt'\n      cert_file: 'c.crt'\n      key_file: 'c.key'\n      server_name: 'localhost'\n    basic_auth:\n      username: 'prometheus'\n      password: 's3cret'\n    static_configs:\n"
+            ),
+            "{yaml}"
+        );
     }
 
     #[test]
