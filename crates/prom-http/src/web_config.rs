@@ -132,7 +132,7 @@ impl WebConfig {
         if raw.rate_limit.as_ref().is_some_and(|v| !v.is_null()) {
             return Err(file.unsupported(
                 "rate_limit",
-                "limit scrapes with the server's own options or a proxy",
+                "limit scrapes with ServerOptions::max_requests_in_flight or a proxy",
             ));
         }
         let tls = match raw.tls_server_config {
@@ -240,7 +240,7 @@ impl File<'_> {
                 format!("tls_server_config.{field}"),
                 HttpError::TlsSetting {
                     setting: field,
-                    reason: "missing: TLS needs cert_file and key_file".into(),
+                    reason: "not set, and TLS needs both cert_file and key_file".into(),
                 },
             )
         };

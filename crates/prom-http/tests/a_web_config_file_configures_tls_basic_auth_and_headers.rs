@@ -139,7 +139,7 @@ fn bad_files_are_errors_naming_the_file_and_the_field() {
     let err = error_for(&dir, "tls_server_config:\n  key_file: server.key\n");
     assert_eq!(
         err,
-        "invalid web config <dir>/web.yml: tls_server_config.cert_file: invalid TLS setting cert_file: missing: TLS needs cert_file and key_file"
+        "invalid web config <dir>/web.yml: tls_server_config.cert_file: invalid TLS setting cert_file: not set, and TLS needs both cert_file and key_file"
     );
     let err = error_for(&dir, &format!("{tls}  client_auth_type: Sometimes\n"));
     assert!(err.starts_with("invalid web config <dir>/web.yml: tls_server_config.client_auth_type: invalid TLS setting client_auth_type: unknown value \"Sometimes\""), "{err}");
