@@ -17,78 +17,19 @@
 //! also holds the allocator's per-block overhead and free space, and is what
 //! a process pays.
 
-// The counting allocator below is the only unsafe code: it forwards every
-// call to the system allocator unchanged.
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::any::Any;
 use std::collections::HashMap;
 use std::hint::black_box;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicIsize, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
 
 use prom_benches::dash_family::DashFamily;
+use prom_benches::memory::{live_bytes, rss_bytes};
 use prom_benches::{series_path, METHODS};
 
-/// Bytes currently allocated through the global allocator.
-static LIVE: AtomicIsize = AtomicIsize::new(0);
-
-struct Counting;
-
-// SAFETY: every method calls the matching `System` method with the caller's
-// arguments and returns its result unchanged, so `System`'s guarantees (and
-// the caller's obligations) carry over as they are. The only addition is a
-// relaxed atomic add to a static, which neither allocates (no re-entry) nor
-// touches the memory handed out; sizes are counted only for calls that
-// succeeded, so a failed `realloc` (which leaves the old block in place)
-// changes nothing.
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: the caller upholds `alloc`'s contract, which we pass on.
-        let ptr = unsafe { System.alloc(layout) };
-        if !ptr.is_null() {
-            LIVE.fetch_add(size(layout.size()), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        // SAFETY: as for `alloc`.
-        let ptr = unsafe { System.alloc_zeroed(layout) };
-        if !ptr.is_null() {
-            LIVE.fetch_add(size(layout.size()), Ordering::Relaxed);
-        }
-        ptr
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` (every allocation goes
-        // through the methods above) with this `layout`, as the caller
-        // guarantees.
-        unsafe { System.dealloc(ptr, layout) };
-        LIVE.fetch_sub(size(layout.size()), Ordering::Relaxed);
-    }
-
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        // SAFETY: as for `dealloc`, and the caller upholds `realloc`'s
-        // contract for `new_size`.
-        let new = unsafe { System.realloc(ptr, layout, new_size) };
-        if !new.is_null() {
-            LIVE.fetch_add(size(new_size) - size(layout.size()), Ordering::Relaxed);
-        }
-        new
-    }
-}
-
-/// A block size as a signed count; no allocation exceeds `isize::MAX` bytes.
-fn size(bytes: usize) -> isize {
-    isize::try_from(bytes).unwrap_or(isize::MAX)
-}
-
 #[global_allocator]
-static GLOBAL: Counting = Counting;
+static GLOBAL: prom_benches::memory::Counting = prom_benches::memory::Counting;
 
 const IMPLS: &str =
     "prom, prom-summary-quantiles, prometheus, prometheus-client, metrics, prom-metrics, dashmap, hashmap";
@@ -122,18 +63,17 @@ fn run() -> Result<String, String> {
             _ => return Err(format!("unexpected argument {arg:?}")),
         }
     }
-    let page = page_size()?;
     // The label values are written into this one buffer, allocated before
     // the first measurement, so the input never shows up as growth.
     let mut path = String::with_capacity(64);
 
-    let rss_before = rss_pages()? * page;
-    let heap_before = LIVE.load(Ordering::Relaxed);
+    let rss_before = rss_bytes()?;
+    let heap_before = live_bytes();
     let start = Instant::now();
     let store = fill(&name, series, &mut path)?;
     let seconds = start.elapsed().as_secs_f64();
-    let heap_after = LIVE.load(Ordering::Relaxed);
-    let rss_after = rss_pages()? * page;
+    let heap_after = live_bytes();
+    let rss_after = rss_bytes()?;
     black_box(&store);
 
     // Only now, with both measurements taken: check that every series exists.
@@ -353,31 +293,4 @@ fn count_sample_lines(text: &str) -> usize {
     text.lines()
         .filter(|l| l.starts_with("http_requests_total{") && l.ends_with(" 1"))
         .count()
-}
-
-/// Resident pages, the second field of `/proc/self/statm`.
-fn rss_pages() -> Result<u64, String> {
-    let statm = std::fs::read_to_string("/proc/self/statm")
-        .map_err(|e| format!("cannot read /proc/self/statm: {e}"))?;
-    statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|f| f.parse().ok())
-        .ok_or(format!("unexpected /proc/self/statm: {statm:?}"))
-}
-
-/// The page size, from the kernel's auxiliary vector (`AT_PAGESZ`), which
-/// spares a dependency on libc for `sysconf`.
-fn page_size() -> Result<u64, String> {
-    const AT_PAGESZ: u64 = 6;
-    let auxv = std::fs::read("/proc/self/auxv")
-        .map_err(|e| format!("cannot read /proc/self/auxv: {e}"))?;
-    auxv.chunks_exact(16)
-        .map(|pair| {
-            let word = |b: &[u8]| u64::from_ne_bytes(b.try_into().unwrap_or_default());
-            (word(&pair[..8]), word(&pair[8..]))
-        })
-        .find(|&(key, _)| key == AT_PAGESZ)
-        .map(|(_, value)| value)
-        .ok_or("no AT_PAGESZ in /proc/self/auxv".into())
 }
