@@ -135,6 +135,21 @@ impl ClientGolangExporter {
     pub const DEBIAN_PACKAGES: &'static [&'static str] =
         &["golang-go", "golang-github-prometheus-client-golang-dev"];
 
+    /// Builds another Go program against the same client_golang source, in the same way and
+    /// with the same cache as the exporter's: `main_go` is the whole program (package `main`,
+    /// importing only the standard library and what `/usr/share/gocode` holds), and `name`
+    /// names the cached binary, `target/peers/go-exporter/<name>-<hash of the inputs>`. The
+    /// benchmarks build their client_golang peers with it.
+    ///
+    /// # Errors
+    ///
+    /// As for [`ClientGolangExporter::start`]: `go` or client_golang's source missing (the
+    /// message names the Debian packages), or the build failing (the message carries the
+    /// compiler's output and the program).
+    pub fn build_program(name: &str, main_go: &str) -> Result<PathBuf, HarnessError> {
+        built_binary(name, main_go)
+    }
+
     /// Builds the program unless the cached binary is current, starts it, and waits until
     /// `/metrics` answers 200.
     ///
@@ -145,7 +160,7 @@ impl ClientGolangExporter {
     /// exits or does not answer within 30 s; then it is killed and the error carries the tail of
     /// its log.
     pub fn start() -> Result<ClientGolangExporter, HarnessError> {
-        let binary = built_binary()?;
+        let binary = built_binary("client-golang-exporter", MAIN_GO)?;
         start_with_port_retries(|| Self::start_once(&binary))
     }
 
@@ -240,9 +255,9 @@ impl std::fmt::Debug for ClientGolangExporter {
     }
 }
 
-/// The path of the built program, building it first unless the cached binary was built from
-/// the same inputs.
-fn built_binary() -> Result<PathBuf, HarnessError> {
+/// The path of the program `main_go`, building it first unless the cached binary `name-<key>`
+/// was built from the same inputs.
+fn built_binary(name: &str, main_go: &str) -> Result<PathBuf, HarnessError> {
     let install = format!(
         "run `cargo xtask test`, which installs it, or `apt-get install {}`",
         ClientGolangExporter::DEBIAN_PACKAGES.join(" ")
@@ -258,25 +273,23 @@ fn built_binary() -> Result<PathBuf, HarnessError> {
     }
 
     // Tests of one process start exporters in parallel: one builds, the others wait for it.
+    // Builds of different programs wait too, sharing Go's build cache one at a time.
     static BUILD: Mutex<()> = Mutex::new(());
     let _only_builder = BUILD.lock().unwrap_or_else(PoisonError::into_inner);
 
     let cache = workspace_root().join("target/peers/go-exporter");
-    let binary = cache.join(format!(
-        "client-golang-exporter-{}",
-        build_key(&go, promhttp)?
-    ));
+    let binary = cache.join(format!("{name}-{}", build_key(&go, promhttp, main_go)?));
     if binary.is_file() {
         return Ok(binary);
     }
     fs::create_dir_all(&cache)
         .map_err(|e| io_error(&format!("cannot create {}", cache.display()), e))?;
     let source = temp_dir("prom-testkit-go-build")?;
-    fs::write(source.path().join("main.go"), MAIN_GO)
+    fs::write(source.path().join("main.go"), main_go)
         .map_err(|e| io_error("cannot write main.go", e))?;
     // Built beside its final name and renamed, so another test process never runs a binary
     // that is half written.
-    let partial = cache.join(format!(".partial-{}", std::process::id()));
+    let partial = cache.join(format!(".partial-{name}-{}", std::process::id()));
     let mut command = Command::new(&go);
     command
         .args(["build", "-o"])
@@ -294,7 +307,7 @@ fn built_binary() -> Result<PathBuf, HarnessError> {
     if !output.status.success() {
         let _ = fs::remove_file(&partial);
         return Err(HarnessError::new(format!(
-            "`GO111MODULE=off GOPATH={} go build main.go` failed ({}):\n{}\n--- main.go ---\n{MAIN_GO}",
+            "`GO111MODULE=off GOPATH={} go build main.go` failed ({}):\n{}\n--- main.go ---\n{main_go}",
             ClientGolangExporter::GOPATH,
             output.status,
             combined_output(&output)
@@ -312,7 +325,7 @@ fn built_binary() -> Result<PathBuf, HarnessError> {
 /// Sixteen hex digits of the SHA-256 of what the binary is built from: `main.go`, the
 /// toolchain's `go version`, and the modification time of client_golang's `promhttp/http.go`,
 /// which a new Debian package changes.
-fn build_key(go: &Path, promhttp: &Path) -> Result<String, HarnessError> {
+fn build_key(go: &Path, promhttp: &Path, main_go: &str) -> Result<String, HarnessError> {
     let version = Command::new(go)
         .arg("version")
         .output()
@@ -324,7 +337,7 @@ fn build_key(go: &Path, promhttp: &Path) -> Result<String, HarnessError> {
         .map(|d| d.as_nanos())
         .unwrap_or_default();
     let mut hasher = Sha256::new();
-    hasher.update(MAIN_GO.as_bytes());
+    hasher.update(main_go.as_bytes());
     hasher.update(b"\0");
     hasher.update(&version.stdout);
     hasher.update(b"\0");
