@@ -69,22 +69,38 @@ COMMANDS:
                   labelled lookups, histograms, encoding:
                   `cargo bench -p prom-benches --bench '*'`, results in
                   target/bench-run/criterion);
-               2. memory: bytes per labelled counter series at 100,000 series, one
+               2. golang: client_golang's rows of the same tables, from a Go program of
+                  `testing.Benchmark`s (benches/go/microbench), built offline against
+                  Debian's client_golang source (installs golang-go and
+                  golang-github-prometheus-client-golang-dev through apt-get if missing,
+                  which needs root), cached in target/peers/go-exporter;
+               3. memory: bytes per labelled counter series at 100,000 series, one
                   process per implementation (the `series_memory` program);
-               3. scrape: `wrk` scraping 10,000 series over loopback while 2 threads
-                  update them: prom, metrics-exporter-prometheus and the Python client
-                  (installs wrk through apt-get if missing, which needs root, and the
-                  Python client as `peers` does); then, under the same wrk, requests to
-                  one axum app bare, with prom-tower's layer and with axum-prometheus's
-                  (the `request_server` program).
-             The memory and scrape workloads repeat --rounds times, interleaved. A default
-             run takes about 7 minutes on 2 cores. Options (after `--`):
+               4. scale: encode time, memory and lookup time per series at 1,000 to
+                  1,000,000 series, one process per implementation and size (the
+                  `series_scale` program; about 2 minutes);
+               5. scrape: `wrk` scraping 10,000 series over loopback while 2 threads
+                  update them, plainly and with Prometheus 2.42's scrape headers: prom
+                  (also over HTTPS, plainly),
+                  metrics-exporter-prometheus, the Python client and client_golang
+                  (installs wrk through apt-get if missing, which needs root, the Python
+                  client as `peers` does, and client_golang as in 2);
+               6. requests: under the same wrk, requests to one axum app bare, with
+                  prom-tower's layer and with axum-prometheus's (the `request_server`
+                  program).
+             The memory, scrape and request workloads repeat --rounds times, interleaved.
+             A default run takes about 20 minutes on 2 cores. Options (after `--`):
                --quick              criterion --warm-up-time 1 --measurement-time 2,
                                     1 round of 3 s scrapes (default: 2 s, 5 s, 3 rounds
                                     of 10 s scrapes)
-               --filter <REGEX>     only the criterion benchmarks whose id matches
-               --only <PARTS>       comma-separated: criterion, memory, scrape
-               --rounds <N>         repetitions of the memory and scrape workloads
+               --filter <REGEX>     only the criterion and client_golang benchmarks whose
+                                    id (group/name) matches
+               --only <PARTS>       comma-separated: criterion, golang, memory, scale,
+                                    scrape, requests
+               --servers <LIST>     only these servers in the scrape workload,
+                                    comma-separated: prom, prom-tls (prom over HTTPS),
+                                    metrics, python, golang
+               --rounds <N>         repetitions of the memory, scrape and request workloads
                --scrape-seconds <N> length of each wrk run
                --out <FILE>         write there instead of docs/benchmarks.md
     fuzz     Run the coverage-guided fuzz targets of fuzz/ (see docs/fuzzing.md) with cargo-fuzz

@@ -64,6 +64,19 @@ pub(crate) fn ensure_binaries(
     ensure_installed(binaries, &[], packages, then)
 }
 
+/// Makes sure `go` and client_golang's source are installed (the packages `cargo xtask test`
+/// installs for `ClientGolangExporter`), installing them through apt-get if not; `then` as for
+/// [`ensure_binaries`]. Returns the path of `go`.
+pub(crate) fn ensure_client_golang(then: &str) -> Result<PathBuf, String> {
+    let mut found = ensure_installed(
+        &["go"],
+        SOURCES,
+        ClientGolangExporter::DEBIAN_PACKAGES,
+        then,
+    )?;
+    Ok(found.remove(0))
+}
+
 /// [`ensure_binaries`], installing `packages` also when a path of `paths` (a directory or file
 /// that a package installs) is missing.
 fn ensure_installed(

@@ -7,12 +7,17 @@
 //! endpoint accepts connections and then runs until it is killed.
 //!
 //! `<impl>` is `prom` (`prom_http::start_http_server` over a
-//! `prom_registry::Registry`) or `metrics` (`metrics-exporter-prometheus`'s
-//! HTTP listener). `benches/scripts/scrape_server.py` is the same program
-//! for the Python client.
+//! `prom_registry::Registry`), `prom-tls` (the same over HTTPS:
+//! `prom_http::start_http_server_with` and `ServerOptions::tls`, with a
+//! self-signed certificate for `127.0.0.1` made at start and written, with
+//! its key, into the directory `--tls-dir DIR`, as `cert.pem` and `key.pem`)
+//! or `metrics` (`metrics-exporter-prometheus`'s HTTP listener).
+//! `benches/scripts/scrape_server.py` and `benches/go/scrape_server` are the
+//! same program for the Python client and client_golang.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4, TcpStream};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -33,7 +38,7 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<(), String> {
-    let usage = "usage: scrape_server <prom|metrics> <port> [--series N]";
+    let usage = "usage: scrape_server <prom|prom-tls|metrics> <port> [--series N] [--tls-dir DIR]";
     let mut args = std::env::args().skip(1);
     let name = args.next().ok_or(usage)?;
     let port: u16 = args
@@ -42,14 +47,17 @@ fn run() -> Result<(), String> {
         .parse()
         .map_err(|e| format!("port: {e}; {usage}"))?;
     let mut series = 10_000;
-    match (args.next().as_deref(), args.next()) {
-        (None, _) => {}
-        (Some("--series"), Some(n)) => {
-            series = n
-                .parse()
-                .map_err(|e| format!("--series {n:?}: not a count: {e}"))?;
+    let mut tls_dir = None;
+    while let Some(arg) = args.next() {
+        match (arg.as_str(), args.next()) {
+            ("--series", Some(n)) => {
+                series = n
+                    .parse()
+                    .map_err(|e| format!("--series {n:?}: not a count: {e}"))?;
+            }
+            ("--tls-dir", Some(dir)) => tls_dir = Some(PathBuf::from(dir)),
+            _ => return Err(usage.into()),
         }
-        _ => return Err(usage.into()),
     }
     if series < UPDATERS {
         return Err(format!("--series must be at least {UPDATERS}"));
@@ -59,7 +67,7 @@ fn run() -> Result<(), String> {
     let mut path = String::new();
 
     let updaters = match name.as_str() {
-        "prom" => {
+        "prom" | "prom-tls" => {
             let family = prom_core::CounterVec::new(
                 prom_core::Opts::new("http_requests", help).labels(["method", "path"]),
             )
@@ -77,10 +85,15 @@ fn run() -> Result<(), String> {
                 child.inc();
                 handles.push(child);
             }
-            prom_http::start_http_server(addr, Arc::new(registry))
-                .map_err(|e| e.to_string())?
-                // The server lives as long as the process, which is killed.
-                .detach();
+            let server = if name == "prom" {
+                prom_http::start_http_server(addr, Arc::new(registry))
+            } else {
+                let dir = tls_dir.ok_or("prom-tls needs --tls-dir DIR")?;
+                let options = prom_http::ServerOptions::default().tls(throwaway_tls(&dir)?);
+                prom_http::start_http_server_with(addr, Arc::new(registry), options)
+            };
+            // The server lives as long as the process, which is killed.
+            server.map_err(|e| e.to_string())?.detach();
             start_updaters(handles, prom_core::Counter::inc)
         }
         "metrics" => {
@@ -116,6 +129,19 @@ fn run() -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// A self-signed certificate for `127.0.0.1` and `localhost`, written with
+/// its key into `dir` (created if missing), loaded as the server's.
+fn throwaway_tls(dir: &std::path::Path) -> Result<prom_http::TlsConfig, String> {
+    let names = vec!["127.0.0.1".to_owned(), "localhost".to_owned()];
+    let certified = rcgen::generate_simple_self_signed(names).map_err(|e| e.to_string())?;
+    let (cert, key) = (dir.join("cert.pem"), dir.join("key.pem"));
+    std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::write(&cert, certified.cert.pem()))
+        .and_then(|()| std::fs::write(&key, certified.signing_key.serialize_pem()))
+        .map_err(|e| format!("cannot write the certificate into {}: {e}", dir.display()))?;
+    prom_http::TlsConfig::from_pem_files(&cert, &key).map_err(|e| e.to_string())
 }
 
 /// Starts [`UPDATERS`] threads that apply `inc` to the handles round-robin,

@@ -1,28 +1,36 @@
 //! `cargo xtask bench`: run the benchmark suite of `prom-benches` and rewrite
 //! `docs/benchmarks.md` from that one run.
 //!
-//! Three workloads, each optional (`--only`), one module each:
+//! The workloads, each optional (`--only`), one module each:
 //! - [`criterion`]: every criterion benchmark (`cargo bench -p prom-benches --bench '*'`).
 //!   Criterion writes into a directory of this run alone (`CRITERION_HOME` under
 //!   `target/bench-run`, emptied first), so the document never mixes in results of an
 //!   earlier or partial run;
+//! - [`golang`]: client_golang's rows of the criterion tables, from a Go program of
+//!   `testing.Benchmark`s (and the client_golang server of the scrape workload), built
+//!   offline against Debian's client_golang source;
 //! - [`memory`]: memory per labelled counter series, the `series_memory` program once per
 //!   implementation, each in its own process;
+//! - [`scale`]: how encode time, memory and lookup time per series grow from 1,000 to
+//!   1,000,000 series, the `series_scale` program once per implementation and size;
 //! - [`scrape`]: scrapes over HTTP on loopback, the `scrape_server` program (and
-//!   `benches/scripts/scrape_server.py` for the Python client) under `wrk`, stopped
+//!   `benches/scripts/scrape_server.py` for the Python client, the Go program for
+//!   client_golang) under `wrk`, plainly and with Prometheus' own headers, stopped
 //!   afterwards;
 //! - [`requests`]: requests to one axum app, bare and with each request-metrics layer
-//!   (the `request_server` program), under `wrk`; part of the scrape workload's run.
+//!   (the `request_server` program), under `wrk`.
 //!
-//! The memory and scrape workloads repeat `--rounds` times, interleaving the
+//! The memory, scrape and request workloads repeat `--rounds` times, interleaving the
 //! implementations within each round, so a slow spell of the machine hits all of them.
 //! [`machine`] describes the machine and [`report`] renders the document.
 
 mod criterion;
+mod golang;
 mod machine;
 mod memory;
 mod report;
 mod requests;
+mod scale;
 mod scrape;
 
 use std::collections::BTreeMap;
@@ -43,8 +51,13 @@ struct Options {
     measurement_secs: u32,
     filter: Option<String>,
     criterion: bool,
+    golang: bool,
     memory: bool,
+    scale: bool,
     scrape: bool,
+    requests: bool,
+    /// The servers of the scrape workload, in their order.
+    servers: Vec<scrape::Server>,
     rounds: usize,
     scrape_secs: u32,
     out: PathBuf,
@@ -65,6 +78,7 @@ impl Options {
         let mut quick = false;
         let mut filter = None;
         let mut only: Option<String> = None;
+        let mut servers: Option<String> = None;
         let mut rounds = None;
         let mut scrape_secs = None;
         let mut out = None;
@@ -79,6 +93,7 @@ impl Options {
                 "--quick" => quick = true,
                 "--filter" => filter = Some(value("--filter")?),
                 "--only" => only = Some(value("--only")?),
+                "--servers" => servers = Some(value("--servers")?),
                 "--rounds" => rounds = Some(positive("--rounds", &value("--rounds")?)?),
                 "--scrape-seconds" => {
                     scrape_secs = Some(positive("--scrape-seconds", &value("--scrape-seconds")?)?);
@@ -91,22 +106,54 @@ impl Options {
                 }
             }
         }
-        let (mut criterion, mut memory, mut scrape) = (true, true, true);
+        let [mut criterion, mut golang, mut memory, mut scale, mut scrape, mut requests] =
+            [true; 6];
         if let Some(only) = &only {
-            (criterion, memory, scrape) = (false, false, false);
+            [criterion, golang, memory, scale, scrape, requests] = [false; 6];
             for part in only.split(',').map(str::trim) {
                 match part {
                     "criterion" => criterion = true,
+                    "golang" => golang = true,
                     "memory" => memory = true,
+                    "scale" => scale = true,
                     "scrape" => scrape = true,
+                    "requests" => requests = true,
                     other => {
                         return Err(format!(
-                        "--only: unknown part `{other}`; the parts are criterion, memory, scrape"
-                    ))
+                            "--only: unknown part `{other}`; the parts are criterion, golang, \
+                             memory, scale, scrape, requests"
+                        ))
                     }
                 }
             }
         }
+        let servers = match &servers {
+            None => scrape::Server::ALL.to_vec(),
+            Some(list) => {
+                let mut chosen = Vec::new();
+                for name in list.split(',').map(str::trim) {
+                    let names = || {
+                        let all: Vec<&str> = scrape::Server::ALL.iter().map(|s| s.arg()).collect();
+                        all.join(", ")
+                    };
+                    let server = scrape::Server::ALL
+                        .into_iter()
+                        .find(|s| s.arg() == name)
+                        .ok_or_else(|| {
+                            format!(
+                                "--servers: unknown server `{name}`; the servers are {}",
+                                names()
+                            )
+                        })?;
+                    if !chosen.contains(&server) {
+                        chosen.push(server);
+                    }
+                }
+                // In the workload's own order, whatever the order given.
+                chosen.sort_by_key(|s| scrape::Server::ALL.iter().position(|a| a == s));
+                chosen
+            }
+        };
         let mut command = String::from("cargo xtask bench");
         if !args.is_empty() {
             command.push_str(" --");
@@ -120,8 +167,12 @@ impl Options {
             measurement_secs: if quick { 2 } else { 5 },
             filter,
             criterion,
+            golang,
             memory,
+            scale,
             scrape,
+            requests,
+            servers,
             rounds: rounds.unwrap_or(if quick { 1 } else { 3 }),
             scrape_secs: scrape_secs.map_or(if quick { 3 } else { 10 }, |s| s as u32),
             out: out.unwrap_or_else(|| PathBuf::from(DOC)),
@@ -159,12 +210,19 @@ pub(crate) fn bench(args: &[OsString]) -> Result<(), String> {
     let machine = machine::Machine::probe();
 
     // Everything that can fail for want of a tool fails before the long part.
-    let programs = if options.memory || options.scrape {
+    let programs = if options.memory || options.scale || options.scrape || options.requests {
         Some(build_programs()?)
     } else {
         None
     };
-    let scrape_tools = if options.scrape {
+    let go = if options.golang
+        || (options.scrape && options.servers.contains(&scrape::Server::Golang))
+    {
+        Some(golang::Go::build()?)
+    } else {
+        None
+    };
+    let scrape_tools = if options.scrape || options.requests {
         Some(scrape::Tools {
             wrk: scrape::ensure_wrk()?,
             python: peers::ensure_python_venv()?,
@@ -177,13 +235,28 @@ pub(crate) fn bench(args: &[OsString]) -> Result<(), String> {
     if options.criterion {
         report.criterion = Some(criterion::run(&options)?);
     }
+    if let (true, Some(go)) = (options.golang, &go) {
+        let (groups, gomaxprocs) = go.run_microbench(&options)?;
+        golang::merge(report.criterion.get_or_insert_with(Vec::new), groups);
+        report.gomaxprocs = Some(gomaxprocs);
+    }
+    if let Some(go) = &go {
+        report.go_versions = go.versions();
+    }
     if let (true, Some(programs)) = (options.memory, &programs) {
         report.memory = Some(memory::run(&programs.series_memory, options.rounds)?);
     }
+    if let (true, Some(programs)) = (options.scale, &programs) {
+        report.scale = Some(scale::run(&programs.series_scale)?);
+    }
     if let (Some(tools), Some(programs)) = (&scrape_tools, &programs) {
         report.tool_versions = tools.versions();
-        report.scrape = Some(scrape::run(&options, programs, tools)?);
-        report.requests = Some(requests::run(&options, programs, &tools.wrk)?);
+        if options.scrape {
+            report.scrape = Some(scrape::run(&options, programs, tools, go.as_ref())?);
+        }
+        if options.requests {
+            report.requests = Some(requests::run(&options, programs, &tools.wrk)?);
+        }
     }
     report.elapsed = started.elapsed();
 
@@ -205,11 +278,16 @@ pub(crate) fn bench(args: &[OsString]) -> Result<(), String> {
 #[derive(Debug, Default)]
 struct Report {
     criterion: Option<Vec<criterion::Group>>,
+    /// GOMAXPROCS of client_golang's micro-benchmarks, when they ran.
+    gomaxprocs: Option<u64>,
     memory: Option<Vec<memory::Row>>,
+    scale: Option<Vec<scale::Row>>,
     scrape: Option<Vec<scrape::Row>>,
     requests: Option<Vec<requests::Row>>,
     /// Versions of the scrape workload's tools, by name.
     tool_versions: Vec<(String, String)>,
+    /// Versions of client_golang and Go, when a Go program ran.
+    go_versions: Vec<(String, String)>,
     elapsed: Duration,
 }
 
@@ -254,6 +332,7 @@ fn target_dir() -> PathBuf {
 /// The programs of the memory and scrape workloads.
 struct Programs {
     series_memory: PathBuf,
+    series_scale: PathBuf,
     scrape_server: PathBuf,
     request_server: PathBuf,
 }
@@ -303,6 +382,7 @@ fn build_programs() -> Result<Programs, String> {
     };
     Ok(Programs {
         series_memory: take("series_memory")?,
+        series_scale: take("series_scale")?,
         scrape_server: take("scrape_server")?,
         request_server: take("request_server")?,
     })
@@ -321,7 +401,8 @@ mod tests {
         let o = Options::parse(&[]).unwrap();
         assert_eq!((o.warm_up_secs, o.measurement_secs), (2, 5));
         assert_eq!((o.rounds, o.scrape_secs), (3, 10));
-        assert!(o.criterion && o.memory && o.scrape);
+        assert!(o.criterion && o.golang && o.memory && o.scale && o.scrape && o.requests);
+        assert_eq!(o.servers, scrape::Server::ALL);
         assert_eq!(o.command, "cargo xtask bench");
         assert_eq!(o.out, PathBuf::from(DOC));
 
@@ -335,7 +416,7 @@ mod tests {
         .unwrap();
         assert_eq!((o.warm_up_secs, o.measurement_secs), (1, 2));
         assert_eq!((o.rounds, o.scrape_secs), (1, 3));
-        assert!(o.criterion && !o.memory && o.scrape);
+        assert!(o.criterion && !o.golang && !o.memory && !o.scale && o.scrape && !o.requests);
         assert_eq!(o.filter.as_deref(), Some("counter_inc.*"));
         assert_eq!(
             o.command,
@@ -351,10 +432,20 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!((o.rounds, o.scrape_secs), (2, 5));
+
+        let o = Options::parse(&args(&[
+            "--only",
+            "scrape",
+            "--servers",
+            "golang,prom,golang",
+        ]))
+        .unwrap();
+        assert_eq!(o.servers, [scrape::Server::Prom, scrape::Server::Golang]);
         for bad in [
             &["--rounds"][..],
             &["--rounds", "0"],
             &["--only", "everything"],
+            &["--servers", "prom,java"],
             &["--fast"],
         ] {
             assert!(Options::parse(&args(bad)).is_err(), "{bad:?}");

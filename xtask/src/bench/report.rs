@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::criterion::Group;
 use super::machine::Machine;
-use super::{memory, requests, scrape, shell_word, Options, Report};
+use super::{memory, requests, scale, scrape, shell_word, Options, Report};
 
 /// The reference row of a table: the first whose name starts with `prom `.
 fn reference<'a>(names: impl IntoIterator<Item = &'a str>) -> (Option<usize>, usize) {
@@ -168,7 +168,8 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
         "encode_",
         "Encoding: encode the whole registry into a reused buffer (prom: \
              `Encoder::encode` into a `Vec<u8>`, straight from the live metrics; the others \
-             through their own encoders).",
+             through their own encoders; client_golang: `reg.Gather()` and an `expfmt` \
+             encoder into a reused `bytes.Buffer`, the gather included, as a scrape pays it).",
     ),
     (
         "tower_layer_",
@@ -229,6 +230,14 @@ pub(super) fn render(options: &Options, machine: &Machine, report: &Report) -> S
             .collect();
         let _ = writeln!(w, "- Scrape workload: {}", tools.join(", "));
     }
+    if !report.go_versions.is_empty() {
+        let go: Vec<String> = report
+            .go_versions
+            .iter()
+            .map(|(n, v)| format!("{n} {v}"))
+            .collect();
+        let _ = writeln!(w, "- The Go client: {}", go.join(", "));
+    }
     let _ = writeln!(
         w,
         "\nMedians vary by 30–50% from run to run on a small, noisy machine such as a \
@@ -240,10 +249,13 @@ pub(super) fn render(options: &Options, machine: &Machine, report: &Report) -> S
     );
 
     if let Some(groups) = &report.criterion {
-        render_criterion(w, options, groups);
+        render_criterion(w, options, groups, report.gomaxprocs);
     }
     if let Some(rows) = &report.memory {
         render_memory(w, options, rows);
+    }
+    if let Some(rows) = &report.scale {
+        render_scale(w, rows);
     }
     if let Some(rows) = &report.scrape {
         render_scrape(w, options, rows);
@@ -254,7 +266,7 @@ pub(super) fn render(options: &Options, machine: &Machine, report: &Report) -> S
     doc
 }
 
-fn render_criterion(w: &mut String, options: &Options, groups: &[Group]) {
+fn render_criterion(w: &mut String, options: &Options, groups: &[Group], gomaxprocs: Option<u64>) {
     let _ = writeln!(
         w,
         "## Criterion benchmarks: counters, labelled lookups, histograms, encoding\n"
@@ -273,6 +285,17 @@ fn render_criterion(w: &mut String, options: &Options, groups: &[Group]) {
             .map(|f| format!(" {}", shell_word(f)))
             .unwrap_or_default()
     );
+    if let Some(procs) = gomaxprocs {
+        let _ = writeln!(
+            w,
+            "Rows named `client_golang …` come from a Go program (`benches/go/microbench`) of \
+             the same workloads, each timed by Go's `testing.Benchmark` 10 times, round-robin \
+             over the benchmarks, for a tenth of the measurement time each; GOMAXPROCS {procs}. \
+             Its 2-thread rows are 2 goroutines released together, and every row's time per \
+             operation is the longest goroutine's time divided by the goroutines and the \
+             iterations, as for the Rust rows. Its median and range are over those samples.\n"
+        );
+    }
     if groups.is_empty() {
         let _ = writeln!(w, "No criterion benchmark ran.\n");
     }
@@ -359,20 +382,31 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[scrape::Row]) {
          {series} counter series (the labels of the memory workload) served on 127.0.0.1 \
          while 2 threads of the serving process increment them round-robin without pause \
          (2 Python threads for the Python client, which also shares the interpreter lock \
-         with its server), by `scrape_server prom` (`prom_http::start_http_server` over a \
-         `prom_registry::Registry`), `scrape_server metrics` (`metrics-exporter-prometheus` \
-         installed with its HTTP listener) and `benches/scripts/scrape_server.py` \
-         (`prometheus_client.start_http_server` with a registry of its own, `_created` \
-         series off), each started fresh for every run and stopped after it. The load: \
-         `wrk -t 1 -c {connections} -d {}s --timeout 10s --latency \
-         http://127.0.0.1:<port>/metrics` on the same machine, so load generator, server \
-         and updaters share its CPUs. {} per server, interleaved; one scrape is checked for \
-         all {series} series before the load. A ratio above 1 means more scrapes per \
-         second, or a longer p99 latency, than prom.\n",
+         with its server; 2 goroutines for client_golang), by `scrape_server prom` \
+         (`prom_http::start_http_server` over a `prom_registry::Registry`), `scrape_server \
+         prom-tls` (the same over HTTPS: `prom_http::start_http_server_with` with \
+         `ServerOptions::tls`, rustls, a self-signed certificate made at start; wrk keeps its \
+         connections alive, so a run pays one handshake per connection), `scrape_server \
+         metrics` (`metrics-exporter-prometheus` installed with its HTTP listener), \
+         `benches/scripts/scrape_server.py` (`prometheus_client.start_http_server` with a \
+         registry of its own, `_created` series off) and `benches/go/scrape_server` \
+         (client_golang's `promhttp.HandlerFor(reg, promhttp.HandlerOpts{{EnableOpenMetrics: \
+         true}})` over a registry of its own, without the Go collectors), each started fresh \
+         for every run and stopped after it, one at a time. The load: `wrk -t 1 -c \
+         {connections} -d {}s --timeout 10s --latency http://127.0.0.1:<port>/metrics` on \
+         the same machine, so load generator, server and updaters share its CPUs: once with \
+         no `Accept` and no `Accept-Encoding` (text 0.0.4, uncompressed), and once with \
+         Prometheus 2.42's own scrape headers (the rows \"Prometheus 2.42's headers\": \
+         `-H 'Accept: {accept}' -H 'Accept-Encoding: gzip'`), against the same server \
+         process. {} per server, interleaved; one scrape is checked for all {series} series \
+         before the load, and one with each style's headers gives the format and size of \
+         the response. A ratio above 1 means more scrapes per second, or a longer p99 \
+         latency, than prom.\n",
         options.scrape_secs,
         rounds_text(options.rounds),
         series = thousands(scrape::SERIES as u64),
         connections = scrape::WRK_CONNECTIONS,
+        accept = scrape::PROMETHEUS_HEADERS[0].1,
     );
     let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
     let (reference, _) = reference(names.iter().copied());
@@ -380,14 +414,14 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[scrape::Row]) {
     let p99_ref = reference.map(|i| rows[i].p99_ms.median);
     let _ = writeln!(
         w,
-        "| server | scrapes/s | min–max | ratio to prom | p99 latency | min–max | ratio to prom | response | scrapes, all runs | errors |"
+        "| server | scrapes/s | min–max | ratio to prom | p99 latency | min–max | ratio to prom | response | format | scrapes, all runs | errors |"
     );
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
     for row in rows {
         let (rps, p99) = (row.requests_per_sec, row.p99_ms);
         let _ = writeln!(
             w,
-            "| {} | {} | {}–{} | {} | {} ms | {}–{} ms | {} | {:.0} KiB | {} | {} |",
+            "| {} | {} | {}–{} | {} | {} ms | {}–{} ms | {} | {:.0} KiB | {} | {} | {} |",
             cell(&row.name),
             number(rps.median),
             number(rps.min),
@@ -398,6 +432,7 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[scrape::Row]) {
             number(p99.max),
             ratio(p99.median, p99_ref),
             row.body_bytes as f64 / 1024.0,
+            row.format,
             thousands(row.requests),
             thousands(row.errors),
         );
@@ -408,6 +443,155 @@ fn render_scrape(w: &mut String, options: &Options, rows: &[scrape::Row]) {
          over all runs.\n",
         reference_note(&names)
     );
+    render_scrape_targets(w, rows);
+}
+
+/// The scrape targets of issue 13, each a ratio of two rows' median scrapes per second.
+fn render_scrape_targets(w: &mut String, rows: &[scrape::Row]) {
+    use scrape::{Server, Style};
+    let rate = |server: Server, style: Style| {
+        rows.iter()
+            .find(|r| r.server == server && r.style == style)
+            .map(|r| r.requests_per_sec.median)
+    };
+    let targets = [
+        (
+            "prom with Prometheus 2.42's headers / prom plain",
+            rate(Server::Prom, Style::Prometheus),
+            rate(Server::Prom, Style::Plain),
+            0.7,
+        ),
+        (
+            "prom / client_golang, both with Prometheus 2.42's headers",
+            rate(Server::Prom, Style::Prometheus),
+            rate(Server::Golang, Style::Prometheus),
+            5.0,
+        ),
+        (
+            "prom / client_golang, both plain",
+            rate(Server::Prom, Style::Plain),
+            rate(Server::Golang, Style::Plain),
+            5.0,
+        ),
+        (
+            "prom over TLS / prom plain, connections kept alive",
+            rate(Server::PromTls, Style::Plain),
+            rate(Server::Prom, Style::Plain),
+            0.8,
+        ),
+    ];
+    let _ = writeln!(
+        w,
+        "The targets of the production-endpoint issue (#13), as ratios of the median \
+         scrapes per second above: a scrape as Prometheus makes it (OpenMetrics, gzip) at \
+         least 0.7× the plain one, prom at least 5× client_golang both with Prometheus' \
+         headers and plainly, and a scrape over TLS at least 0.8× the plain one over a \
+         kept-alive connection.\n"
+    );
+    let _ = writeln!(w, "| ratio of scrapes/s | this run | target | met |");
+    let _ = writeln!(w, "|---|---:|---:|---|");
+    for (what, numerator, denominator, target) in targets {
+        let (value, met) = match (numerator, denominator) {
+            (Some(n), Some(d)) if d > 0.0 => {
+                let x = n / d;
+                (format!("{x:.2}×"), if x >= target { "yes" } else { "no" })
+            }
+            _ => ("–".to_owned(), "not measured"),
+        };
+        let _ = writeln!(w, "| {what} | {value} | ≥ {target}× | {met} |");
+    }
+    let _ = writeln!(w);
+}
+
+/// One table of the scale workload: its title, the measure, and whether it is a time (else a
+/// size in bytes).
+type ScaleMeasure = (&'static str, fn(&scale::Point) -> f64, bool);
+
+/// The scale workload: one table per measure, each implementation's value at every size and
+/// its growth from the smallest size to the largest.
+fn render_scale(w: &mut String, rows: &[scale::Row]) {
+    let sizes: Vec<String> = scale::SIZES.iter().map(|&n| thousands(n as u64)).collect();
+    let (first, last) = (
+        sizes.first().cloned().unwrap_or_default(),
+        sizes.last().cloned().unwrap_or_default(),
+    );
+    let _ = writeln!(
+        w,
+        "## Scale: costs per series from {first} to {last} series\n\n\
+         One counter family with the labels of the memory workload and N children, each \
+         incremented once, created in a process of its own per implementation and size \
+         (`series_scale <impl> --series N`), one run. Memory is the growth of the live heap \
+         and of the resident set over the creation of the N children (the empty family and \
+         its registry made beforehand), divided by N. Encode is the median time of one \
+         encode of the whole family into a reused buffer (repeated for about 0.5 s, at least \
+         3 times, after an untimed one whose output is checked), divided by N. Lookup is one \
+         lookup and increment of an existing child by borrowed label values, the children \
+         visited in a scattered order (a stride of 7,919), the median of 5 slices of 60 ms. The \
+         last column divides the value at {last} by the value at {first}: 1× is a cost per \
+         series that does not grow.\n\n\
+         prom's encode time and memory per series should stay flat (total cost linear in the \
+         series) and its lookup time flat, up to what a larger working set costs in cache \
+         misses."
+    );
+    if let Some(prom) = rows.iter().find(|r| r.name.starts_with("prom ")) {
+        let growth = |f: fn(&scale::Point) -> f64| match (prom.points.first(), prom.points.last()) {
+            (Some(a), Some(b)) if f(a) > 0.0 && prom.points.len() == scale::SIZES.len() => {
+                format!("{:.2}×", f(b) / f(a))
+            }
+            _ => "–".to_owned(),
+        };
+        let _ = writeln!(
+            w,
+            "\nIn this run prom's growth from {first} to {last} series is {} in encode time per \
+             series, {} in live heap per series and {} in lookup time.",
+            growth(|p| p.encode_ns_per_series),
+            growth(|p| p.heap_bytes_per_series),
+            growth(|p| p.lookup_ns),
+        );
+    }
+    let _ = writeln!(w);
+    let measures: [ScaleMeasure; 4] = [
+        ("Encode time per series", |p| p.encode_ns_per_series, true),
+        ("Live heap per series", |p| p.heap_bytes_per_series, false),
+        ("RSS per series", |p| p.rss_bytes_per_series, false),
+        ("Lookup and increment", |p| p.lookup_ns, true),
+    ];
+    for (title, value, is_time) in measures {
+        let _ = writeln!(w, "### {title}\n");
+        let _ = writeln!(
+            w,
+            "| implementation | {} | {last} / {first} |",
+            sizes.join(" | ")
+        );
+        let _ = writeln!(w, "|---|{}---:|", "---:|".repeat(sizes.len()));
+        for row in rows {
+            let cells: Vec<String> = row
+                .points
+                .iter()
+                .map(|p| {
+                    let v = value(p);
+                    if is_time {
+                        time_in_unit(v, v)
+                    } else {
+                        format!("{} B", number(v))
+                    }
+                })
+                .collect();
+            let growth = match (row.points.first(), row.points.last()) {
+                (Some(a), Some(b)) if value(a) > 0.0 && row.points.len() == sizes.len() => {
+                    format!("{:.2}×", value(b) / value(a))
+                }
+                _ => "–".to_owned(),
+            };
+            let _ = writeln!(
+                w,
+                "| {} | {} | {growth} |",
+                cell(&row.name),
+                cells.join(" | ")
+            );
+        }
+        let _ = writeln!(w);
+    }
 }
 
 fn render_requests(w: &mut String, options: &Options, rows: &[requests::Row]) {
@@ -552,8 +736,25 @@ mod tests {
                 rss: stats(100.0),
                 heap: stats(80.0),
             }]),
+            gomaxprocs: Some(2),
+            scale: Some(vec![scale::Row {
+                name: "prom CounterVec, text 0.0.4".into(),
+                points: [50.0, 55.0, 60.0, 100.0]
+                    .iter()
+                    .map(|&e| scale::Point {
+                        heap_bytes_per_series: 150.0,
+                        rss_bytes_per_series: 160.0,
+                        lookup_ns: 20.0,
+                        encode_ns_per_series: e,
+                    })
+                    .collect(),
+            }]),
+            go_versions: vec![("Go".into(), "go1.19.8".into())],
             scrape: Some(vec![scrape::Row {
                 name: "prom prom_http::start_http_server".into(),
+                server: scrape::Server::Prom,
+                style: scrape::Style::Plain,
+                format: "text 0.0.4".into(),
                 requests_per_sec: stats(900.0),
                 p99_ms: stats(3.0),
                 body_bytes: 700_000,
@@ -595,7 +796,7 @@ mod tests {
         );
         assert!(
             doc.contains(
-                "| 900 | 810–1350 | 1.00× | 3.00 ms | 2.70–4.50 ms | 1.00× | 684 KiB | 2,700 | 0 |"
+                "| 900 | 810–1350 | 1.00× | 3.00 ms | 2.70–4.50 ms | 1.00× | 684 KiB | text 0.0.4 | 2,700 | 0 |"
             ),
             "{doc}"
         );
@@ -607,6 +808,22 @@ mod tests {
             "{doc}"
         );
         assert!(doc.contains("Duration of the run: 1.5 min"), "{doc}");
+        assert!(doc.contains("- The Go client: Go go1.19.8"), "{doc}");
+        assert!(doc.contains("GOMAXPROCS 2"), "{doc}");
+        assert!(
+            doc.contains(
+                "| `prom CounterVec, text 0.0.4` | 50.0 ns | 55.0 ns | 60.0 ns | 100 ns | 2.00× |"
+            ),
+            "{doc}"
+        );
+        assert!(
+            doc.contains("| prom / client_golang, both plain | – | ≥ 5× | not measured |"),
+            "{doc}"
+        );
+        assert!(
+            doc.contains("growth from 1,000 to 1,000,000 series is 2.00× in encode"),
+            "{doc}"
+        );
         let counter = doc.find("### `counter_inc_1_thread`").unwrap();
         let encode = doc.find("### `encode_all`").unwrap();
         assert!(counter < encode, "groups in workload order: {doc}");
@@ -618,6 +835,7 @@ mod tests {
             "## Criterion benchmarks: counters, labelled lookups, histograms, encoding",
             "## Memory per labelled counter series",
             "## Scrapes over HTTP on loopback",
+            "## Scale: costs per series from 1,000 to 1,000,000 series",
         ] {
             assert!(doc.contains(heading), "{heading}: {doc}");
         }

@@ -58,7 +58,7 @@ pub(super) fn run(
                     check.text()
                 ));
             }
-            let result = run_wrk(wrk_path, options.scrape_secs, &url);
+            let result = run_wrk(wrk_path, options.scrape_secs, &[], &url);
             drop(running);
             results[i].push(result?);
         }

@@ -1,5 +1,7 @@
 //! The scrape workload: `wrk` scraping each server's `/metrics` over loopback while two threads
-//! of the serving process update the series.
+//! of the serving process update the series, once as a bare client asks (no `Accept`, no
+//! compression) and once with the headers of Prometheus 2.42's own scrapes (OpenMetrics
+//! preferred, gzip accepted).
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -9,6 +11,7 @@ use std::time::Duration;
 
 use prom_testkit::{free_port, http_get, ChildGuard};
 
+use super::golang::Go;
 use super::{Options, Programs, Stats};
 use crate::{peers, project_root, show};
 
@@ -18,22 +21,99 @@ pub(super) const SERIES: usize = 10_000;
 /// Connections `wrk` keeps open; one `wrk` thread drives them.
 pub(super) const WRK_CONNECTIONS: u32 = 2;
 
-/// The servers.
+/// What Prometheus 2.42 sends when it scrapes (without feature flags): OpenMetrics 1.0.0 first,
+/// then 0.0.1, then text 0.0.4, and gzip.
+pub(super) const PROMETHEUS_HEADERS: [(&str, &str); 2] = [
+    (
+        "Accept",
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;\
+         q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1",
+    ),
+    ("Accept-Encoding", "gzip"),
+];
+
+/// The servers, in the order they run within a round.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Server {
+pub(super) enum Server {
     Prom,
+    /// prom's server over HTTPS.
+    PromTls,
     Metrics,
     Python,
+    Golang,
 }
 
 impl Server {
-    const ALL: [Server; 3] = [Server::Prom, Server::Metrics, Server::Python];
+    pub(super) const ALL: [Server; 5] = [
+        Server::Prom,
+        Server::PromTls,
+        Server::Metrics,
+        Server::Python,
+        Server::Golang,
+    ];
+
+    /// The name `--servers` takes.
+    pub(super) fn arg(self) -> &'static str {
+        match self {
+            Server::Prom => "prom",
+            Server::PromTls => "prom-tls",
+            Server::Metrics => "metrics",
+            Server::Python => "python",
+            Server::Golang => "golang",
+        }
+    }
 
     fn row_name(self) -> &'static str {
         match self {
             Server::Prom => "prom prom_http::start_http_server",
+            Server::PromTls => "prom prom_http::start_http_server_with, TLS",
             Server::Metrics => "metrics-exporter-prometheus HTTP listener",
             Server::Python => "Python prometheus_client start_http_server",
+            Server::Golang => "client_golang promhttp.HandlerFor",
+        }
+    }
+
+    /// The request styles each server is scraped with: the TLS server only plainly, to
+    /// compare with the plain scrape over TCP.
+    fn styles(self) -> &'static [Style] {
+        match self {
+            Server::PromTls => &[Style::Plain],
+            _ => &[Style::Plain, Style::Prometheus],
+        }
+    }
+
+    fn url(self, port: u16) -> String {
+        let scheme = if self == Server::PromTls {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://127.0.0.1:{port}/metrics")
+    }
+}
+
+/// How the scrape asks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Style {
+    /// No `Accept`, no `Accept-Encoding`: text 0.0.4, uncompressed, as `curl` gets it.
+    Plain,
+    /// [`PROMETHEUS_HEADERS`].
+    Prometheus,
+}
+
+impl Style {
+    fn headers(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Style::Plain => &[],
+            Style::Prometheus => &PROMETHEUS_HEADERS,
+        }
+    }
+
+    /// What the row's name gets after the server's.
+    fn suffix(self) -> &'static str {
+        match self {
+            Style::Plain => "",
+            Style::Prometheus => ", Prometheus 2.42's headers",
         }
     }
 }
@@ -79,10 +159,15 @@ impl Tools {
     }
 }
 
-/// One server's scrapes over the rounds.
+/// One server's scrapes in one style over the rounds.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) struct Row {
     pub(super) name: String,
+    pub(super) server: Server,
+    pub(super) style: Style,
+    /// What the server answered, from the check before the load: `text 0.0.4`,
+    /// `OpenMetrics 1.0.0, gzip`.
+    pub(super) format: String,
     pub(super) requests_per_sec: Stats,
     /// p99 latency in milliseconds.
     pub(super) p99_ms: Stats,
@@ -151,24 +236,99 @@ pub(super) fn start_server(command: &mut Command) -> Result<ChildGuard, String> 
     }
 }
 
-/// One `GET /metrics`, returning the body; checks the server before the load.
-fn fetch_metrics(port: u16) -> Result<String, String> {
-    let url = format!("http://127.0.0.1:{port}/metrics");
-    let response = http_get(&url, &[]).map_err(|e| e.to_string())?;
+/// A response to the check before the load.
+struct Fetched {
+    body: Vec<u8>,
+    /// The body's format, as [`format_of`] names it.
+    format: String,
+}
+
+/// One `GET <url>` with `headers`, which must answer 200; checks the server before the load.
+/// `curl` (`--insecure`: the certificate is a throwaway) fetches `https` URLs, which the
+/// harness's own client does not speak.
+fn fetch_metrics(
+    url: &str,
+    headers: &[(&str, &str)],
+    curl: Option<&Path>,
+) -> Result<Fetched, String> {
+    if let (Some(curl), true) = (curl, url.starts_with("https:")) {
+        let mut command = Command::new(curl);
+        command.args(["--silent", "--show-error", "--fail", "--insecure"]);
+        for (name, value) in headers {
+            command.arg("--header").arg(format!("{name}: {value}"));
+        }
+        // The content type on a line of its own after the body.
+        command.args(["--write-out", "\n%{content_type}"]).arg(url);
+        let output = command
+            .output()
+            .map_err(|e| format!("cannot run `{}`: {e}", show(&command)))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`{}` failed ({}): {}",
+                show(&command),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let mut body = output.stdout;
+        let split = body.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+        let content_type = String::from_utf8_lossy(&body[split..]).trim().to_owned();
+        body.truncate(split);
+        return Ok(Fetched {
+            body,
+            format: format!("{}, TLS", format_of(&content_type, None)),
+        });
+    }
+    let response = http_get(url, headers).map_err(|e| e.to_string())?;
     if response.status != 200 {
         return Err(format!("GET {url} answered {}", response.status));
     }
-    Ok(response.text())
+    Ok(Fetched {
+        format: format_of(
+            response.header("content-type").unwrap_or_default(),
+            response.header("content-encoding"),
+        ),
+        body: response.body,
+    })
 }
 
-/// Runs `wrk -t 1 -c <WRK_CONNECTIONS> -d <secs>s --timeout 10s --latency <url>`,
-/// echoing its report, and reads it.
-pub(super) fn run_wrk(wrk_path: &Path, secs: u32, url: &str) -> Result<WrkResult, String> {
+/// `text 0.0.4`, `OpenMetrics 1.0.0, gzip`: the format a response's headers name.
+fn format_of(content_type: &str, content_encoding: Option<&str>) -> String {
+    let compact = content_type.replace(' ', "");
+    let version = compact
+        .split(';')
+        .find_map(|p| p.strip_prefix("version="))
+        .unwrap_or("?");
+    let mut format = if compact.starts_with("application/openmetrics-text") {
+        format!("OpenMetrics {version}")
+    } else if compact.starts_with("text/plain") {
+        format!("text {version}")
+    } else {
+        compact.split(';').next().unwrap_or_default().to_owned()
+    };
+    if let Some(encoding) = content_encoding.filter(|e| !e.is_empty()) {
+        format.push_str(", ");
+        format.push_str(encoding);
+    }
+    format
+}
+
+/// Runs `wrk -t 1 -c <WRK_CONNECTIONS> -d <secs>s --timeout 10s --latency [-H <header>…]
+/// <url>`, echoing its report, and reads it.
+pub(super) fn run_wrk(
+    wrk_path: &Path,
+    secs: u32,
+    headers: &[(&str, &str)],
+    url: &str,
+) -> Result<WrkResult, String> {
     let mut wrk = Command::new(wrk_path);
     wrk.args(["-t", "1", "-c", &WRK_CONNECTIONS.to_string()])
         .args(["-d", &format!("{secs}s")])
-        .args(["--timeout", "10s", "--latency"])
-        .arg(url);
+        .args(["--timeout", "10s", "--latency"]);
+    for (name, value) in headers {
+        wrk.arg("-H").arg(format!("{name}: {value}"));
+    }
+    wrk.arg(url);
     eprintln!("$ {}", show(&wrk));
     let output = wrk
         .output()
@@ -195,29 +355,40 @@ pub(super) struct WrkResult {
     pub(super) errors: u64,
 }
 
-/// Scrapes each server under `wrk` once per round, interleaved, each started fresh.
+/// Scrapes each server of `--servers` under `wrk` once per round and style, interleaved,
+/// each server started fresh for every round and alone on the machine.
 pub(super) fn run(
     options: &Options,
     programs: &Programs,
     tools: &Tools,
+    go: Option<&Go>,
 ) -> Result<Vec<Row>, String> {
     let script = project_root().join("benches/scripts/scrape_server.py");
-    let mut results: Vec<Vec<WrkResult>> = vec![Vec::new(); Server::ALL.len()];
-    let mut bodies = [0usize; 3];
+    let runs: Vec<(Server, Style)> = options
+        .servers
+        .iter()
+        .flat_map(|&server| server.styles().iter().map(move |&style| (server, style)))
+        .collect();
+    let curl = if options.servers.contains(&Server::PromTls) {
+        let then = "`cargo xtask bench` again (or leave the TLS server out: `--servers` \
+                    without prom-tls)";
+        Some(peers::ensure_binaries(&["curl"], &["curl"], then)?.remove(0))
+    } else {
+        None
+    };
+    let tls_dir = super::target_dir().join("bench-run").join("tls");
+    let mut results: Vec<Vec<WrkResult>> = vec![Vec::new(); runs.len()];
+    let mut responses = vec![(0usize, String::new()); runs.len()];
     let rounds = options.rounds;
     for round in 1..=rounds {
-        for (i, server) in Server::ALL.into_iter().enumerate() {
+        for &server in &options.servers {
             // Another program could take the port before the server binds it; the server's
             // bind error would then say so.
             let port = free_port();
             let mut command = match server {
-                Server::Prom | Server::Metrics => {
+                Server::Prom | Server::PromTls | Server::Metrics => {
                     let mut c = Command::new(&programs.scrape_server);
-                    c.arg(if server == Server::Prom {
-                        "prom"
-                    } else {
-                        "metrics"
-                    });
+                    c.arg(server.arg());
                     c
                 }
                 Server::Python => {
@@ -225,17 +396,26 @@ pub(super) fn run(
                     c.arg(&script);
                     c
                 }
+                Server::Golang => Command::new(
+                    &go.ok_or("the client_golang server was not built")?
+                        .scrape_server,
+                ),
             };
             command
                 .arg(port.to_string())
                 .args(["--series", &SERIES.to_string()])
                 .current_dir(project_root());
+            if server == Server::PromTls {
+                command.arg("--tls-dir").arg(&tls_dir);
+            }
             eprintln!(
                 "xtask bench: scrape workload, round {round}/{rounds}: {}",
                 server.row_name()
             );
             let running = start_server(&mut command)?;
-            let body = fetch_metrics(port)?;
+            let url = server.url(port);
+            let body = fetch_metrics(&url, &[], curl.as_deref())?.body;
+            let body = String::from_utf8_lossy(&body);
             let samples = body
                 .lines()
                 .filter(|l| l.starts_with("http_requests_total{"))
@@ -246,24 +426,25 @@ pub(super) fn run(
                     server.row_name()
                 ));
             }
-            bodies[i] = body.len();
-            let result = run_wrk(
-                &tools.wrk,
-                options.scrape_secs,
-                &format!("http://127.0.0.1:{port}/metrics"),
-            );
+            for (i, &(_, style)) in runs.iter().enumerate().filter(|(_, (s, _))| *s == server) {
+                let response = fetch_metrics(&url, style.headers(), curl.as_deref())?;
+                responses[i] = (response.body.len(), response.format);
+                let result = run_wrk(&tools.wrk, options.scrape_secs, style.headers(), &url)?;
+                results[i].push(result);
+            }
             drop(running);
-            results[i].push(result?);
         }
     }
-    Server::ALL
-        .into_iter()
-        .zip(results.iter().zip(bodies))
-        .map(|(server, (runs, body_bytes))| {
+    runs.iter()
+        .zip(results.iter().zip(responses))
+        .map(|(&(server, style), (runs, (body_bytes, format)))| {
             let rps: Vec<f64> = runs.iter().map(|r| r.requests_per_sec).collect();
             let p99: Vec<f64> = runs.iter().map(|r| r.p99_ms).collect();
             Ok(Row {
-                name: server.row_name().to_owned(),
+                name: format!("{}{}", server.row_name(), style.suffix()),
+                server,
+                style,
+                format,
                 requests_per_sec: Stats::of(&rps).ok_or("no wrk run")?,
                 p99_ms: Stats::of(&p99).ok_or("no wrk run")?,
                 body_bytes,
@@ -355,5 +536,21 @@ Transfer/sec:    635.90MB
         assert_eq!(duration_ms("1.50s"), Some(1500.0));
         assert_eq!(duration_ms("2.00m"), Some(120_000.0));
         assert_eq!(duration_ms("3.00xs"), None);
+    }
+
+    #[test]
+    fn formats_are_named_from_the_response_headers() {
+        assert_eq!(
+            format_of("text/plain; version=0.0.4; charset=utf-8", None),
+            "text 0.0.4"
+        );
+        assert_eq!(
+            format_of(
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+                Some("gzip")
+            ),
+            "OpenMetrics 1.0.0, gzip"
+        );
+        assert_eq!(format_of("text/html", Some("")), "text/html");
     }
 }
