@@ -103,7 +103,7 @@ pub enum HttpError {
         /// The file.
         path: PathBuf,
         /// The YAML parser's error.
-        source: serde_yaml_ng::Error,
+        source: yaml_serde::Error,
     },
     /// A field of the web configuration file has a value that cannot be
     /// used; the source says why.

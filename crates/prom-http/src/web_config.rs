@@ -74,7 +74,7 @@ struct RawConfig {
     tls_server_config: Option<RawTls>,
     http_server_config: Option<RawHttp>,
     basic_auth_users: Option<BTreeMap<String, String>>,
-    rate_limit: Option<serde_yaml_ng::Value>,
+    rate_limit: Option<yaml_serde::Value>,
 }
 
 #[derive(Deserialize, Default)]
@@ -123,7 +123,7 @@ impl WebConfig {
         })?;
         // An empty file (or one of comments only) is a valid, empty configuration.
         let raw: Option<RawConfig> =
-            serde_yaml_ng::from_str(&text).map_err(|source| HttpError::WebConfigParse {
+            yaml_serde::from_str(&text).map_err(|source| HttpError::WebConfigParse {
                 path: path.to_path_buf(),
                 source,
             })?;
