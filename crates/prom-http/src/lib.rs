@@ -7,7 +7,7 @@
 //! - [`metrics_router`] / [`metrics_handler`] to mount the endpoint in an
 //!   existing axum application.
 //!
-//! Both serve any [`Collector`] (a registry, a metric, a custom collector):
+//! Both serve any [`Collector`](prom_core::Collector) (a registry, a metric, a custom collector):
 //! this crate depends on `prom-core` and `prom-codec` only.
 //!
 //! Behaviour, as client_python's handler: OpenMetrics when the `Accept`
@@ -23,6 +23,14 @@
 //! (more wait in the listen queue), and accept errors are retried rather than
 //! ending the server. [`start_http_server_with`] takes [`ServerOptions`] to
 //! change the timeout, the connection cap and the shutdown grace period.
+//!
+//! The standalone server can also be secured, as exporters built on Go's
+//! exporter-toolkit are: TLS through rustls with optional client-certificate
+//! verification ([`TlsConfig`], [`ClientAuth`]; the certificate is reloaded
+//! when its files change), basic auth with bcrypt-hashed passwords
+//! ([`BasicAuth`]) and security response headers, set in code on
+//! [`ServerOptions`] or read from an operator's `web-config.yml`
+//! ([`WebConfig`]).
 //!
 //! ```no_run
 //! use std::sync::Arc;

@@ -28,7 +28,11 @@ fn prometheus_scrapes_over_mtls_with_basic_auth_and_stores_the_values() {
     registry.register(requests.clone()).unwrap();
     let temperature = Gauge::new("temperature_celsius", "Room temperature.").unwrap();
     registry.register(temperature.clone()).unwrap();
-    requests.with_label_values(&["/a"]).unwrap().inc_by(3.0).unwrap();
+    requests
+        .with_label_values(&["/a"])
+        .unwrap()
+        .inc_by(3.0)
+        .unwrap();
     temperature.set(21.5);
 
     let config = WebConfig::from_file(secrets.path("web-config.yml")).unwrap();
