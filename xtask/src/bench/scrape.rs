@@ -295,14 +295,16 @@ fn fetch_metrics(
 /// `text 0.0.4`, `OpenMetrics 1.0.0, gzip`: the format a response's headers name.
 fn format_of(content_type: &str, content_encoding: Option<&str>) -> String {
     let compact = content_type.replace(' ', "");
+    // A server that names no version (metrics-exporter-prometheus) gets none.
     let version = compact
         .split(';')
         .find_map(|p| p.strip_prefix("version="))
-        .unwrap_or("?");
+        .map(|v| format!(" {v}"))
+        .unwrap_or_default();
     let mut format = if compact.starts_with("application/openmetrics-text") {
-        format!("OpenMetrics {version}")
+        format!("OpenMetrics{version}")
     } else if compact.starts_with("text/plain") {
-        format!("text {version}")
+        format!("text{version}")
     } else {
         compact.split(';').next().unwrap_or_default().to_owned()
     };
@@ -552,5 +554,6 @@ Transfer/sec:    635.90MB
             "OpenMetrics 1.0.0, gzip"
         );
         assert_eq!(format_of("text/html", Some("")), "text/html");
+        assert_eq!(format_of("text/plain", None), "text");
     }
 }
