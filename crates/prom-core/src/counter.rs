@@ -12,19 +12,23 @@ use crate::{Error, Exemplar, MetricType, Opts};
 /// Integral increments go to an integer cell; only fractional (or huge) ones
 /// pay for a compare-and-swap on the float cell.
 ///
-/// The integer cell is updated with a compare-and-swap rather than a
-/// `fetch_add`, because a failed swap is how contention shows itself: on the
-/// first failure the counter grows cache-line-padded stripes, one per core,
-/// and from then on each thread adds to a stripe of its own. An idle or
-/// uncontended counter never allocates them.
+/// The integer cell belongs to the first thread that adds to it: its top 16
+/// bits hold that thread's [`thread_slot`], its low 48 bits the count. The
+/// claim is a compare-and-swap; from then on only the owner writes the
+/// cell, so it adds with a plain load and store — no atomic
+/// read-modify-write, no lock prefix, cheaper than the `fetch_add` of an
+/// ordinary atomic counter. The claim is never given back (a slot is never
+/// reused), so no other thread writes the cell again.
 ///
-/// A stripe is claimed by one thread at a time (see [`crate::owned`]) and
-/// only its owner writes it, so the owner adds with a plain load and store
-/// — no atomic read-modify-write, no lock prefix. A thread whose stripe is
-/// owned by another thread adds to the shared integer cell with `fetch_add`
-/// instead.
+/// Other threads add to the float cell with a compare-and-swap (exact for
+/// integers up to 2^53), and a failed swap is how contention shows itself:
+/// on the first failure the counter grows cache-line-padded stripes, one
+/// per core, and from then on each thread adds to a stripe of its own, with
+/// the same plain load and store (see [`crate::owned`]). A counter used by
+/// one thread, or by several without contention, never allocates them.
 #[derive(Debug)]
 pub struct CounterState {
+    /// Owner slot (top [`OWNER_BITS`]) and count (the rest).
     int: AtomicU64,
     float: AtomicF64,
     /// Behind a thin pointer, to keep the series small; shared with the
@@ -38,6 +42,8 @@ pub struct CounterState {
 #[derive(Debug)]
 struct Stripes {
     cells: Box<[CachePadded<Stripe>]>,
+    /// What threads add whose stripe another thread owns.
+    shared: AtomicU64,
     exemplar: std::sync::Mutex<Option<Exemplar>>,
 }
 
@@ -62,6 +68,11 @@ impl StripeSet for Stripes {
 /// `f64` can.
 const TWO_POW_52: f64 = 4_503_599_627_370_496.0;
 
+/// The bits of the integer cell that name its owner.
+const OWNER_BITS: u32 = 16;
+/// The bits of the integer cell that hold the count.
+const COUNT_MASK: u64 = u64::MAX >> OWNER_BITS;
+
 impl CounterState {
     fn new() -> Self {
         Self {
@@ -73,33 +84,53 @@ impl CounterState {
 
     #[inline]
     fn add_int(&self, n: u64) {
-        match self.stripes.get() {
-            Some(stripes) => self.add_striped(stripes, thread_slot(), n),
-            None => self.add_shared(n),
-        }
+        self.add_int_as(thread_slot(), n);
     }
 
-    /// Adds `n` to the shared cell with a compare-and-swap; a failed swap
-    /// means contention.
+    /// Adds `n` as the thread with slot `me` (the loom model chooses its
+    /// threads' slots itself).
     #[inline]
-    fn add_shared(&self, n: u64) {
-        let cur = self.int.load(Ordering::Relaxed);
-        if self
-            .int
-            .compare_exchange(
-                cur,
-                cur.wrapping_add(n),
-                Ordering::Relaxed,
-                Ordering::Relaxed,
-            )
-            .is_err()
-        {
-            self.contended(n);
+    fn add_int_as(&self, me: usize, n: u64) {
+        let cell = self.int.load(Ordering::Relaxed);
+        // Only the owner writes an owned cell; a slot too large to be
+        // stored never matches.
+        if cell >> (64 - OWNER_BITS) == me as u64 && n <= COUNT_MASK - (cell & COUNT_MASK) {
+            self.int.store(cell + n, Ordering::Relaxed);
+        } else {
+            self.add_int_slow(me, cell, n);
         }
     }
 
-    /// Adds `n` as the thread with stripe slot `me` (the loom model chooses
-    /// its threads' slots itself).
+    /// The cell is not this thread's: claim it if it has no owner, else
+    /// add to a stripe or the float cell.
+    #[inline(never)]
+    fn add_int_slow(&self, me: usize, cell: u64, n: u64) {
+        if let Some(stripes) = self.stripes.get() {
+            return self.add_striped(stripes, me, n);
+        }
+        let owner = cell >> (64 - OWNER_BITS);
+        let me_bits = me as u64;
+        if owner == 0 && me_bits >> OWNER_BITS == 0 && n <= COUNT_MASK - cell {
+            let claimed = me_bits << (64 - OWNER_BITS) | (cell + n);
+            match self
+                .int
+                .compare_exchange(cell, claimed, Ordering::Relaxed, Ordering::Relaxed)
+            {
+                Ok(_) => return,
+                // Another thread claimed it or added first: contention.
+                Err(_) => return self.contended(me, n),
+            }
+        }
+        // Integers below 2^53 add exactly to the float cell.
+        if self
+            .float
+            .add_detecting_contention(n as f64, Ordering::Relaxed)
+        {
+            self.grow();
+        }
+    }
+
+    /// Adds `n` as the thread with slot `me`, once stripes exist.
     #[inline]
     fn add_striped(&self, stripes: &Arc<Stripes>, me: usize, n: u64) {
         let cells = &stripes.cells;
@@ -114,13 +145,13 @@ impl CounterState {
         }
     }
 
-    /// Another thread changed the cell between our load and our swap: count
-    /// `n` the slow way and give each core a stripe from now on.
+    /// Another thread changed the cell between our load and our swap: give
+    /// each core a stripe from now on, and count `n` on this thread's.
     #[cold]
     #[inline(never)]
-    fn contended(&self, n: u64) {
-        self.int.fetch_add(n, Ordering::Relaxed);
-        self.grow();
+    fn contended(&self, me: usize, n: u64) {
+        let stripes = Arc::clone(self.grow());
+        self.add_striped(&stripes, me, n);
     }
 
     /// The stripes, made on first need.
@@ -130,6 +161,7 @@ impl CounterState {
                 cells: (0..stripe_count())
                     .map(|_| CachePadded::new(Stripe::default()))
                     .collect(),
+                shared: AtomicU64::new(0),
                 exemplar: std::sync::Mutex::new(None),
             })
         })
@@ -145,7 +177,7 @@ impl CounterState {
     }
 
     /// This thread's stripe is not its own: claim it if it is free,
-    /// else add to the shared cell.
+    /// else add to the stripes' shared cell.
     #[cold]
     #[inline(never)]
     fn add_unowned(&self, stripes: &Arc<Stripes>, me: usize, n: u64) {
@@ -155,7 +187,7 @@ impl CounterState {
             let v = stripe.value.load(Ordering::Relaxed);
             stripe.value.store(v.wrapping_add(n), Ordering::Relaxed);
         } else {
-            self.int.fetch_add(n, Ordering::Relaxed);
+            stripes.shared.fetch_add(n, Ordering::Relaxed);
         }
     }
 
@@ -192,9 +224,10 @@ impl CounterState {
             s.cells
                 .iter()
                 .map(|c| c.value.load(Ordering::Relaxed))
-                .fold(0, u64::wrapping_add)
+                .fold(s.shared.load(Ordering::Relaxed), u64::wrapping_add)
         });
-        self.int.load(Ordering::Relaxed).wrapping_add(striped) as f64 + self.float.get()
+        let owned = self.int.load(Ordering::Relaxed) & COUNT_MASK;
+        owned.wrapping_add(striped) as f64 + self.float.get()
     }
 }
 
@@ -433,8 +466,7 @@ mod tests {
     #[test]
     fn stripes_are_owned_one_thread_at_a_time_and_given_back_at_exit() {
         let state = CounterState::new();
-        state.contended(0);
-        let stripes = Arc::clone(state.stripes.get().unwrap());
+        let stripes = Arc::clone(state.grow());
         // Rounds of short-lived threads, more of them than stripes: every
         // increment counts, and no stripe stays owned by a thread that has
         // exited.
@@ -479,40 +511,79 @@ mod tests {
     #[test]
     fn a_thread_owns_its_stripe_while_it_runs() {
         let state = CounterState::new();
-        state.contended(1);
-        let stripes = state.stripes.get().unwrap();
-        state.inc();
         let me = thread_slot();
+        state.contended(me, 1);
+        let stripes = state.stripes.get().unwrap();
         let mine = &stripes.cells[me & (stripes.cells.len() - 1)];
         assert_eq!(mine.owner.load(Ordering::Relaxed), me as u64);
         assert_eq!(mine.value.load(Ordering::Relaxed), 1);
+        // Once stripes exist, an unowned integer cell stays unowned.
         state.inc();
         assert_eq!(mine.value.load(Ordering::Relaxed), 2);
-        assert_eq!(state.get(), 3.0);
+        assert_eq!(state.int.load(Ordering::Relaxed), 0);
+        assert_eq!(state.get(), 2.0);
     }
 
     #[test]
     fn the_contended_path_stripes_and_keeps_the_total() {
         let state = CounterState::new();
         state.inc();
-        state.contended(2);
+        state.contended(thread_slot(), 2);
         assert!(state.stripes.get().is_some());
         state.inc();
         assert!(state.add(0.5));
         assert_eq!(state.get(), 4.5);
+        // The first thread kept its cell: two of the increments are there.
+        assert_eq!(state.int.load(Ordering::Relaxed) & COUNT_MASK, 2);
+    }
+
+    #[test]
+    fn the_first_thread_owns_the_integer_cell_and_others_add_beside_it() {
+        let state = CounterState::new();
+        let me = thread_slot();
+        state.inc();
+        state.inc();
+        let cell = state.int.load(Ordering::Relaxed);
+        assert_eq!(
+            (cell >> (64 - OWNER_BITS), cell & COUNT_MASK),
+            (me as u64, 2)
+        );
+        // Another thread (slot me + 1) cannot write the cell: its additions
+        // go to the float cell, and no stripes grow without contention.
+        state.add_int_as(me + 1, 5);
+        assert_eq!(state.int.load(Ordering::Relaxed), cell);
+        assert_eq!(state.float.get(), 5.0);
+        assert!(state.stripes.get().is_none());
+        // A slot too large for the owner bits never owns the cell.
+        let fresh = CounterState::new();
+        fresh.add_int_as(1 << OWNER_BITS, 3);
+        assert_eq!(fresh.int.load(Ordering::Relaxed), 0);
+        assert_eq!(fresh.get(), 3.0);
+        // The owner's cell full: the rest goes to the float cell.
+        let full = CounterState::new();
+        full.add_int_as(me, COUNT_MASK - 1);
+        full.add_int_as(me, 3);
+        assert_eq!(
+            full.int.load(Ordering::Relaxed) & COUNT_MASK,
+            COUNT_MASK - 1
+        );
+        assert_eq!(full.get(), (COUNT_MASK + 2) as f64);
+        assert_eq!(state.get(), 7.0);
     }
 
     #[test]
     fn amounts_split_between_the_cells_exactly() {
-        // Integral amounts below 2^52 go to the integer cell, everything else
-        // to the float cell; each row checks the cell and the total.
-        let cases: [(f64, u64, f64); 9] = [
+        // Integral amounts that fit the owned cell's 48 bits go there,
+        // everything else to the float cell; each row checks the cell and
+        // the total.
+        let cases: [(f64, u64, f64); 10] = [
             (0.0, 0, 0.0),
             (-0.0, 0, 0.0),
             (1.0, 1, 0.0),
             (1.5, 0, 1.5),
             (0.1, 0, 0.1),
-            (4_503_599_627_370_495.0, 4_503_599_627_370_495, 0.0),
+            (281_474_976_710_655.0, 281_474_976_710_655, 0.0),
+            (4_503_599_627_370_495.0, 0, 4_503_599_627_370_495.0),
             (TWO_POW_52, 0, TWO_POW_52),
             (4_503_599_627_370_495.5, 0, 4_503_599_627_370_495.5),
             (f64::INFINITY, 0, f64::INFINITY),
@@ -520,7 +591,8 @@ mod tests {
         for (amount, int, float) in cases {
             let state = CounterState::new();
             assert!(state.add(amount), "{amount}");
-            assert_eq!(state.int.load(Ordering::Relaxed), int, "{amount}");
+            let cell = state.int.load(Ordering::Relaxed);
+            assert_eq!(cell & COUNT_MASK, int, "{amount}");
             assert_eq!(state.float.get(), float, "{amount}");
             assert_eq!(state.get(), amount.abs(), "{amount}");
         }
@@ -571,8 +643,7 @@ mod loom_tests {
         builder.preemption_bound = Some(3);
         builder.check(|| {
             let state = Arc::new(CounterState::new());
-            state.contended(0);
-            let stripes = Arc::clone(state.stripes.get().expect("contended grows stripes"));
+            let stripes = Arc::clone(state.grow());
             // Slots 1 and 1 + n map to the same stripe.
             let (first, second) = (1, 1 + stripes.cells.len());
             let started = Arc::new(AtomicBool::new(false));
@@ -608,6 +679,32 @@ mod loom_tests {
             owner.join().expect("the owner does not panic");
             next.join().expect("the next thread does not panic");
             assert_eq!(state.get(), 3.0);
+        });
+    }
+
+    /// Two threads race to own the integer cell and keep adding: whoever
+    /// wins adds with plain loads and stores, the other to the float cell
+    /// or (after a lost race) a stripe, and no increment is lost.
+    #[test]
+    fn loom_the_integer_cell_has_one_owner_and_keeps_every_increment() {
+        let mut builder = loom::model::Builder::new();
+        builder.preemption_bound = Some(3);
+        builder.check(|| {
+            let state = Arc::new(CounterState::new());
+            let threads: Vec<_> = [1, 2]
+                .into_iter()
+                .map(|slot| {
+                    let state = Arc::clone(&state);
+                    loom::thread::spawn(move || {
+                        state.add_int_as(slot, 1);
+                        state.add_int_as(slot, 1);
+                    })
+                })
+                .collect();
+            for t in threads {
+                t.join().expect("adders do not panic");
+            }
+            assert_eq!(state.get(), 4.0);
         });
     }
 }
