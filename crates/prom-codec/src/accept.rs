@@ -22,22 +22,40 @@
 /// assert!(!accepts(None, "gzip"));
 /// ```
 pub fn accepts(header: Option<&str>, name: &str) -> bool {
-    header.is_some_and(|header| {
-        header.split(',').any(|entry| {
-            let mut parts = entry.split(';');
-            let entry_name = parts.next().unwrap_or("").trim();
-            entry_name.eq_ignore_ascii_case(name) && !parts.any(refuses)
-        })
-    })
+    quality(header, name).is_some()
 }
 
-/// Whether a parameter is a `q` of zero (or less): "not acceptable".
-fn refuses(param: &str) -> bool {
-    param
-        .trim()
-        .strip_prefix("q=")
-        .and_then(|q| q.trim().parse::<f64>().ok())
-        .is_some_and(|q| q <= 0.0)
+/// The preference `header` gives `name`: the largest `q` of the entries
+/// naming it (1 when an entry has no `q`, or one that is not a number), or
+/// `None` when no entry names it with a `q` above zero. The same reading as
+/// [`accepts`]; a server choosing among several offers takes the one with
+/// the highest quality.
+///
+/// ```
+/// use prom_codec::accept::quality;
+/// let header = Some("gzip;q=0.5, zstd, br;q=0");
+/// assert_eq!(quality(header, "zstd"), Some(1.0));
+/// assert_eq!(quality(header, "gzip"), Some(0.5));
+/// assert_eq!(quality(header, "br"), None);
+/// assert_eq!(quality(header, "deflate"), None);
+/// ```
+pub fn quality(header: Option<&str>, name: &str) -> Option<f64> {
+    header?
+        .split(',')
+        .filter_map(|entry| {
+            let mut parts = entry.split(';');
+            let entry_name = parts.next().unwrap_or("").trim();
+            if !entry_name.eq_ignore_ascii_case(name) {
+                return None;
+            }
+            let q = parts
+                .filter_map(|param| param.trim().strip_prefix("q="))
+                .filter_map(|q| q.trim().parse::<f64>().ok())
+                .next_back()
+                .unwrap_or(1.0);
+            (q > 0.0).then_some(q)
+        })
+        .reduce(f64::max)
 }
 
 #[cfg(test)]

@@ -13,7 +13,7 @@ use crate::number::{
 };
 use crate::sink::Sink;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) enum Format {
     Text,
     OpenMetrics,

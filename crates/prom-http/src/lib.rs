@@ -51,6 +51,7 @@
 #![forbid(unsafe_code)]
 
 mod auth;
+mod compression;
 mod error;
 mod handler;
 mod scrape;
@@ -60,7 +61,9 @@ mod web_config;
 
 pub use auth::BasicAuth;
 pub use error::HttpError;
-pub use handler::{metrics_handler, metrics_router};
+pub use handler::{
+    metrics_handler, metrics_handler_with, metrics_router, metrics_router_with, HandlerOptions,
+};
 pub use scrape::{scrape, ScrapeRequest, ScrapeResponse};
 pub use server::{start_http_server, start_http_server_with, MetricsServer, ServerOptions};
 pub use tls::{ClientAuth, TlsConfig, TlsVersion};

@@ -20,7 +20,7 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::auth::{response_header, with_headers, BasicAuth};
 use crate::error::HttpError;
-use crate::handler::metrics_router;
+use crate::handler::{metrics_router_with, HandlerOptions};
 use crate::tls::TlsConfig;
 use crate::web_config::WebConfig;
 
@@ -91,6 +91,7 @@ pub struct ServerOptions {
     header_read_timeout: Duration,
     shutdown_grace_period: Duration,
     max_connections: usize,
+    handler: HandlerOptions,
     tls: Option<TlsConfig>,
     basic_auth: BasicAuth,
     response_headers: Vec<(HeaderName, HeaderValue)>,
@@ -102,6 +103,7 @@ impl Default for ServerOptions {
             header_read_timeout: Duration::from_secs(10),
             shutdown_grace_period: Duration::from_secs(5),
             max_connections: 1024,
+            handler: HandlerOptions::default(),
             tls: None,
             basic_auth: BasicAuth::new(),
             response_headers: Vec::new(),
@@ -130,6 +132,25 @@ impl ServerOptions {
     /// listen queue until one closes. At least 1. Default: 1,024.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
+        self
+    }
+
+    /// How scrapes meet load and faults: request limit, timeout,
+    /// coalescing. Default: [`HandlerOptions::default`].
+    pub fn handler(mut self, handler: HandlerOptions) -> Self {
+        self.handler = handler;
+        self
+    }
+
+    /// Shorthand for [`HandlerOptions::max_requests_in_flight`].
+    pub fn max_requests_in_flight(mut self, max: usize) -> Self {
+        self.handler = self.handler.max_requests_in_flight(max);
+        self
+    }
+
+    /// Shorthand for [`HandlerOptions::timeout`].
+    pub fn scrape_timeout(mut self, timeout: Duration) -> Self {
+        self.handler = self.handler.timeout(timeout);
         self
     }
 
@@ -290,7 +311,7 @@ pub fn start_http_server_with(
         None => None,
     };
     let (stop, stopped) = oneshot::channel::<()>();
-    let app: Router = metrics_router(source);
+    let app: Router = metrics_router_with(source, options.handler.clone());
     // Headers outermost, so a 401 carries them too, as in exporter-toolkit.
     let app = options.basic_auth.clone().wrap(app);
     let app = with_headers(app, options.response_headers.clone());

@@ -1,4 +1,5 @@
-//! gzip, HEAD and `name[]` filtering behave as client_python's handler does.
+//! gzip, HEAD and `name[]` filtering behave as client_python's handler does;
+//! zstd is served when preferred, as client_golang's handler does.
 
 use std::io::Read;
 
@@ -18,6 +19,20 @@ fn gzip_when_accepted() {
     assert_eq!(unzipped, plain);
     let r = common::get(&url, &[("Accept-Encoding", "gzip;q=0, identity")]);
     assert_eq!(r.content_encoding, None);
+}
+
+#[test]
+fn zstd_when_preferred_or_alone() {
+    let (server, _, _) = common::server();
+    let url = format!("http://{}/metrics", server.local_addr());
+    let plain = common::get(&url, &[]).body;
+    for header in ["zstd", "gzip, zstd", "gzip;q=0.5, zstd;q=0.9, br"] {
+        let r = common::get(&url, &[("Accept-Encoding", header)]);
+        assert_eq!(r.content_encoding.as_deref(), Some("zstd"), "{header}");
+        assert_eq!(zstd::decode_all(&r.body[..]).unwrap(), plain, "{header}");
+    }
+    let r = common::get(&url, &[("Accept-Encoding", "zstd;q=0.1, gzip")]);
+    assert_eq!(r.content_encoding.as_deref(), Some("gzip"));
 }
 
 #[test]

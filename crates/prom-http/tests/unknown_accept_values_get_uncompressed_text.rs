@@ -39,7 +39,8 @@ fn unknown_accept_encoding_values() {
     for encoding in [
         "br",
         "deflate",
-        "zstd, br;q=1.0",
+        "compress, br;q=1.0",
+        "zstd;q=0",
         "identity",
         "x-unknown",
         "",

@@ -140,3 +140,54 @@ pub fn is_closed(e: &std::io::Error) -> bool {
         ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof
     )
 }
+
+/// A collector that blocks every collection until [`Gate::open`], counting
+/// the collections started; it serves the gauge `gated 1`.
+#[derive(Clone, Default)]
+pub struct Gate {
+    state: Arc<(std::sync::Mutex<(bool, usize)>, std::sync::Condvar)>,
+}
+
+impl Gate {
+    /// Lets every waiting and future collection through.
+    pub fn open(&self) {
+        self.state.0.lock().unwrap().0 = true;
+        self.state.1.notify_all();
+    }
+
+    /// How many collections have started.
+    pub fn collections(&self) -> usize {
+        self.state.0.lock().unwrap().1
+    }
+
+    /// Waits until `n` collections have started.
+    pub fn wait_for_collections(&self, n: usize) {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while self.collections() < n {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{} collections, not {n}",
+                self.collections()
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+    }
+}
+
+impl Collector for Gate {
+    fn collect(
+        &self,
+        out: &mut Vec<prom_core::MetricFamily>,
+    ) -> Result<(), prom_core::CollectError> {
+        let (lock, cvar) = &*self.state;
+        let mut state = lock.lock().unwrap();
+        state.1 += 1;
+        while !state.0 {
+            state = cvar.wait(state).unwrap();
+        }
+        drop(state);
+        let g = Gauge::new("gated", "").unwrap();
+        g.set(1.0);
+        g.collect(out)
+    }
+}

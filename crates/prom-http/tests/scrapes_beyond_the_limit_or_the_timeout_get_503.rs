@@ -1,0 +1,68 @@
+//! promhttp's `MaxRequestsInFlight` and `Timeout`: a scrape beyond the limit
+//! or past the timeout gets a 503 saying which, and the endpoint recovers.
+
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use prom_http::{start_http_server_with, ServerOptions};
+
+mod common;
+
+#[test]
+fn a_scrape_beyond_the_request_limit_gets_503_until_one_finishes() {
+    let gate = common::Gate::default();
+    let options = ServerOptions::default().max_requests_in_flight(1);
+    let server = start_http_server_with("127.0.0.1:0", Arc::new(gate.clone()), options).unwrap();
+    let url = format!("http://{}/metrics", server.local_addr());
+    let first = {
+        let url = url.clone();
+        thread::spawn(move || common::get(&url, &[]))
+    };
+    gate.wait_for_collections(1);
+    // Another format would need its own collection; the limit counts requests.
+    for accept in ["text/plain", "application/openmetrics-text"] {
+        let refused = common::get(&url, &[("Accept", accept)]);
+        assert_eq!(refused.status, 503);
+        assert_eq!(
+            refused.text(),
+            "too many scrapes in flight (limit 1); try again later\n"
+        );
+    }
+    gate.open();
+    let first = first.join().unwrap();
+    assert_eq!(
+        (first.status, first.text().as_str()),
+        (200, "# TYPE gated gauge\ngated 1\n")
+    );
+    assert_eq!(common::get(&url, &[]).status, 200);
+}
+
+#[test]
+fn a_scrape_past_the_timeout_gets_503_and_later_scrapes_work() {
+    let gate = common::Gate::default();
+    let options = ServerOptions::default().scrape_timeout(Duration::from_millis(300));
+    let server = start_http_server_with("127.0.0.1:0", Arc::new(gate.clone()), options).unwrap();
+    let url = format!("http://{}/metrics", server.local_addr());
+    let start = Instant::now();
+    let late = common::get(&url, &[]);
+    let waited = start.elapsed();
+    assert_eq!(late.status, 503);
+    assert_eq!(
+        late.text(),
+        "scrape timed out after 0.3s; the collection goes on in the background\n"
+    );
+    assert!(
+        waited >= Duration::from_millis(300) && waited < Duration::from_secs(5),
+        "{waited:?}"
+    );
+    // A second scrape joins the stuck collection rather than starting one.
+    assert_eq!(common::get(&url, &[]).status, 503);
+    assert_eq!(gate.collections(), 1);
+    gate.open();
+    let r = common::get(&url, &[]);
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (200, "# TYPE gated gauge\ngated 1\n")
+    );
+}
