@@ -5,7 +5,7 @@ use crossbeam_utils::CachePadded;
 use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
 use crate::series::unix_now;
 use crate::series::{metric_handle, Series, SeriesState};
-use crate::sync::{AtomicF64, AtomicU64, Ordering};
+use crate::sync::{AtomicBool, AtomicF64, AtomicU64, Ordering};
 use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, Exemplar, MetricType, Opts};
 
@@ -44,6 +44,8 @@ struct Stripes {
     cells: Box<[CachePadded<Stripe>]>,
     /// What threads add whose stripe another thread owns.
     shared: AtomicU64,
+    /// Set with the first exemplar: until then a scrape takes no lock.
+    has_exemplar: AtomicBool,
     exemplar: std::sync::Mutex<Option<Exemplar>>,
 }
 
@@ -162,6 +164,7 @@ impl CounterState {
                     .map(|_| CachePadded::new(Stripe::default()))
                     .collect(),
                 shared: AtomicU64::new(0),
+                has_exemplar: AtomicBool::new(false),
                 exemplar: std::sync::Mutex::new(None),
             })
         })
@@ -174,6 +177,9 @@ impl CounterState {
             .exemplar
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(exemplar);
+        // Relaxed: the flag only lets a scrape look; the lock orders the
+        // exemplar itself.
+        stripes.has_exemplar.store(true, Ordering::Relaxed);
     }
 
     /// This thread's stripe is not its own: claim it if it is free,
@@ -406,7 +412,9 @@ impl SeriesState for CounterState {
 
     #[inline]
     fn keeps_exemplars(&self) -> bool {
-        self.stripes.get().is_some()
+        self.stripes
+            .get()
+            .is_some_and(|s| s.has_exemplar.load(Ordering::Relaxed))
     }
 
     fn exemplars(&self, out: &mut Vec<Exemplar>) {
@@ -522,6 +530,19 @@ mod tests {
         assert_eq!(mine.value.load(Ordering::Relaxed), 2);
         assert_eq!(state.int.load(Ordering::Relaxed), 0);
         assert_eq!(state.get(), 2.0);
+    }
+
+    #[test]
+    fn a_scrape_looks_for_exemplars_only_once_one_was_kept() {
+        let c = Counter::new("c", "").unwrap();
+        c.inner.state.contended(thread_slot(), 1);
+        assert!(c.inner.state.stripes.get().is_some());
+        assert!(!c.inner.state.keeps_exemplars());
+        c.inc_with_exemplar(&[("trace_id", "1")]).unwrap();
+        assert!(c.inner.state.keeps_exemplars());
+        let mut out = Vec::new();
+        c.inner.state.exemplars(&mut out);
+        assert_eq!(out.len(), 1);
     }
 
     #[test]

@@ -159,7 +159,7 @@ impl SeriesState for HistogramState {
 
     #[inline]
     fn keeps_exemplars(&self) -> bool {
-        self.obs.is_striped()
+        self.obs.keeps_exemplars()
     }
 
     fn exemplars(&self, out: &mut Vec<Exemplar>) {

@@ -8,7 +8,7 @@ use crossbeam_utils::CachePadded;
 
 use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
 
-use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
+use crate::sync::{lock, yield_now, AtomicBool, AtomicF64, AtomicU64, Mutex, Ordering};
 use crate::Exemplar;
 
 /// One of the two halves of a [`HotCold`] double buffer.
@@ -256,6 +256,9 @@ impl OwnedStripe {
 struct OwnedStripes {
     cells: Box<[CachePadded<OwnedStripe>]>,
     exemplars: Box<[std::sync::Mutex<Option<Exemplar>>]>,
+    /// Set with the first exemplar: until then a scrape takes none of the
+    /// exemplar locks.
+    has_exemplars: AtomicBool,
 }
 
 impl StripeSet for OwnedStripes {
@@ -322,6 +325,7 @@ impl Observations {
                     .map(|_| CachePadded::new(OwnedStripe::new(buckets)))
                     .collect(),
                 exemplars: (0..buckets).map(|_| std::sync::Mutex::new(None)).collect(),
+                has_exemplars: AtomicBool::new(false),
             })
         });
     }
@@ -330,18 +334,25 @@ impl Observations {
     pub(crate) fn observe_with_exemplar(&self, v: f64, bucket: usize, exemplar: Exemplar) {
         self.observe(v, bucket);
         self.grow();
-        if let Some(slot) = self.stripes.get().and_then(|s| s.exemplars.get(bucket)) {
-            *slot
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(exemplar);
+        if let Some(stripes) = self.stripes.get() {
+            if let Some(slot) = stripes.exemplars.get(bucket) {
+                *slot
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(exemplar);
+                // Relaxed: the flag only lets a scrape look; the lock orders
+                // the exemplar itself.
+                stripes.has_exemplars.store(true, Ordering::Relaxed);
+            }
         }
     }
 
-    /// Whether the series has grown stripes (and with them room for
-    /// exemplars).
+    /// Whether the series has kept an exemplar (contention alone grows
+    /// stripes, but no exemplar to read).
     #[inline]
-    pub(crate) fn is_striped(&self) -> bool {
-        self.stripes.get().is_some()
+    pub(crate) fn keeps_exemplars(&self) -> bool {
+        self.stripes
+            .get()
+            .is_some_and(|s| s.has_exemplars.load(Ordering::Relaxed))
     }
 
     /// Appends the latest exemplar of each bucket that has one, in bucket
