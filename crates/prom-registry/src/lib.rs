@@ -181,8 +181,11 @@ impl Registry {
         collector: impl Collector + 'static,
     ) -> Result<CollectorId, RegistryError> {
         let type_name = std::any::type_name_of_val(&collector);
-        // A boxed or shared trait object's type says nothing about it.
-        let type_name = (!type_name.contains("<dyn ")).then_some(type_name);
+        // A boxed or shared trait object's type says nothing about it; a
+        // generic one is named without its parameters (a closure's type
+        // is noise).
+        let type_name = (!type_name.contains("<dyn "))
+            .then(|| type_name.split('<').next().unwrap_or(type_name));
         self.add(Arc::new(collector), type_name)
     }
 

@@ -62,6 +62,46 @@ fn web_config(yaml: &str) -> String {
     })
 }
 
+/// Status and body of a scrape of a server with `options` serving
+/// `registry`, while `busy` other scrapes (started first) are collecting.
+fn scrape(options: ServerOptions, registry: Registry, busy: usize) -> String {
+    let server = prom::http::start_http_server_with("127.0.0.1:0", Arc::new(registry), options)
+        .expect("a free port");
+    let url = format!("http://{}/metrics", server.local_addr());
+    let get = |url: &str| match ureq::get(url).call() {
+        Ok(res) => format!("{} {}", res.status(), res.into_string().unwrap_or_default()),
+        Err(ureq::Error::Status(code, res)) => {
+            format!("{code} {}", res.into_string().unwrap_or_default())
+        }
+        Err(e) => format!("no answer: {e}"),
+    };
+    let others: Vec<_> = (0..busy)
+        .map(|_| {
+            let url = url.clone();
+            std::thread::spawn(move || get(&url))
+        })
+        .collect();
+    // The others' collections take a second; this scrape comes well within it.
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let answer = get(&url);
+    for other in others {
+        other.join().expect("the other scrape does not panic");
+    }
+    answer.trim_end().to_owned()
+}
+
+/// A registry whose collection takes a second.
+fn slow_registry() -> Registry {
+    let registry = Registry::new();
+    registry
+        .register(prom::FnCollector::new(|_| {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+            Ok(())
+        }))
+        .expect("nothing else is registered");
+    registry
+}
+
 const TLS: &str = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n";
 
 const CHECKS: &[(&str, Check)] = &[
@@ -174,6 +214,27 @@ const CHECKS: &[(&str, Check)] = &[
     }),
     ("http.web-config-user-hash", || {
         web_config("basic_auth_users:\n  prometheus: s3cret\n")
+    }),
+    ("http.too-many-scrapes", || {
+        scrape(
+            ServerOptions::default().max_requests_in_flight(1),
+            slow_registry(),
+            1,
+        )
+    }),
+    ("http.scrape-timeout", || {
+        scrape(
+            ServerOptions::default().scrape_timeout(std::time::Duration::from_millis(200)),
+            slow_registry(),
+            0,
+        )
+    }),
+    ("http.collector-panicked", || {
+        let registry = Registry::new();
+        registry
+            .register(prom::FnCollector::new(|_| panic!("sensor bus reset")))
+            .expect("nothing else is registered");
+        scrape(ServerOptions::default(), registry, 0)
     }),
     ("http.web-config-header", || {
         web_config("http_server_config:\n  headers:\n    X-Powered-By: prom\n")
