@@ -96,6 +96,13 @@ pub enum Error {
         /// What is wrong with them.
         reason: String,
     },
+    /// Native histogram options are out of range: a schema outside
+    /// -4..=8, a bucket factor not above 1, a negative or non-finite zero
+    /// threshold.
+    InvalidNativeHistogram {
+        /// What is wrong with them.
+        reason: String,
+    },
     /// Summary objectives or window options are out of range, or given to
     /// another metric type.
     InvalidSummary {
@@ -209,6 +216,9 @@ impl fmt::Display for Error {
             }
             Error::InvalidBuckets { reason } => write!(f, "invalid histogram buckets: {reason}"),
             Error::InvalidSummary { reason } => write!(f, "invalid summary options: {reason}"),
+            Error::InvalidNativeHistogram { reason } => {
+                write!(f, "invalid native histogram options: {reason}")
+            }
             Error::InvalidStates { reason } => write!(f, "invalid enum states: {reason}"),
             Error::ExemplarTooLong { chars, max } => write!(
                 f,

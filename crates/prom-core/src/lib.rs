@@ -18,6 +18,8 @@
 //! - [`Gauge`]: `inc`, `dec`, `set`, in-progress tracking, timing, callbacks.
 //! - [`Histogram`]: `observe`, timing; buckets from [`DEFAULT_BUCKETS`],
 //!   [`linear_buckets`] or [`exponential_buckets`].
+//! - [`NativeHistogram`]: `observe` into sparse exponential buckets
+//!   (client_golang's native histograms), read as a [`NativeHistogramValue`].
 //! - [`Summary`]: `observe`, timing; count and sum, and quantiles over a
 //!   sliding window when given objectives.
 //! - [`Info`]: labels describing the target; [`Enum`]: one of a fixed list
@@ -56,6 +58,7 @@ mod lookup_cache;
 mod metric_type;
 mod model;
 mod name;
+mod native_histogram;
 mod opts;
 mod owned;
 mod quantile;
@@ -86,6 +89,10 @@ pub use model::{
     SummaryValue,
 };
 pub use name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
+pub use native_histogram::{
+    spans_and_deltas, BucketSpan, NativeHistogram, NativeHistogramOpts, NativeHistogramValue,
+    DEFAULT_NATIVE_ZERO_THRESHOLD,
+};
 pub use opts::Opts;
 pub use series::MetricKind;
 pub use state_set::Enum;
