@@ -271,6 +271,13 @@ impl TlsConfig {
                     .position(|a| *a == s.suite())
                     .unwrap_or(usize::MAX)
             });
+        } else {
+            // Go's servers, and so exporter-toolkit's, prefer AES-128-GCM
+            // where the CPU has AES instructions: as strong in practice,
+            // and a third fewer rounds than AES-256 on every record.
+            provider
+                .cipher_suites
+                .sort_by_key(|s| !format!("{:?}", s.suite()).contains("AES_128_GCM"));
         }
         if let Some(groups) = &self.groups {
             let all = std::mem::take(&mut provider.kx_groups);
