@@ -10,6 +10,7 @@ use prom_core::{
 
 use crate::number::{
     canonical_float, write_created_tail, write_i64, write_u64_tail, write_value, write_value_tail,
+    LastCreated,
 };
 use crate::sink::Sink;
 
@@ -76,6 +77,9 @@ pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     /// Every name written so far (TYPE lines and samples), with the family
     /// that wrote it: no two families may write one name.
     written: HashMap<String, String>,
+    /// The last `_created` value written, to write the next one of the same
+    /// millisecond without formatting it again.
+    last_created: LastCreated,
 }
 
 /// Two families would write the same name (in a TYPE line or as a sample
@@ -117,6 +121,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             bucket_head: Vec::new(),
             extra_label: Vec::new(),
             written: HashMap::new(),
+            last_created: LastCreated::new(),
         }
     }
 
@@ -245,7 +250,12 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     fn created(&mut self, s: &SeriesRef<'_>) {
         if let (Format::OpenMetrics, Some(created)) = (self.format, s.created) {
             self.head(Suffix::Created, None);
-            write_created_tail(self.w, created, s.timestamp_ms.is_none());
+            write_created_tail(
+                self.w,
+                created,
+                s.timestamp_ms.is_none(),
+                &mut self.last_created,
+            );
             self.end_line(s.timestamp_ms, None);
         }
     }

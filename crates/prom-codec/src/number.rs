@@ -13,6 +13,7 @@ pub(crate) fn write_value<S: Sink + ?Sized>(w: &mut S, v: f64) {
 /// The end of a sample line held on the stack: a number, and the newline
 /// when the line has no timestamp, built from the right so that the value
 /// and its newline go out in one write.
+#[derive(Clone, Copy)]
 pub(crate) struct Tail {
     buf: [u8; 32],
     start: usize,
@@ -127,16 +128,39 @@ pub(crate) fn write_u64_tail<S: Sink + ?Sized>(w: &mut S, v: u64, newline: bool)
     w.put(t.as_bytes());
 }
 
+/// The last `_created` tail written, by its millisecond and newline: the
+/// series of a family are mostly made together, in the same millisecond,
+/// and share it.
+pub(crate) struct LastCreated(Option<(u64, bool, Tail)>);
+
+impl LastCreated {
+    pub(crate) const fn new() -> Self {
+        Self(None)
+    }
+}
+
 /// Writes a `_created` time, followed by a newline when `newline`: seconds
 /// with millisecond precision, the precision Prometheus keeps, formatted
-/// with integers only, in one write.
-pub(crate) fn write_created_tail<S: Sink + ?Sized>(w: &mut S, created: f64, newline: bool) {
+/// with integers only (or taken from `last` when it is the same
+/// millisecond), in one write.
+pub(crate) fn write_created_tail<S: Sink + ?Sized>(
+    w: &mut S,
+    created: f64,
+    newline: bool,
+    last: &mut LastCreated,
+) {
     if !(0.0..1e15).contains(&created) {
         write_value_tail(w, created, newline);
         return;
     }
     // Rounds half up; `created` is non-negative here, and this avoids a libm call.
     let ms = (created * 1000.0 + 0.5) as u64;
+    if let Some((last_ms, last_newline, tail)) = &last.0 {
+        if (*last_ms, *last_newline) == (ms, newline) {
+            w.put(tail.as_bytes());
+            return;
+        }
+    }
     let mut t = Tail::new(newline);
     let frac = (ms % 1000) as usize;
     if frac != 0 {
@@ -157,6 +181,7 @@ pub(crate) fn write_created_tail<S: Sink + ?Sized>(w: &mut S, created: f64, newl
     }
     t.push_u64(ms / 1000);
     w.put(t.as_bytes());
+    last.0 = Some((ms, newline, t));
 }
 
 /// Writes an integer.
@@ -430,10 +455,14 @@ mod tests {
             (f64::NAN, "NaN"),
         ] {
             for newline in [false, true] {
-                let mut out = Vec::new();
-                write_created_tail(&mut out, created, newline);
-                let want = format!("{want}{}", if newline { "\n" } else { "" });
-                assert_eq!(String::from_utf8(out).unwrap(), want, "{created}");
+                // Fresh, then again from the memory of the last one.
+                let mut last = LastCreated::new();
+                for _ in 0..2 {
+                    let mut out = Vec::new();
+                    write_created_tail(&mut out, created, newline, &mut last);
+                    let want = format!("{want}{}", if newline { "\n" } else { "" });
+                    assert_eq!(String::from_utf8(out).unwrap(), want, "{created}");
+                }
             }
         }
     }
