@@ -129,7 +129,13 @@ where
     }
 }
 
-/// Remembers `child` for `key` on this thread.
+/// Remembers `child` for `key` on this thread: always into a free way, but
+/// into a full set only on one miss in [`REPLACE_EVERY`]. A thread that
+/// keeps missing is looking up more children than the cache holds, in an
+/// order the cache cannot follow; replacing on every miss would then cost a
+/// handle clone and the drop of the evicted one (two atomic updates on
+/// cache lines of other children) for nothing. A working set that fits
+/// settles in as before, its sets filling their free ways first.
 pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, child: &M) {
     let _ = cache.try_with(|c| {
         let Ok(mut slots) = c.try_borrow_mut() else {
@@ -139,6 +145,9 @@ pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, chil
             slots.resize_with(WAYS * SETS, || None);
         }
         let i = set(key.sketch);
+        if slots[i + WAYS - 1].is_some() && !replace_now() {
+            return;
+        }
         // Most recently filled in the first way; the others move over and
         // the oldest falls out.
         slots[i..i + WAYS].rotate_right(1);
@@ -149,6 +158,25 @@ pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, chil
             child: child.clone(),
         });
     });
+}
+
+/// Of the misses that find their set full, one in this many replaces an
+/// entry.
+const REPLACE_EVERY: u32 = 4;
+
+/// Whether this miss, into a full set, replaces an entry: every
+/// [`REPLACE_EVERY`]th such miss on this thread.
+fn replace_now() -> bool {
+    std::thread_local! {
+        static FULL_MISSES: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    }
+    FULL_MISSES
+        .try_with(|n| {
+            let next = n.get().wrapping_add(1);
+            n.set(next);
+            next % REPLACE_EVERY == 0
+        })
+        .unwrap_or(false)
 }
 
 #[cfg(test)]

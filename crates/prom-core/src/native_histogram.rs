@@ -15,16 +15,16 @@
 //! to the observations started before the flip, so its sum, zero count and
 //! buckets are all of the same observations.
 //!
-//! The sparse buckets of a shard are an insert-only open-addressed table of
-//! `(key, count)` slots, in levels that double in size. Keys are placed at
-//! their own value modulo the level size, so a histogram's contiguous run
-//! of keys fills a level without collisions. A writer looks for its key a
-//! few slots from its home; finding it costs one `fetch_add`, finding an
-//! empty slot one compare-and-swap to claim it first. A slot is never
-//! emptied while writers may use its shard, so a key lives in one slot of
-//! one level: a writer goes to the next level only when every slot it
-//! probed holds another key, and each later writer of the same key sees the
-//! same. Only the first use of a level allocates.
+//! The sparse buckets of a shard are an open-addressed table of `(key,
+//! count)` slots, in levels each eight times as large as the one before.
+//! A key's home slot is its own value modulo the level's size, so a
+//! histogram's contiguous run of keys fills a level without collisions. A
+//! writer looks for its key a few slots from its home; finding it costs one
+//! `fetch_add`, finding an empty slot one compare-and-swap to claim it
+//! first. No slot is emptied while writers may use its shard, so a key
+//! lives in one slot of one level: a writer goes to the next level only
+//! when every slot it probed holds another key, and each later writer of
+//! the same key finds the same. Only the first use of a level allocates.
 //!
 //! Changing the schema, widening the zero bucket or resetting (the bucket
 //! limit's strategies) happen under the reading lock, on the idle cold
@@ -313,6 +313,29 @@ const BOUNDS: [f64; 256] = [
     0.9972960560854701,
 ];
 
+/// `frac` in `[0.5, 1)` falls in bin `b` of `2^BIN_BITS` equal bins by
+/// the top bits of its mantissa. The bins are narrower than the gaps of
+/// [`BOUNDS`] (2^-10 against more than 0.00135), so each holds at most one
+/// boundary.
+const BIN_BITS: u32 = 9;
+
+/// For each bin, the number of [`BOUNDS`] below its start: the index of
+/// the first boundary at or above it.
+const FIRST_BOUND_IN_BIN: [u16; 1 << BIN_BITS] = {
+    let mut table = [0u16; 1 << BIN_BITS];
+    let mut bin = 0;
+    while bin < table.len() {
+        let start = 0.5 + bin as f64 / (2u32 << BIN_BITS) as f64;
+        let mut below = 0;
+        while below < BOUNDS.len() && BOUNDS[below] < start {
+            below += 1;
+        }
+        table[bin] = below as u16;
+        bin += 1;
+    }
+    table
+};
+
 /// `x * 2^e`, exact whenever the result is a normal number (and correctly
 /// rounded when it is subnormal).
 fn ldexp(mut x: f64, mut e: i32) -> f64 {
@@ -355,19 +378,16 @@ fn bucket_key(abs: f64, schema: i32) -> i32 {
     let inf = abs == f64::INFINITY;
     let (frac, exp) = frexp(if inf { f64::MAX } else { abs });
     let key = if schema > 0 {
-        // The first of the schema's boundaries in [0.5, 1) at or above
-        // `frac`, by bisection over every 2^(8-schema)-th entry.
-        let shift = 8 - schema;
-        let (mut lo, mut hi) = (0i32, 1i32 << schema);
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            if BOUNDS[(mid << shift) as usize] >= frac {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        lo + ((exp - 1) << schema)
+        // The first boundary of schema 8 at or above `frac`: at most one
+        // lies in `frac`'s bin, after the FIRST_BOUND_IN_BIN-th.
+        let bin = ((frac.to_bits() >> (52 - BIN_BITS)) & ((1 << BIN_BITS) - 1)) as usize;
+        let first = FIRST_BOUND_IN_BIN[bin] as usize;
+        let j8 = first + usize::from(first < BOUNDS.len() && BOUNDS[first] < frac);
+        // Schema `schema` has every 2^(8 - schema)-th of them: its first
+        // at or above `frac` is the next one from there.
+        let d = 8 - schema;
+        let j = ((j8 as i32) + (1 << d) - 1) >> d;
+        j + ((exp - 1) << schema)
     } else {
         // ceil(log2(abs)), then the ceiling of that over the bucket width
         // 2^-schema (an arithmetic shift is a floor).
@@ -404,7 +424,10 @@ fn coarser_key(key: i32, from: i32, to: i32) -> i32 {
 }
 
 const EMPTY: u64 = 0;
-const LEVELS: usize = 17;
+/// Each level has 8 times the slots of the one before: few levels to look
+/// through before a key's.
+const LEVELS: usize = 7;
+const GROWTH_BITS: usize = 3;
 /// Small under loom, so that its models stay small.
 const FIRST_LEVEL: usize = if cfg!(loom) { 4 } else { 16 };
 const PROBES: usize = 8;
@@ -437,10 +460,10 @@ fn table(len: usize) -> Box<[Slot]> {
 #[derive(Debug)]
 struct Buckets {
     first: Box<[Slot]>,
-    /// Level `i + 1` has `FIRST_LEVEL << (i + 1)` slots. The last has
-    /// 2^20 (2^18 under loom), more than the keys schema 8 can produce
-    /// (about 2^19), and is probed whole, so no key is ever left without a
-    /// slot.
+    /// Level `i + 1` has `FIRST_LEVEL << (GROWTH_BITS * (i + 1))` slots.
+    /// The last has 2^22, more than the keys schema 8 can produce (about
+    /// 2^19), and is probed whole, so no key is ever left without a slot.
+    /// (Under loom it is smaller, but its models use a few keys.)
     more: [OnceLock<Box<[Slot]>>; LEVELS - 1],
 }
 
@@ -466,7 +489,7 @@ impl Buckets {
     #[inline(never)]
     fn add_in_more(&self, key: i32, n: u64, created: &AtomicU64) -> bool {
         for (i, level) in self.more.iter().enumerate() {
-            let slots = level.get_or_init(|| table(FIRST_LEVEL << (i + 1)));
+            let slots = level.get_or_init(|| table(FIRST_LEVEL << (GROWTH_BITS * (i + 1))));
             let probes = if i + 2 == LEVELS { slots.len() } else { PROBES };
             if let Some(new) = probe(slots, key, n, probes, created) {
                 return new;
@@ -1247,6 +1270,35 @@ mod tests {
     fn the_boundary_table_is_the_exact_boundaries_halved() {
         for (j, root) in exact_roots().into_iter().enumerate() {
             assert_eq!(BOUNDS[j], root / 2.0, "entry {j}");
+        }
+    }
+
+    #[test]
+    fn no_bin_of_the_lookup_table_holds_two_boundaries() {
+        let bin_width = pow2(-(BIN_BITS as i32) - 1);
+        for w in BOUNDS.windows(2) {
+            assert!(w[1] - w[0] > bin_width, "{} and {}", w[0], w[1]);
+        }
+        assert!(1.0 - BOUNDS[255] > bin_width);
+    }
+
+    #[test]
+    fn random_values_fall_between_their_buckets_bounds_at_every_schema() {
+        // xorshift64: any positive finite f64, by its bits.
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        for _ in 0..200_000 {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            let v = f64::from_bits(state >> 1);
+            if !v.is_finite() || v < pow2(-1022) {
+                continue;
+            }
+            for schema in MIN_SCHEMA..=MAX_SCHEMA {
+                let k = bucket_key(v, schema);
+                assert!(v <= upper_bound(k, schema), "{v} in {k} at {schema}");
+                assert!(v > upper_bound(k - 1, schema), "{v} in {k} at {schema}");
+            }
         }
     }
 
