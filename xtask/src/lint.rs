@@ -5,7 +5,7 @@ use std::process::Stdio;
 
 use serde_json::Value;
 
-use crate::{cargo, run_all, show};
+use crate::{cargo, run_all, show, stdout_of};
 
 /// Runs every check, even after a failure, and sums up; `cargo xtask help` lists them.
 pub(crate) fn lint(extra: &[OsString]) -> Result<(), String> {
@@ -86,14 +86,8 @@ fn workspace_metadata() -> Result<Value, String> {
     command
         .args(["metadata", "--format-version", "1", "--no-deps"])
         .stderr(Stdio::inherit());
-    let output = command
-        .output()
-        .map_err(|e| format!("cannot run `{}`: {e}", show(&command)))?;
-    if !output.status.success() {
-        return Err(format!("`{}` failed ({})", show(&command), output.status));
-    }
-    serde_json::from_slice(&output.stdout)
-        .map_err(|e| format!("`{}` printed no JSON: {e}", show(&command)))
+    let stdout = stdout_of(&mut command)?;
+    serde_json::from_str(&stdout).map_err(|e| format!("`{}` printed no JSON: {e}", show(&command)))
 }
 
 /// The `cargo check` arguments that build each crate with features of its own without its

@@ -184,6 +184,24 @@ pub(crate) fn run(command: &mut Command) -> Result<(), String> {
     }
 }
 
+/// Runs `command` and returns what it printed on stdout; `Err` names it when it cannot run
+/// or fails, with what it printed on stderr if that was captured.
+pub(crate) fn stdout_of(command: &mut Command) -> Result<String, String> {
+    let output = command
+        .output()
+        .map_err(|e| format!("cannot run `{}`: {e}", show(command)))?;
+    if !output.status.success() {
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        let stderr = stderr.trim();
+        return Err(if stderr.is_empty() {
+            format!("`{}` failed ({})", show(command), output.status)
+        } else {
+            format!("`{}` failed ({}): {stderr}", show(command), output.status)
+        });
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
 pub(crate) fn show(command: &Command) -> String {
     let mut shown = Path::new(command.get_program())
         .file_name()

@@ -11,7 +11,7 @@ use serde_json::Value;
 
 use super::criterion::{Group, Row};
 use super::{Options, Stats};
-use crate::{peers, show};
+use crate::{peers, show, stdout_of};
 
 /// The scrape workload's server, `scrape_server <port> [--series N]`.
 const SCRAPE_SERVER_GO: &str = include_str!("../../../benches/go/scrape_server/main.go");
@@ -109,14 +109,7 @@ impl Go {
             .args(["-samples", &SAMPLES.to_string()])
             .args(["-filter", options.filter.as_deref().unwrap_or("")]);
         eprintln!("$ {}", show(&command));
-        let output = command
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run `{}`: {e}", show(&command)))?;
-        if !output.status.success() {
-            return Err(format!("`{}` failed ({})", show(&command), output.status));
-        }
-        let text = String::from_utf8_lossy(&output.stdout);
+        let text = stdout_of(command.stderr(Stdio::inherit()))?;
         eprint!("{text}");
         parse_microbench(&text, &self.row_prefix())
             .map_err(|e| format!("`{}`: {e}", show(&command)))

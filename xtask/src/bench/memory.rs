@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 use serde_json::Value;
 
 use super::Stats;
-use crate::show;
+use crate::{show, stdout_of};
 
 /// Implementations: the `series_memory` argument and the row's name.
 pub(super) const IMPLS: &[(&str, &str)] = &[
@@ -52,14 +52,7 @@ pub(super) fn run(program: &Path, rounds: usize) -> Result<Vec<Row>, String> {
                 "$ {}   # memory workload, round {round}/{rounds}",
                 show(&command)
             );
-            let output = command
-                .stderr(Stdio::inherit())
-                .output()
-                .map_err(|e| format!("cannot run `{}`: {e}", show(&command)))?;
-            if !output.status.success() {
-                return Err(format!("`{}` failed ({})", show(&command), output.status));
-            }
-            let stdout = String::from_utf8_lossy(&output.stdout);
+            let stdout = stdout_of(command.stderr(Stdio::inherit()))?;
             let line = stdout.lines().rev().find(|l| !l.trim().is_empty());
             let result = line
                 .and_then(|l| serde_json::from_str::<Value>(l).ok())

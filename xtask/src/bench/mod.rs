@@ -40,7 +40,7 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use crate::{cargo, peers, project_root, show};
+use crate::{cargo, peers, project_root, show, stdout_of};
 
 /// The document's path, relative to the workspace root.
 const DOC: &str = "docs/benchmarks.md";
@@ -353,14 +353,9 @@ fn build_programs() -> Result<Programs, String> {
         .args(["--message-format", "json-render-diagnostics"])
         .stderr(Stdio::inherit());
     eprintln!("$ {}", show(&command));
-    let output = command
-        .output()
-        .map_err(|e| format!("cannot run `{}`: {e}", show(&command)))?;
-    if !output.status.success() {
-        return Err(format!("`{}` failed ({})", show(&command), output.status));
-    }
+    let stdout = stdout_of(&mut command)?;
     let mut executables = BTreeMap::new();
-    for line in String::from_utf8_lossy(&output.stdout).lines() {
+    for line in stdout.lines() {
         let Ok(message) = serde_json::from_str::<serde_json::Value>(line) else {
             continue;
         };

@@ -7,7 +7,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-use crate::show;
+use crate::{show, stdout_of};
 
 /// Implementations: the `series_scale` argument and the row's name.
 pub(super) const IMPLS: &[(&str, &str)] = &[
@@ -57,14 +57,7 @@ pub(super) fn run(program: &Path) -> Result<Vec<Row>, String> {
             let mut command = Command::new(program);
             command.arg(arg).args(["--series", &size.to_string()]);
             eprintln!("$ {}   # scale workload", show(&command));
-            let output = command
-                .stderr(Stdio::inherit())
-                .output()
-                .map_err(|e| format!("cannot run `{}`: {e}", show(&command)))?;
-            if !output.status.success() {
-                return Err(format!("`{}` failed ({})", show(&command), output.status));
-            }
-            let stdout = String::from_utf8_lossy(&output.stdout);
+            let stdout = stdout_of(command.stderr(Stdio::inherit()))?;
             eprint!("{stdout}");
             let point = parse(&stdout).map_err(|e| format!("`{}`: {e}", show(&command)))?;
             row.points.push(point);
