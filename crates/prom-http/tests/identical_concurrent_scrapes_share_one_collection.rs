@@ -2,10 +2,9 @@
 //! one is collecting get its result; different requests, or coalescing
 //! turned off, collect on their own.
 
-use std::sync::Arc;
 use std::thread;
 
-use prom_http::{start_http_server_with, HandlerOptions, ServerOptions};
+use prom_http::{HandlerOptions, ServerOptions};
 
 mod common;
 
@@ -32,14 +31,7 @@ fn scrape_concurrently(
 
 #[test]
 fn five_identical_scrapes_cost_one_collection() {
-    let gate = common::Gate::default();
-    let server = start_http_server_with(
-        "127.0.0.1:0",
-        Arc::new(gate.clone()),
-        ServerOptions::default(),
-    )
-    .unwrap();
-    let url = format!("http://{}/metrics", server.local_addr());
+    let (_server, gate, url) = common::gated_server(ServerOptions::default());
     let replies = scrape_concurrently(&url, &gate, &["text/plain"; 5], 1);
     assert_eq!(gate.collections(), 1);
     for r in replies {
@@ -55,14 +47,7 @@ fn five_identical_scrapes_cost_one_collection() {
 
 #[test]
 fn different_formats_collect_separately() {
-    let gate = common::Gate::default();
-    let server = start_http_server_with(
-        "127.0.0.1:0",
-        Arc::new(gate.clone()),
-        ServerOptions::default(),
-    )
-    .unwrap();
-    let url = format!("http://{}/metrics", server.local_addr());
+    let (_server, gate, url) = common::gated_server(ServerOptions::default());
     let om = "application/openmetrics-text";
     let replies = scrape_concurrently(&url, &gate, &["text/plain", om, "text/plain", om], 2);
     assert_eq!(gate.collections(), 2);
@@ -74,10 +59,8 @@ fn different_formats_collect_separately() {
 
 #[test]
 fn without_coalescing_every_scrape_collects() {
-    let gate = common::Gate::default();
     let options = ServerOptions::default().handler(HandlerOptions::default().coalesce(false));
-    let server = start_http_server_with("127.0.0.1:0", Arc::new(gate.clone()), options).unwrap();
-    let url = format!("http://{}/metrics", server.local_addr());
+    let (_server, gate, url) = common::gated_server(options);
     let replies = scrape_concurrently(&url, &gate, &["text/plain"; 3], 3);
     assert_eq!(gate.collections(), 3);
     assert!(replies.iter().all(|r| r.status == 200));

@@ -5,16 +5,14 @@ use std::sync::Arc;
 use std::thread;
 use std::time::{Duration, Instant};
 
-use prom_http::{start_http_server_with, ServerOptions};
+use prom_http::{HandlerOptions, ServerOptions};
 
 mod common;
 
 #[test]
 fn a_scrape_beyond_the_request_limit_gets_503_until_one_finishes() {
-    let gate = common::Gate::default();
     let options = ServerOptions::default().max_requests_in_flight(1);
-    let server = start_http_server_with("127.0.0.1:0", Arc::new(gate.clone()), options).unwrap();
-    let url = format!("http://{}/metrics", server.local_addr());
+    let (_server, gate, url) = common::gated_server(options);
     let first = {
         let url = url.clone();
         thread::spawn(move || common::get(&url, &[]))
@@ -40,10 +38,8 @@ fn a_scrape_beyond_the_request_limit_gets_503_until_one_finishes() {
 
 #[test]
 fn a_scrape_past_the_timeout_gets_503_and_later_scrapes_work() {
-    let gate = common::Gate::default();
     let options = ServerOptions::default().scrape_timeout(Duration::from_millis(300));
-    let server = start_http_server_with("127.0.0.1:0", Arc::new(gate.clone()), options).unwrap();
-    let url = format!("http://{}/metrics", server.local_addr());
+    let (_server, gate, url) = common::gated_server(options);
     let start = Instant::now();
     let late = common::get(&url, &[]);
     let waited = start.elapsed();
@@ -59,6 +55,52 @@ fn a_scrape_past_the_timeout_gets_503_and_later_scrapes_work() {
     // A second scrape joins the stuck collection rather than starting one.
     assert_eq!(common::get(&url, &[]).status, 503);
     assert_eq!(gate.collections(), 1);
+    gate.open();
+    let r = common::get(&url, &[]);
+    assert_eq!(
+        (r.status, r.text().as_str()),
+        (200, "# TYPE gated gauge\ngated 1\n")
+    );
+}
+
+#[test]
+fn the_axum_route_applies_the_same_limits() {
+    let gate = common::Gate::default();
+    let options = HandlerOptions::default()
+        .max_requests_in_flight(1)
+        .timeout(Duration::from_millis(300));
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let url = format!("http://{}/metrics", listener.local_addr().unwrap());
+    let app: axum::Router = prom_http::metrics_router_with(Arc::new(gate.clone()), options);
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    let first = {
+        let url = url.clone();
+        thread::spawn(move || common::get(&url, &[]))
+    };
+    gate.wait_for_collections(1);
+    let refused = common::get(&url, &[]);
+    assert_eq!(
+        (refused.status, refused.text().as_str()),
+        (
+            503,
+            "too many scrapes in flight (limit 1); try again later\n"
+        )
+    );
+    let late = first.join().unwrap();
+    assert_eq!(
+        (late.status, late.text().as_str()),
+        (
+            503,
+            "scrape timed out after 0.3s; the collection goes on in the background\n"
+        )
+    );
     gate.open();
     let r = common::get(&url, &[]);
     assert_eq!(

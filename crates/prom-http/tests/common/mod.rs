@@ -141,6 +141,15 @@ pub fn is_closed(e: &std::io::Error) -> bool {
     )
 }
 
+/// A server with `options` serving a fresh [`Gate`], and its metrics URL.
+pub fn gated_server(options: prom_http::ServerOptions) -> (MetricsServer, Gate, String) {
+    let gate = Gate::default();
+    let server =
+        prom_http::start_http_server_with("127.0.0.1:0", Arc::new(gate.clone()), options).unwrap();
+    let url = format!("http://{}/metrics", server.local_addr());
+    (server, gate, url)
+}
+
 /// A collector that blocks every collection until [`Gate::open`], counting
 /// the collections started; it serves the gauge `gated 1`.
 #[derive(Clone, Default)]
