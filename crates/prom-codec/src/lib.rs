@@ -70,6 +70,7 @@ mod encode;
 pub mod lint;
 mod number;
 pub mod parse;
+pub mod protobuf;
 mod sink;
 
 use std::fmt;
@@ -96,55 +97,115 @@ pub const OPENMETRICS_CONTENT_TYPE: &str =
 /// An exposition format. New formats can be added without breaking callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Encoder {
-    format: Format,
+    format: Kind,
+}
+
+/// The formats: a line format of the text writer, or protobuf.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Kind {
+    Lines(Format),
+    Protobuf,
 }
 
 impl Encoder {
     /// Prometheus text format 0.0.4.
     pub const fn text() -> Self {
         Self {
-            format: Format::Text,
+            format: Kind::Lines(Format::Text),
         }
     }
 
     /// OpenMetrics 1.0.0.
     pub const fn openmetrics() -> Self {
         Self {
-            format: Format::OpenMetrics,
+            format: Kind::Lines(Format::OpenMetrics),
         }
     }
 
-    /// Picks the format an HTTP `Accept` header asks for: OpenMetrics when it
-    /// lists `application/openmetrics-text` (with a non-zero `q`), else text;
-    /// see [`accept::accepts`].
+    /// The protobuf exposition: length-delimited
+    /// `io.prometheus.client.MetricFamily` messages, which Prometheus asks
+    /// for first when its native histograms are on. The [`protobuf`]
+    /// module says how each type is written.
     ///
     /// ```
     /// use prom_codec::Encoder;
-    /// let prometheus = "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// let g = prom_core::Gauge::new("up", "").unwrap();
+    /// g.set(1.0);
+    /// let mut body = Vec::new();
+    /// Encoder::protobuf().encode(&g, &[], &mut body).unwrap();
+    /// // Length 21; name "up" (field 1), help "" (2), type GAUGE (3), one
+    /// // metric (4) holding a gauge (2) of value 1.0 (field 1, a double).
+    /// assert_eq!(body, [
+    ///     21, 0x0a, 2, b'u', b'p', 0x12, 0, 0x18, 1,
+    ///     0x22, 11, 0x12, 9, 0x09, 0, 0, 0, 0, 0, 0, 0xf0, 0x3f,
+    /// ]);
+    /// assert_eq!(Encoder::protobuf().content_type(), prom_codec::protobuf::CONTENT_TYPE);
+    /// ```
+    pub const fn protobuf() -> Self {
+        Self {
+            format: Kind::Protobuf,
+        }
+    }
+
+    /// Picks the format an HTTP `Accept` header asks for, by its `q`
+    /// values: protobuf (`application/vnd.google.protobuf` with the
+    /// parameters `proto=io.prometheus.client.MetricFamily` and
+    /// `encoding=delimited`, else it is not the stream this writes),
+    /// OpenMetrics (`application/openmetrics-text`) or text
+    /// (`text/plain`), the highest `q` winning and a tie going to the first
+    /// of these; text when the header names none of them (a wildcard, or no
+    /// header). See [`accept::quality`].
+    ///
+    /// ```
+    /// use prom_codec::Encoder;
+    /// // Prometheus 2.42, and with --enable-feature=native-histograms.
+    /// let prometheus = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
+    /// let native = "application/vnd.google.protobuf;proto=io.prometheus.client.MetricFamily;encoding=delimited;q=1,application/openmetrics-text;version=1.0.0;q=0.8,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     /// assert_eq!(Encoder::negotiate(Some(prometheus)), Encoder::openmetrics());
+    /// assert_eq!(Encoder::negotiate(Some(native)), Encoder::protobuf());
+    /// // Protobuf without the delimited MetricFamily parameters is not ours.
+    /// assert_eq!(Encoder::negotiate(Some("application/vnd.google.protobuf,text/plain;q=0.5")), Encoder::text());
     /// assert_eq!(Encoder::negotiate(Some("text/plain")), Encoder::text());
     /// assert_eq!(Encoder::negotiate(None), Encoder::text());
     /// ```
     pub fn negotiate(accept: Option<&str>) -> Self {
-        let wants_om = accept::accepts(accept, "application/openmetrics-text");
-        if wants_om {
-            Self::openmetrics()
-        } else {
-            Self::text()
+        let offers = [
+            (protobuf::quality(accept), Self::protobuf()),
+            (
+                accept::quality(accept, "application/openmetrics-text"),
+                Self::openmetrics(),
+            ),
+            (accept::quality(accept, "text/plain"), Self::text()),
+        ];
+        let mut best: Option<(f64, Self)> = None;
+        for (q, encoder) in offers {
+            if let Some(q) = q {
+                if best.is_none_or(|(b, _)| q > b) {
+                    best = Some((q, encoder));
+                }
+            }
         }
+        best.map_or(Self::text(), |(_, e)| e)
     }
 
     /// The HTTP `Content-Type` of this format.
     pub const fn content_type(self) -> &'static str {
         match self.format {
-            Format::Text => TEXT_CONTENT_TYPE,
-            Format::OpenMetrics => OPENMETRICS_CONTENT_TYPE,
+            Kind::Lines(Format::Text) => TEXT_CONTENT_TYPE,
+            Kind::Lines(Format::OpenMetrics) => OPENMETRICS_CONTENT_TYPE,
+            Kind::Protobuf => protobuf::CONTENT_TYPE,
         }
     }
 
     /// Whether this is OpenMetrics.
     pub const fn is_openmetrics(self) -> bool {
-        matches!(self.format, Format::OpenMetrics)
+        matches!(self.format, Kind::Lines(Format::OpenMetrics))
+    }
+
+    /// Whether this is the protobuf exposition (binary: not for a
+    /// `String`).
+    pub const fn is_protobuf(self) -> bool {
+        matches!(self.format, Kind::Protobuf)
     }
 
     /// Writes what `source` exposes into `out`, streaming from its live
@@ -246,14 +307,26 @@ impl Encoder {
         out: impl Into<Output<'o>>,
     ) -> Result<(), EncodeError> {
         match out.into().0 {
-            Dest::Vec(out) => {
-                encode::encode(self.format, families, out).map_err(EncodeError::NameClash)
-            }
+            Dest::Vec(out) => self
+                .encode_snapshot(families, out)
+                .map_err(EncodeError::NameClash),
             Dest::Write(w) => {
                 let mut sink = IoSink::new(w);
-                encode::encode(self.format, families, &mut sink).map_err(EncodeError::NameClash)?;
+                self.encode_snapshot(families, &mut sink)
+                    .map_err(EncodeError::NameClash)?;
                 sink.finish().map_err(EncodeError::Io)
             }
+        }
+    }
+
+    fn encode_snapshot<K: Sink + ?Sized>(
+        self,
+        families: &[MetricFamily],
+        sink: &mut K,
+    ) -> Result<(), NameClash> {
+        match self.format {
+            Kind::Lines(format) => encode::encode(format, families, sink),
+            Kind::Protobuf => protobuf::encode(families, sink),
         }
     }
 
@@ -274,9 +347,16 @@ impl Encoder {
     ///
     /// # Errors
     /// [`EncodeError::NameClash`] when two families would write one name.
+    ///
+    /// # Panics
+    /// For [`Encoder::protobuf`], which is binary: use
+    /// [`Encoder::encode_families`] into a `Vec<u8>`.
     pub fn encode_to_string(self, families: &[MetricFamily]) -> Result<String, EncodeError> {
+        let Kind::Lines(format) = self.format else {
+            panic!("the protobuf exposition is binary: encode it into a Vec<u8>");
+        };
         let mut out = Vec::new();
-        encode::encode(self.format, families, &mut out).map_err(EncodeError::NameClash)?;
+        encode::encode(format, families, &mut out).map_err(EncodeError::NameClash)?;
         Ok(String::from_utf8(out).expect("the exposition is built from &str and ASCII only"))
     }
 
@@ -288,17 +368,33 @@ impl Encoder {
         names: &[&str],
         sink: &mut K,
     ) -> Result<(), VisitFailure> {
-        let mut writer = Writer::new(sink, self.format);
-        if names.is_empty() {
-            source.visit(&mut writer)?;
-        } else {
-            source.visit(&mut Filter {
-                inner: &mut writer,
-                names,
-            })?;
+        match self.format {
+            Kind::Lines(format) => {
+                let mut writer = Writer::new(sink, format);
+                visit_filtered(source, names, &mut writer)?;
+                writer.finish();
+            }
+            Kind::Protobuf => {
+                let mut writer = protobuf::ProtoWriter::new(sink);
+                visit_filtered(source, names, &mut writer)?;
+                writer.finish();
+            }
         }
-        writer.finish();
         Ok(())
+    }
+}
+
+/// Visits `source` with `v`, keeping the families that expose one of
+/// `names` (all when `names` is empty).
+fn visit_filtered<V: Visitor>(
+    source: &(impl Collector + ?Sized),
+    names: &[&str],
+    v: &mut V,
+) -> Result<(), VisitFailure> {
+    if names.is_empty() {
+        source.visit(v)
+    } else {
+        source.visit(&mut Filter { inner: v, names })
     }
 }
 

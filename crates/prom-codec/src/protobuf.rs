@@ -1,0 +1,708 @@
+//! The protobuf exposition format,
+//! `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited`:
+//! a stream of `io.prometheus.client.MetricFamily` messages, each prefixed
+//! by its length as a varint.
+//!
+//! The messages of client_model's `io/prometheus/client/metrics.proto` are
+//! written here as [`prost`] structs, field numbers beside each field, for
+//! reading and for tests. The encoder does not build them: it writes the
+//! same fields with prost's low-level functions into buffers reused from
+//! series to series, from the same visit as the text encoders.
+//!
+//! What is written, as client_golang writes it (every field it sets is
+//! written, zero or not, as proto2 does):
+//! - a counter family is named with its `_total` suffix (the sample name
+//!   Prometheus stores), its created timestamp and exemplar in `Counter`;
+//! - a classic histogram's buckets without the `+Inf` bucket, which
+//!   `sample_count` implies (it is written when it carries an exemplar);
+//! - a gauge histogram as a histogram of type `GAUGE_HISTOGRAM`;
+//! - an info as a `GAUGE` family named `<name>_info` whose series carry the
+//!   info's labels and the value 1, and a state set as a `GAUGE` family
+//!   with one series per state, labelled `<name>="<state>"`, 1 when
+//!   enabled, else 0: what Prometheus stores when it reads them from
+//!   OpenMetrics (protobuf has neither type);
+//! - unknown as `UNTYPED`. The unit has no field Prometheus 2.42 reads and
+//!   is left out.
+//!
+//! ```
+//! use prom_codec::Encoder;
+//! use prom_codec::protobuf::{MetricFamily, MetricType};
+//! use prost::Message;
+//!
+//! let c = prom_core::Counter::new("jobs", "Jobs run.").unwrap();
+//! c.inc_by(2.0).unwrap();
+//! let mut body = Vec::new();
+//! Encoder::protobuf().encode(&c, &[], &mut body).unwrap();
+//! let family = MetricFamily::decode_length_delimited(&body[..]).unwrap();
+//! assert_eq!(family.name.as_deref(), Some("jobs_total"));
+//! assert_eq!(family.r#type, Some(MetricType::Counter as i32));
+//! assert_eq!(family.metric[0].counter.as_ref().unwrap().value, Some(2.0));
+//! ```
+
+use std::collections::HashMap;
+
+use prom_core::{
+    visit_families, Exemplar, FamilyRef, LabelsRef, MetricFamily as ModelFamily,
+    MetricType as ModelType, SeriesRef, ValueRef, VisitError, Visitor,
+};
+use prost::encoding::{encode_key, encode_varint, WireType};
+
+use crate::encode::NameClash;
+use crate::sink::Sink;
+
+/// The `Content-Type` of the protobuf exposition.
+pub const CONTENT_TYPE: &str =
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
+
+/// `io.prometheus.client.LabelPair`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct LabelPair {
+    /// `name = 1`.
+    #[prost(string, optional, tag = "1")]
+    pub name: Option<String>,
+    /// `value = 2`.
+    #[prost(string, optional, tag = "2")]
+    pub value: Option<String>,
+}
+
+/// `io.prometheus.client.MetricType`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, prost::Enumeration)]
+#[repr(i32)]
+pub enum MetricType {
+    /// `COUNTER = 0`.
+    Counter = 0,
+    /// `GAUGE = 1`.
+    Gauge = 1,
+    /// `SUMMARY = 2`.
+    Summary = 2,
+    /// `UNTYPED = 3`.
+    Untyped = 3,
+    /// `HISTOGRAM = 4`.
+    Histogram = 4,
+    /// `GAUGE_HISTOGRAM = 5`.
+    GaugeHistogram = 5,
+}
+
+/// `google.protobuf.Timestamp`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Timestamp {
+    /// `seconds = 1` since the Unix epoch.
+    #[prost(int64, tag = "1")]
+    pub seconds: i64,
+    /// `nanos = 2`, in `0..1_000_000_000`.
+    #[prost(int32, tag = "2")]
+    pub nanos: i32,
+}
+
+/// `io.prometheus.client.Gauge`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Gauge {
+    /// `value = 1`.
+    #[prost(double, optional, tag = "1")]
+    pub value: Option<f64>,
+}
+
+/// `io.prometheus.client.Counter`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Counter {
+    /// `value = 1`.
+    #[prost(double, optional, tag = "1")]
+    pub value: Option<f64>,
+    /// `exemplar = 2`.
+    #[prost(message, optional, tag = "2")]
+    pub exemplar: Option<ProtoExemplar>,
+    /// `created_timestamp = 3`.
+    #[prost(message, optional, tag = "3")]
+    pub created_timestamp: Option<Timestamp>,
+}
+
+/// `io.prometheus.client.Quantile`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Quantile {
+    /// `quantile = 1`.
+    #[prost(double, optional, tag = "1")]
+    pub quantile: Option<f64>,
+    /// `value = 2`.
+    #[prost(double, optional, tag = "2")]
+    pub value: Option<f64>,
+}
+
+/// `io.prometheus.client.Summary`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Summary {
+    /// `sample_count = 1`.
+    #[prost(uint64, optional, tag = "1")]
+    pub sample_count: Option<u64>,
+    /// `sample_sum = 2`.
+    #[prost(double, optional, tag = "2")]
+    pub sample_sum: Option<f64>,
+    /// `quantile = 3`.
+    #[prost(message, repeated, tag = "3")]
+    pub quantile: Vec<Quantile>,
+    /// `created_timestamp = 4`.
+    #[prost(message, optional, tag = "4")]
+    pub created_timestamp: Option<Timestamp>,
+}
+
+/// `io.prometheus.client.Untyped`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Untyped {
+    /// `value = 1`.
+    #[prost(double, optional, tag = "1")]
+    pub value: Option<f64>,
+}
+
+/// `io.prometheus.client.Histogram`, classic and native fields.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Histogram {
+    /// `sample_count = 1`.
+    #[prost(uint64, optional, tag = "1")]
+    pub sample_count: Option<u64>,
+    /// `sample_count_float = 4` (overrides `sample_count` if > 0).
+    #[prost(double, optional, tag = "4")]
+    pub sample_count_float: Option<f64>,
+    /// `sample_sum = 2`.
+    #[prost(double, optional, tag = "2")]
+    pub sample_sum: Option<f64>,
+    /// `bucket = 3`: the classic buckets, by increasing upper bound.
+    #[prost(message, repeated, tag = "3")]
+    pub bucket: Vec<Bucket>,
+    /// `created_timestamp = 15`.
+    #[prost(message, optional, tag = "15")]
+    pub created_timestamp: Option<Timestamp>,
+    /// `schema = 5` (native).
+    #[prost(sint32, optional, tag = "5")]
+    pub schema: Option<i32>,
+    /// `zero_threshold = 6` (native).
+    #[prost(double, optional, tag = "6")]
+    pub zero_threshold: Option<f64>,
+    /// `zero_count = 7` (native).
+    #[prost(uint64, optional, tag = "7")]
+    pub zero_count: Option<u64>,
+    /// `zero_count_float = 8` (native).
+    #[prost(double, optional, tag = "8")]
+    pub zero_count_float: Option<f64>,
+    /// `negative_span = 9` (native).
+    #[prost(message, repeated, tag = "9")]
+    pub negative_span: Vec<BucketSpan>,
+    /// `negative_delta = 10` (native; proto2, so not packed).
+    #[prost(sint64, repeated, packed = "false", tag = "10")]
+    pub negative_delta: Vec<i64>,
+    /// `negative_count = 11` (native float histograms).
+    #[prost(double, repeated, packed = "false", tag = "11")]
+    pub negative_count: Vec<f64>,
+    /// `positive_span = 12` (native).
+    #[prost(message, repeated, tag = "12")]
+    pub positive_span: Vec<BucketSpan>,
+    /// `positive_delta = 13` (native; proto2, so not packed).
+    #[prost(sint64, repeated, packed = "false", tag = "13")]
+    pub positive_delta: Vec<i64>,
+    /// `positive_count = 14` (native float histograms).
+    #[prost(double, repeated, packed = "false", tag = "14")]
+    pub positive_count: Vec<f64>,
+    /// `exemplars = 16` (native).
+    #[prost(message, repeated, tag = "16")]
+    pub exemplars: Vec<ProtoExemplar>,
+}
+
+/// `io.prometheus.client.Bucket`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Bucket {
+    /// `cumulative_count = 1`.
+    #[prost(uint64, optional, tag = "1")]
+    pub cumulative_count: Option<u64>,
+    /// `cumulative_count_float = 4`.
+    #[prost(double, optional, tag = "4")]
+    pub cumulative_count_float: Option<f64>,
+    /// `upper_bound = 2` (inclusive).
+    #[prost(double, optional, tag = "2")]
+    pub upper_bound: Option<f64>,
+    /// `exemplar = 3`.
+    #[prost(message, optional, tag = "3")]
+    pub exemplar: Option<ProtoExemplar>,
+}
+
+/// `io.prometheus.client.BucketSpan`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct BucketSpan {
+    /// `offset = 1`: the gap to the previous span, or the first index.
+    #[prost(sint32, optional, tag = "1")]
+    pub offset: Option<i32>,
+    /// `length = 2`.
+    #[prost(uint32, optional, tag = "2")]
+    pub length: Option<u32>,
+}
+
+/// `io.prometheus.client.Exemplar`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct ProtoExemplar {
+    /// `label = 1`.
+    #[prost(message, repeated, tag = "1")]
+    pub label: Vec<LabelPair>,
+    /// `value = 2`.
+    #[prost(double, optional, tag = "2")]
+    pub value: Option<f64>,
+    /// `timestamp = 3`.
+    #[prost(message, optional, tag = "3")]
+    pub timestamp: Option<Timestamp>,
+}
+
+/// `io.prometheus.client.Metric`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct Metric {
+    /// `label = 1`.
+    #[prost(message, repeated, tag = "1")]
+    pub label: Vec<LabelPair>,
+    /// `gauge = 2`.
+    #[prost(message, optional, tag = "2")]
+    pub gauge: Option<Gauge>,
+    /// `counter = 3`.
+    #[prost(message, optional, tag = "3")]
+    pub counter: Option<Counter>,
+    /// `summary = 4`.
+    #[prost(message, optional, tag = "4")]
+    pub summary: Option<Summary>,
+    /// `untyped = 5`.
+    #[prost(message, optional, tag = "5")]
+    pub untyped: Option<Untyped>,
+    /// `histogram = 7`.
+    #[prost(message, optional, tag = "7")]
+    pub histogram: Option<Histogram>,
+    /// `timestamp_ms = 6`.
+    #[prost(int64, optional, tag = "6")]
+    pub timestamp_ms: Option<i64>,
+}
+
+/// `io.prometheus.client.MetricFamily`.
+#[derive(Clone, PartialEq, prost::Message)]
+pub struct MetricFamily {
+    /// `name = 1`.
+    #[prost(string, optional, tag = "1")]
+    pub name: Option<String>,
+    /// `help = 2`.
+    #[prost(string, optional, tag = "2")]
+    pub help: Option<String>,
+    /// `type = 3`.
+    #[prost(enumeration = "MetricType", optional, tag = "3")]
+    pub r#type: Option<i32>,
+    /// `metric = 4`.
+    #[prost(message, repeated, tag = "4")]
+    pub metric: Vec<Metric>,
+}
+
+// Field numbers the writer uses, from metrics.proto.
+mod tag {
+    pub const FAMILY_NAME: u32 = 1;
+    pub const FAMILY_HELP: u32 = 2;
+    pub const FAMILY_TYPE: u32 = 3;
+    pub const FAMILY_METRIC: u32 = 4;
+    pub const METRIC_LABEL: u32 = 1;
+    pub const METRIC_GAUGE: u32 = 2;
+    pub const METRIC_COUNTER: u32 = 3;
+    pub const METRIC_SUMMARY: u32 = 4;
+    pub const METRIC_UNTYPED: u32 = 5;
+    pub const METRIC_TIMESTAMP_MS: u32 = 6;
+    pub const METRIC_HISTOGRAM: u32 = 7;
+    pub const LABEL_NAME: u32 = 1;
+    pub const LABEL_VALUE: u32 = 2;
+    pub const COUNTER_VALUE: u32 = 1;
+    pub const COUNTER_EXEMPLAR: u32 = 2;
+    pub const COUNTER_CREATED: u32 = 3;
+    pub const QUANTILE_QUANTILE: u32 = 1;
+    pub const QUANTILE_VALUE: u32 = 2;
+    pub const SUMMARY_COUNT: u32 = 1;
+    pub const SUMMARY_SUM: u32 = 2;
+    pub const SUMMARY_QUANTILE: u32 = 3;
+    pub const SUMMARY_CREATED: u32 = 4;
+    pub const HISTOGRAM_COUNT: u32 = 1;
+    pub const HISTOGRAM_SUM: u32 = 2;
+    pub const HISTOGRAM_BUCKET: u32 = 3;
+    pub const HISTOGRAM_CREATED: u32 = 15;
+    pub const BUCKET_COUNT: u32 = 1;
+    pub const BUCKET_UPPER_BOUND: u32 = 2;
+    pub const BUCKET_EXEMPLAR: u32 = 3;
+    pub const EXEMPLAR_LABEL: u32 = 1;
+    pub const EXEMPLAR_VALUE: u32 = 2;
+    pub const EXEMPLAR_TIMESTAMP: u32 = 3;
+    pub const TIMESTAMP_SECONDS: u32 = 1;
+    pub const TIMESTAMP_NANOS: u32 = 2;
+    pub const VALUE: u32 = 1;
+}
+
+fn put_double(buf: &mut Vec<u8>, tag: u32, v: f64) {
+    encode_key(tag, WireType::SixtyFourBit, buf);
+    buf.extend_from_slice(&v.to_le_bytes());
+}
+
+fn put_uint(buf: &mut Vec<u8>, tag: u32, v: u64) {
+    encode_key(tag, WireType::Varint, buf);
+    encode_varint(v, buf);
+}
+
+fn put_bytes(buf: &mut Vec<u8>, tag: u32, v: &[u8]) {
+    encode_key(tag, WireType::LengthDelimited, buf);
+    encode_varint(v.len() as u64, buf);
+    buf.extend_from_slice(v);
+}
+
+/// Starts an embedded message: its key now, its length once it is written
+/// ([`close`] inserts it before the body, moving the body once).
+fn open(buf: &mut Vec<u8>, tag: u32) -> usize {
+    encode_key(tag, WireType::LengthDelimited, buf);
+    buf.len()
+}
+
+fn close(buf: &mut Vec<u8>, start: usize) {
+    let len = (buf.len() - start) as u64;
+    let mut prefix = [0u8; 10];
+    let mut n = 0;
+    let mut v = len;
+    loop {
+        // Seven bits at a time, low first, the high bit saying more follow.
+        let byte = (v & 0x7f) as u8;
+        v >>= 7;
+        prefix[n] = if v == 0 { byte } else { byte | 0x80 };
+        n += 1;
+        if v == 0 {
+            break;
+        }
+    }
+    buf.splice(start..start, prefix[..n].iter().copied());
+}
+
+/// A `google.protobuf.Timestamp` of `seconds` since the epoch.
+fn put_timestamp(buf: &mut Vec<u8>, tag: u32, seconds: f64) {
+    let (secs, nanos) = split_seconds(seconds);
+    let start = open(buf, tag);
+    // proto3: zero fields are left out.
+    if secs != 0 {
+        encode_key(tag::TIMESTAMP_SECONDS, WireType::Varint, buf);
+        encode_varint(secs as u64, buf);
+    }
+    if nanos != 0 {
+        encode_key(tag::TIMESTAMP_NANOS, WireType::Varint, buf);
+        encode_varint(i64::from(nanos) as u64, buf);
+    }
+    close(buf, start);
+}
+
+/// Whole seconds (rounded down) and nanoseconds of `seconds`.
+pub(crate) fn split_seconds(seconds: f64) -> (i64, i32) {
+    let whole = seconds.floor();
+    let mut nanos = ((seconds - whole) * 1e9).round() as i32;
+    let mut secs = whole as i64;
+    if nanos >= 1_000_000_000 {
+        secs += 1;
+        nanos -= 1_000_000_000;
+    }
+    (secs, nanos)
+}
+
+fn put_labels(buf: &mut Vec<u8>, tag: u32, labels: LabelsRef<'_>) {
+    for (name, value) in labels.iter_bytes() {
+        let start = open(buf, tag);
+        put_bytes(buf, tag::LABEL_NAME, name.as_bytes());
+        put_bytes(buf, tag::LABEL_VALUE, value);
+        close(buf, start);
+    }
+}
+
+fn put_exemplar(buf: &mut Vec<u8>, tag: u32, e: &Exemplar) {
+    let start = open(buf, tag);
+    put_labels(buf, tag::EXEMPLAR_LABEL, e.labels.as_labels_ref());
+    put_double(buf, tag::EXEMPLAR_VALUE, e.value);
+    if let Some(ts) = e.timestamp {
+        put_timestamp(buf, tag::EXEMPLAR_TIMESTAMP, ts);
+    }
+    close(buf, start);
+}
+
+/// Writes families as protobuf messages, as a [`Visitor`]. A family is
+/// gathered in one reused buffer and handed to the sink, length first,
+/// when the next family starts or the visit ends.
+pub(crate) struct ProtoWriter<'w, S: Sink + ?Sized> {
+    w: &'w mut S,
+    /// The current family's message body.
+    family: Vec<u8>,
+    /// The current family's name, for a state set's label.
+    name: String,
+    /// Every family name written, for [`NameClash`].
+    written: HashMap<String, String>,
+}
+
+impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
+    pub(crate) fn new(w: &'w mut S) -> Self {
+        Self {
+            w,
+            family: Vec::new(),
+            name: String::new(),
+            written: HashMap::new(),
+        }
+    }
+
+    /// Hands the gathered family to the sink.
+    fn flush(&mut self) {
+        if self.family.is_empty() {
+            return;
+        }
+        let mut len = [0u8; 10];
+        let n = {
+            let mut slice = &mut len[..];
+            let before = slice.len();
+            encode_varint(self.family.len() as u64, &mut slice);
+            before - slice.len()
+        };
+        self.w.put(&len[..n]);
+        self.w.put(&self.family);
+        self.family.clear();
+    }
+
+    pub(crate) fn finish(mut self) {
+        self.flush();
+    }
+
+    /// Starts a `Metric` with the series' labels (and `more`).
+    fn metric_start(&mut self, s: &SeriesRef<'_>, more: Option<LabelsRef<'_>>) -> usize {
+        let buf = &mut self.family;
+        let start = open(buf, tag::FAMILY_METRIC);
+        put_labels(buf, tag::METRIC_LABEL, s.labels);
+        if let Some(more) = more {
+            put_labels(buf, tag::METRIC_LABEL, more);
+        }
+        start
+    }
+
+    fn metric_end(&mut self, s: &SeriesRef<'_>, start: usize) {
+        if let Some(ms) = s.timestamp_ms {
+            put_uint(&mut self.family, tag::METRIC_TIMESTAMP_MS, ms as u64);
+        }
+        close(&mut self.family, start);
+    }
+
+    /// A metric of one double value in field `field` of `Metric`.
+    fn simple(&mut self, s: &SeriesRef<'_>, more: Option<LabelsRef<'_>>, field: u32, v: f64) {
+        let start = self.metric_start(s, more);
+        let inner = open(&mut self.family, field);
+        put_double(&mut self.family, tag::VALUE, v);
+        close(&mut self.family, inner);
+        self.metric_end(s, start);
+    }
+
+    fn histogram(
+        &mut self,
+        s: &SeriesRef<'_>,
+        bounds: &[f64],
+        cumulative: &[u64],
+        count: u64,
+        sum: Option<f64>,
+    ) {
+        let start = self.metric_start(s, None);
+        // timestamp_ms (6) comes before histogram (7).
+        if let Some(ms) = s.timestamp_ms {
+            put_uint(&mut self.family, tag::METRIC_TIMESTAMP_MS, ms as u64);
+        }
+        let buf = &mut self.family;
+        let h = open(buf, tag::METRIC_HISTOGRAM);
+        put_uint(buf, tag::HISTOGRAM_COUNT, count);
+        if let Some(sum) = sum {
+            put_double(buf, tag::HISTOGRAM_SUM, sum);
+        }
+        let mut exemplars = s.exemplars.iter().peekable();
+        for (&bound, &n) in bounds.iter().zip(cumulative) {
+            while exemplars
+                .next_if(|e| e.bucket.is_none_or(|b| b < bound))
+                .is_some()
+            {}
+            let exemplar = exemplars.next_if(|e| e.bucket == Some(bound));
+            // The +Inf bucket is implied by sample_count, as client_golang
+            // leaves it out; written when it says more.
+            if bound == f64::INFINITY && exemplar.is_none() && n == count {
+                continue;
+            }
+            let b = open(buf, tag::HISTOGRAM_BUCKET);
+            put_uint(buf, tag::BUCKET_COUNT, n);
+            put_double(buf, tag::BUCKET_UPPER_BOUND, bound);
+            if let Some(e) = exemplar {
+                put_exemplar(buf, tag::BUCKET_EXEMPLAR, e);
+            }
+            close(buf, b);
+        }
+        if let Some(created) = s.created {
+            put_timestamp(buf, tag::HISTOGRAM_CREATED, created);
+        }
+        close(buf, h);
+        close(&mut self.family, start);
+    }
+
+    fn write_series(&mut self, s: &SeriesRef<'_>) {
+        match s.value {
+            ValueRef::Counter(v) => {
+                let start = self.metric_start(s, None);
+                let buf = &mut self.family;
+                let c = open(buf, tag::METRIC_COUNTER);
+                put_double(buf, tag::COUNTER_VALUE, v);
+                if let Some(e) = s.exemplars.first() {
+                    put_exemplar(buf, tag::COUNTER_EXEMPLAR, e);
+                }
+                if let Some(created) = s.created {
+                    put_timestamp(buf, tag::COUNTER_CREATED, created);
+                }
+                close(buf, c);
+                self.metric_end(s, start);
+            }
+            ValueRef::Gauge(v) => self.simple(s, None, tag::METRIC_GAUGE, v),
+            ValueRef::Unknown(v) => self.simple(s, None, tag::METRIC_UNTYPED, v),
+            ValueRef::Histogram {
+                bounds,
+                cumulative,
+                count,
+                sum,
+            }
+            | ValueRef::GaugeHistogram {
+                bounds,
+                cumulative,
+                count,
+                sum,
+            } => self.histogram(s, bounds, cumulative, count, sum),
+            ValueRef::Summary {
+                count,
+                sum,
+                quantiles,
+            } => {
+                let start = self.metric_start(s, None);
+                let buf = &mut self.family;
+                let m = open(buf, tag::METRIC_SUMMARY);
+                put_uint(buf, tag::SUMMARY_COUNT, count);
+                put_double(buf, tag::SUMMARY_SUM, sum);
+                for q in quantiles {
+                    let qs = open(buf, tag::SUMMARY_QUANTILE);
+                    put_double(buf, tag::QUANTILE_QUANTILE, q.quantile);
+                    put_double(buf, tag::QUANTILE_VALUE, q.value);
+                    close(buf, qs);
+                }
+                if let Some(created) = s.created {
+                    put_timestamp(buf, tag::SUMMARY_CREATED, created);
+                }
+                close(buf, m);
+                self.metric_end(s, start);
+            }
+            ValueRef::Info(info) => self.simple(s, Some(info), tag::METRIC_GAUGE, 1.0),
+            ValueRef::StateSet { names, enabled } => {
+                for (state, &on) in names.iter().zip(enabled) {
+                    let start = self.metric_start(s, None);
+                    let buf = &mut self.family;
+                    let l = open(buf, tag::METRIC_LABEL);
+                    put_bytes(buf, tag::LABEL_NAME, self.name.as_bytes());
+                    put_bytes(buf, tag::LABEL_VALUE, state.as_bytes());
+                    close(buf, l);
+                    let g = open(buf, tag::METRIC_GAUGE);
+                    put_double(buf, tag::VALUE, if on { 1.0 } else { 0.0 });
+                    close(buf, g);
+                    self.metric_end(s, start);
+                }
+            }
+            // A value this writer does not know is left out rather than
+            // written wrongly.
+            _ => {}
+        }
+    }
+}
+
+impl<S: Sink + ?Sized> Visitor for ProtoWriter<'_, S> {
+    fn family(&mut self, fam: FamilyRef<'_>) -> Result<bool, VisitError> {
+        self.flush();
+        let suffix = match fam.metric_type {
+            ModelType::Counter => "_total",
+            ModelType::Info => "_info",
+            _ => "",
+        };
+        self.name.clear();
+        self.name.push_str(fam.name);
+        let mut full = String::with_capacity(fam.name.len() + suffix.len());
+        full.push_str(fam.name);
+        full.push_str(suffix);
+        if let Some(owner) = self.written.get(&full) {
+            return Err(VisitError::new(NameClash {
+                name: full,
+                first: owner.clone(),
+                second: fam.name.to_owned(),
+            }));
+        }
+        let proto_type = match fam.metric_type {
+            ModelType::Counter => MetricType::Counter,
+            ModelType::Gauge | ModelType::Info | ModelType::StateSet => MetricType::Gauge,
+            ModelType::Summary => MetricType::Summary,
+            ModelType::Histogram => MetricType::Histogram,
+            ModelType::GaugeHistogram => MetricType::GaugeHistogram,
+            _ => MetricType::Untyped,
+        };
+        let buf = &mut self.family;
+        put_bytes(buf, tag::FAMILY_NAME, full.as_bytes());
+        put_bytes(buf, tag::FAMILY_HELP, fam.help.as_bytes());
+        put_uint(buf, tag::FAMILY_TYPE, proto_type as u64);
+        self.written.insert(full, fam.name.to_owned());
+        self.check()?;
+        Ok(true)
+    }
+
+    fn series(&mut self, series: &SeriesRef<'_>) -> Result<(), VisitError> {
+        self.write_series(series);
+        Ok(())
+    }
+}
+
+impl<S: Sink + ?Sized> ProtoWriter<'_, S> {
+    fn check(&self) -> Result<(), VisitError> {
+        match self.w.error() {
+            Some(e) => Err(VisitError::new(e.to_string())),
+            None => Ok(()),
+        }
+    }
+}
+
+/// Writes snapshot `families` into `sink`.
+pub(crate) fn encode<S: Sink + ?Sized>(
+    families: &[ModelFamily],
+    sink: &mut S,
+) -> Result<(), NameClash> {
+    let mut writer = ProtoWriter::new(sink);
+    match visit_families(families, &mut writer) {
+        Ok(()) => writer.finish(),
+        Err(e) => {
+            return crate::encode::clash(prom_core::VisitFailure::Visit(e)).map_or(Ok(()), Err)
+        }
+    }
+    Ok(())
+}
+
+/// Whether an `Accept` entry's parameters select the delimited
+/// `MetricFamily` stream.
+pub(crate) fn quality(header: Option<&str>) -> Option<f64> {
+    header?
+        .split(',')
+        .filter_map(|entry| {
+            let mut parts = entry.split(';');
+            let name = parts.next().unwrap_or("").trim();
+            if !name.eq_ignore_ascii_case("application/vnd.google.protobuf") {
+                return None;
+            }
+            let (mut proto, mut delimited, mut q) = (false, false, 1.0);
+            for param in parts {
+                let Some((k, v)) = param.split_once('=') else {
+                    continue;
+                };
+                let (k, v) = (k.trim(), v.trim());
+                if k.eq_ignore_ascii_case("proto") {
+                    proto = v == "io.prometheus.client.MetricFamily";
+                } else if k.eq_ignore_ascii_case("encoding") {
+                    delimited = v == "delimited";
+                } else if k.eq_ignore_ascii_case("q") {
+                    if let Ok(v) = v.parse::<f64>() {
+                        q = v;
+                    }
+                }
+            }
+            (proto && delimited && q > 0.0).then_some(q)
+        })
+        .reduce(f64::max)
+}
