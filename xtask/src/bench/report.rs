@@ -5,7 +5,12 @@ use std::fmt::Write as _;
 
 use super::criterion::Group;
 use super::machine::Machine;
-use super::{memory, requests, scale, scrape, shell_word, Options, Report};
+use super::{shell_word, Options, Report};
+
+mod memory;
+mod requests;
+mod scale;
+mod scrape;
 
 /// The reference row of a table: the first whose name starts with `prom `.
 fn reference<'a>(names: impl IntoIterator<Item = &'a str>) -> (Option<usize>, usize) {
@@ -252,16 +257,16 @@ pub(super) fn render(options: &Options, machine: &Machine, report: &Report) -> S
         render_criterion(w, options, groups, report.gomaxprocs);
     }
     if let Some(rows) = &report.memory {
-        render_memory(w, options, rows);
+        memory::render(w, options, rows);
     }
     if let Some(rows) = &report.scale {
-        render_scale(w, rows);
+        scale::render(w, rows);
     }
     if let Some(rows) = &report.scrape {
-        render_scrape(w, options, rows);
+        scrape::render(w, options, rows);
     }
     if let Some(rows) = &report.requests {
-        render_requests(w, options, rows);
+        requests::render(w, options, rows);
     }
     doc
 }
@@ -329,327 +334,6 @@ fn render_criterion(w: &mut String, options: &Options, groups: &[Group], gomaxpr
         }
         let _ = writeln!(w, "\n{}\n", reference_note(&names));
     }
-}
-
-fn render_memory(w: &mut String, options: &Options, rows: &[memory::Row]) {
-    let _ = writeln!(
-        w,
-        "## Memory per labelled counter series\n\n\
-         One counter family with the labels `method` (4 values) and `path` \
-         (`/api/v1/resource/<i>`) and {series} children, each incremented once, \
-         created in a process of its own per implementation (`series_memory <impl>`). \
-         RSS is the growth of the resident set (`/proc/self/statm`) over the creation; \
-         the live heap is the growth of the bytes asked of the allocator (a counting \
-         global allocator), so it leaves out the allocator's own overhead that RSS \
-         includes. Both divided by {series}. {} per implementation, interleaved. \
-         The quantile summary row is not a counter: it is the same family shape as a \
-         `SummaryVec` with client_golang's suggested objectives, for the cost of a \
-         quantile summary series next to a counter's.\n",
-        rounds_text(options.rounds),
-        series = thousands(memory::SERIES as u64),
-    );
-    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-    let (reference, _) = reference(names.iter().copied());
-    let rss_ref = reference.map(|i| rows[i].rss.median);
-    let heap_ref = reference.map(|i| rows[i].heap.median);
-    let _ = writeln!(
-        w,
-        "| implementation | RSS per series | min–max | ratio to prom | live heap per series | min–max | ratio to prom |"
-    );
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|");
-    for row in rows {
-        let _ = writeln!(
-            w,
-            "| {} | {} B | {}–{} B | {} | {} B | {}–{} B | {} |",
-            cell(&row.name),
-            number(row.rss.median),
-            number(row.rss.min),
-            number(row.rss.max),
-            ratio(row.rss.median, rss_ref),
-            number(row.heap.median),
-            number(row.heap.min),
-            number(row.heap.max),
-            ratio(row.heap.median, heap_ref),
-        );
-    }
-    let _ = writeln!(w, "\n{}\n", reference_note(&names));
-}
-
-fn render_scrape(w: &mut String, options: &Options, rows: &[scrape::Row]) {
-    let _ = writeln!(
-        w,
-        "## Scrapes over HTTP on loopback\n\n\
-         {series} counter series (the labels of the memory workload) served on 127.0.0.1 \
-         while 2 threads of the serving process increment them round-robin without pause \
-         (2 Python threads for the Python client, which also shares the interpreter lock \
-         with its server; 2 goroutines for client_golang), by `scrape_server prom` \
-         (`prom_http::start_http_server` over a `prom_registry::Registry`), `scrape_server \
-         prom-tls` (the same over HTTPS: `prom_http::start_http_server_with` with \
-         `ServerOptions::tls`, rustls, a self-signed certificate made at start; wrk keeps its \
-         connections alive, so a run pays one handshake per connection), `scrape_server \
-         metrics` (`metrics-exporter-prometheus` installed with its HTTP listener), \
-         `benches/scripts/scrape_server.py` (`prometheus_client.start_http_server` with a \
-         registry of its own, `_created` series off) and `benches/go/scrape_server` \
-         (client_golang's `promhttp.HandlerFor(reg, promhttp.HandlerOpts{{EnableOpenMetrics: \
-         true}})` over a registry of its own, without the Go collectors), each started fresh \
-         for every run and stopped after it, one at a time. The load: `wrk -t 1 -c \
-         {connections} -d {}s --timeout 10s --latency http://127.0.0.1:<port>/metrics` on \
-         the same machine, so load generator, server and updaters share its CPUs: once with \
-         no `Accept` and no `Accept-Encoding` (text 0.0.4, uncompressed), and once with \
-         Prometheus 2.42's own scrape headers (the rows \"Prometheus 2.42's headers\": \
-         `-H 'Accept: {accept}' -H 'Accept-Encoding: gzip'`), against the same server \
-         process. {} per server, interleaved; one scrape is checked for all {series} series \
-         before the load, and one with each style's headers gives the format and size of \
-         the response. A ratio above 1 means more scrapes per second, or a longer p99 \
-         latency, than prom.\n",
-        options.scrape_secs,
-        rounds_text(options.rounds),
-        series = thousands(scrape::SERIES as u64),
-        connections = scrape::WRK_CONNECTIONS,
-        accept = scrape::PROMETHEUS_HEADERS[0].1,
-    );
-    let names: Vec<&str> = rows.iter().map(|r| r.name.as_str()).collect();
-    let (reference, _) = reference(names.iter().copied());
-    let rps_ref = reference.map(|i| rows[i].requests_per_sec.median);
-    let p99_ref = reference.map(|i| rows[i].p99_ms.median);
-    let _ = writeln!(
-        w,
-        "| server | scrapes/s | min–max | ratio to prom | p99 latency | min–max | ratio to prom | response | format | scrapes, all runs | errors |"
-    );
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|");
-    for row in rows {
-        let (rps, p99) = (row.requests_per_sec, row.p99_ms);
-        let _ = writeln!(
-            w,
-            "| {} | {} | {}–{} | {} | {} ms | {}–{} ms | {} | {:.0} KiB | {} | {} | {} |",
-            cell(&row.name),
-            number(rps.median),
-            number(rps.min),
-            number(rps.max),
-            ratio(rps.median, rps_ref),
-            number(p99.median),
-            number(p99.min),
-            number(p99.max),
-            ratio(p99.median, p99_ref),
-            row.body_bytes as f64 / 1024.0,
-            row.format,
-            thousands(row.requests),
-            thousands(row.errors),
-        );
-    }
-    let _ = writeln!(
-        w,
-        "\n{} Errors are wrk's socket errors (timeouts included) and non-2xx responses, \
-         over all runs.\n",
-        reference_note(&names)
-    );
-    render_scrape_targets(w, rows);
-}
-
-/// The scrape targets of issue 13, each a ratio of two rows' median scrapes per second.
-fn render_scrape_targets(w: &mut String, rows: &[scrape::Row]) {
-    use scrape::{Server, Style};
-    let rate = |server: Server, style: Style| {
-        rows.iter()
-            .find(|r| r.server == server && r.style == style)
-            .map(|r| r.requests_per_sec.median)
-    };
-    let targets = [
-        (
-            "prom with Prometheus 2.42's headers / prom plain",
-            rate(Server::Prom, Style::Prometheus),
-            rate(Server::Prom, Style::Plain),
-            0.7,
-        ),
-        (
-            "prom / client_golang, both with Prometheus 2.42's headers",
-            rate(Server::Prom, Style::Prometheus),
-            rate(Server::Golang, Style::Prometheus),
-            5.0,
-        ),
-        (
-            "prom / client_golang, both plain",
-            rate(Server::Prom, Style::Plain),
-            rate(Server::Golang, Style::Plain),
-            5.0,
-        ),
-        (
-            "prom over TLS / prom plain, connections kept alive",
-            rate(Server::PromTls, Style::Plain),
-            rate(Server::Prom, Style::Plain),
-            0.8,
-        ),
-    ];
-    let _ = writeln!(
-        w,
-        "The targets of the production-endpoint issue (#13), as ratios of the median \
-         scrapes per second above: a scrape as Prometheus makes it (OpenMetrics, gzip) at \
-         least 0.7× the plain one, prom at least 5× client_golang both with Prometheus' \
-         headers and plainly, and a scrape over TLS at least 0.8× the plain one over a \
-         kept-alive connection.\n"
-    );
-    let _ = writeln!(w, "| ratio of scrapes/s | this run | target | met |");
-    let _ = writeln!(w, "|---|---:|---:|---|");
-    for (what, numerator, denominator, target) in targets {
-        let (value, met) = match (numerator, denominator) {
-            (Some(n), Some(d)) if d > 0.0 => {
-                let x = n / d;
-                (format!("{x:.2}×"), if x >= target { "yes" } else { "no" })
-            }
-            _ => ("–".to_owned(), "not measured"),
-        };
-        let _ = writeln!(w, "| {what} | {value} | ≥ {target}× | {met} |");
-    }
-    let _ = writeln!(w);
-}
-
-/// One table of the scale workload: its title, the measure, and whether it is a time (else a
-/// size in bytes).
-type ScaleMeasure = (&'static str, fn(&scale::Point) -> f64, bool);
-
-/// The scale workload: one table per measure, each implementation's value at every size and
-/// its growth from the smallest size to the largest.
-fn render_scale(w: &mut String, rows: &[scale::Row]) {
-    let sizes: Vec<String> = scale::SIZES.iter().map(|&n| thousands(n as u64)).collect();
-    let (first, last) = (
-        sizes.first().cloned().unwrap_or_default(),
-        sizes.last().cloned().unwrap_or_default(),
-    );
-    let _ = writeln!(
-        w,
-        "## Scale: costs per series from {first} to {last} series\n\n\
-         One counter family with the labels of the memory workload and N children, each \
-         incremented once, created in a process of its own per implementation and size \
-         (`series_scale <impl> --series N`), one run. Memory is the growth of the live heap \
-         and of the resident set over the creation of the N children (the empty family and \
-         its registry made beforehand), divided by N. Encode is the median time of one \
-         encode of the whole family into a reused buffer (repeated for about 0.5 s, at least \
-         3 times, after an untimed one whose output is checked), divided by N. Lookup is one \
-         lookup and increment of an existing child by borrowed label values, the children \
-         visited in a scattered order (a stride of 7,919), the median of 5 slices of 60 ms. The \
-         last column divides the value at {last} by the value at {first}: 1× is a cost per \
-         series that does not grow.\n\n\
-         prom's encode time and memory per series should stay flat (total cost linear in the \
-         series) and its lookup time flat, up to what a larger working set costs in cache \
-         misses."
-    );
-    if let Some(prom) = rows.iter().find(|r| r.name.starts_with("prom ")) {
-        let growth = |f: fn(&scale::Point) -> f64| match (prom.points.first(), prom.points.last()) {
-            (Some(a), Some(b)) if f(a) > 0.0 && prom.points.len() == scale::SIZES.len() => {
-                format!("{:.2}×", f(b) / f(a))
-            }
-            _ => "–".to_owned(),
-        };
-        let _ = writeln!(
-            w,
-            "\nIn this run prom's growth from {first} to {last} series is {} in encode time per \
-             series, {} in live heap per series and {} in lookup time.",
-            growth(|p| p.encode_ns_per_series),
-            growth(|p| p.heap_bytes_per_series),
-            growth(|p| p.lookup_ns),
-        );
-    }
-    let _ = writeln!(w);
-    let measures: [ScaleMeasure; 4] = [
-        ("Encode time per series", |p| p.encode_ns_per_series, true),
-        ("Live heap per series", |p| p.heap_bytes_per_series, false),
-        ("RSS per series", |p| p.rss_bytes_per_series, false),
-        ("Lookup and increment", |p| p.lookup_ns, true),
-    ];
-    for (title, value, is_time) in measures {
-        let _ = writeln!(w, "### {title}\n");
-        let _ = writeln!(
-            w,
-            "| implementation | {} | {last} / {first} |",
-            sizes.join(" | ")
-        );
-        let _ = writeln!(w, "|---|{}---:|", "---:|".repeat(sizes.len()));
-        for row in rows {
-            let cells: Vec<String> = row
-                .points
-                .iter()
-                .map(|p| {
-                    let v = value(p);
-                    if is_time {
-                        time_in_unit(v, v)
-                    } else {
-                        format!("{} B", number(v))
-                    }
-                })
-                .collect();
-            let growth = match (row.points.first(), row.points.last()) {
-                (Some(a), Some(b)) if value(a) > 0.0 && row.points.len() == sizes.len() => {
-                    format!("{:.2}×", value(b) / value(a))
-                }
-                _ => "–".to_owned(),
-            };
-            let _ = writeln!(
-                w,
-                "| {} | {} | {growth} |",
-                cell(&row.name),
-                cells.join(" | ")
-            );
-        }
-        let _ = writeln!(w);
-    }
-}
-
-fn render_requests(w: &mut String, options: &Options, rows: &[requests::Row]) {
-    let _ = writeln!(
-        w,
-        "## Requests through request-metrics layers\n\n\
-         One axum app with one route (`GET /hello/{{name}}`, a short text body) served by \
-         `request_server <layer> <port>` on a tokio runtime of one worker thread: bare, with \
-         prom-tower's `RequestMetricsLayer`, and with axum-prometheus's \
-         `PrometheusMetricLayer`, each started fresh for every run. The load: `wrk -t 1 -c \
-         {connections} -d {}s --timeout 10s --latency http://127.0.0.1:<port>/hello/world` on \
-         the same machine. {} per layer, interleaved. The overhead is what a layer adds to \
-         each request: the time per request ({connections} connections at once) with the \
-         layer, less the time without it.\n",
-        options.scrape_secs,
-        rounds_text(options.rounds),
-        connections = scrape::WRK_CONNECTIONS,
-    );
-    let bare = rows.first().map(|r| r.requests_per_sec.median);
-    let ours = rows
-        .iter()
-        .find(|r| r.name.starts_with("prom"))
-        .map(|r| r.requests_per_sec.median);
-    let _ = writeln!(
-        w,
-        "| layer | requests/s | min–max | overhead per request | ratio to prom's overhead | p99 latency | min–max | requests, all runs | errors |"
-    );
-    let _ = writeln!(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    for (i, row) in rows.iter().enumerate() {
-        let (rps, p99) = (row.requests_per_sec, row.p99_ms);
-        let overhead = bare
-            .filter(|_| i > 0)
-            .map(|b| requests::overhead_us(rps.median, b));
-        let ours_overhead = bare.zip(ours).map(|(b, o)| requests::overhead_us(o, b));
-        let _ = writeln!(
-            w,
-            "| {} | {} | {}–{} | {} | {} | {} ms | {}–{} ms | {} | {} |",
-            cell(&row.name),
-            number(rps.median),
-            number(rps.min),
-            number(rps.max),
-            overhead.map_or_else(|| "—".to_owned(), |o| format!("{} µs", number(o))),
-            match (overhead, ours_overhead) {
-                (Some(o), Some(p)) if p > 0.0 => format!("{:.2}×", o / p),
-                _ => "—".to_owned(),
-            },
-            number(p99.median),
-            number(p99.min),
-            number(p99.max),
-            thousands(row.requests),
-            thousands(row.errors),
-        );
-    }
-    let _ = writeln!(
-        w,
-        "\nA ratio above 1 means more overhead per request than prom-tower's. Errors are \
-         wrk's socket errors and non-2xx responses, over all runs.\n"
-    );
 }
 
 fn rounds_text(rounds: usize) -> String {
@@ -731,17 +415,17 @@ mod tests {
                     ],
                 },
             ]),
-            memory: Some(vec![memory::Row {
+            memory: Some(vec![crate::bench::memory::Row {
                 name: "prom CounterVec".into(),
                 rss: stats(100.0),
                 heap: stats(80.0),
             }]),
             gomaxprocs: Some(2),
-            scale: Some(vec![scale::Row {
+            scale: Some(vec![crate::bench::scale::Row {
                 name: "prom CounterVec, text 0.0.4".into(),
                 points: [50.0, 55.0, 60.0, 100.0]
                     .iter()
-                    .map(|&e| scale::Point {
+                    .map(|&e| crate::bench::scale::Point {
                         heap_bytes_per_series: 150.0,
                         rss_bytes_per_series: 160.0,
                         lookup_ns: 20.0,
@@ -750,10 +434,10 @@ mod tests {
                     .collect(),
             }]),
             go_versions: vec![("Go".into(), "go1.19.8".into())],
-            scrape: Some(vec![scrape::Row {
+            scrape: Some(vec![crate::bench::scrape::Row {
                 name: "prom prom_http::start_http_server".into(),
-                server: scrape::Server::Prom,
-                style: scrape::Style::Plain,
+                server: crate::bench::scrape::Server::Prom,
+                style: crate::bench::scrape::Style::Plain,
                 format: "text 0.0.4".into(),
                 requests_per_sec: stats(900.0),
                 p99_ms: stats(3.0),
@@ -762,14 +446,14 @@ mod tests {
                 requests: 2700,
             }]),
             requests: Some(vec![
-                requests::Row {
+                crate::bench::requests::Row {
                     name: "axum app, no layer".into(),
                     requests_per_sec: stats(20_000.0),
                     p99_ms: stats(0.5),
                     errors: 0,
                     requests: 60_000,
                 },
-                requests::Row {
+                crate::bench::requests::Row {
                     name: "prom-tower RequestMetricsLayer".into(),
                     requests_per_sec: stats(10_000.0),
                     p99_ms: stats(0.6),
