@@ -30,7 +30,12 @@
 //!   `_total` and `_created` samples, timestamps in seconds, `# EOF`; a
 //!   histogram without `_sum` (negative buckets) has no `_count` either.
 //!
-//! Both: label values escape `\`, `"` and newline; `le` and `quantile` are
+//! - Protobuf ([`Encoder::protobuf`]): length-delimited
+//!   `io.prometheus.client.MetricFamily` messages, what Prometheus asks for
+//!   first with native histograms on; the [`protobuf`] module says how each
+//!   type is written, and [`parse_protobuf`] reads it back.
+//!
+//! Both text formats: label values escape `\`, `"` and newline; `le` and `quantile` are
 //! written canonically (`1.0`, `0.005`, `1e+06`, `+Inf`); other values as
 //! integers when integral and below 1e15, else shortest round-trip.
 //!
@@ -85,6 +90,7 @@ pub use encode::NameClash;
 use encode::{Format, Writer};
 pub use number::{canonical_float, CanonicalFloat};
 pub use parse::{parse_openmetrics, parse_openmetrics_lenient, parse_text, ParseError};
+pub use protobuf::{parse_protobuf, ProtobufError};
 pub use sink::Output;
 use sink::{Dest, IoSink, Sink};
 

@@ -12,6 +12,10 @@
 //!   the blanks between the metric name and the help text, so they are
 //!   indistinguishable from separators.
 //!
+//! `parse_protobuf` reads back what the protobuf encoder wrote for the same
+//! types less units (the protobuf exposition Prometheus 2.42 reads has no
+//! unit); created times, timestamps, `-0.0`, NaN and help texts survive.
+//!
 //! NaN is compared through `Debug`, where it equals itself (and `-0.0` differs
 //! from `0.0`).
 //! The generated models are valid OpenMetrics (counters and sums not
@@ -22,7 +26,7 @@
 
 use std::collections::HashSet;
 
-use prom_codec::{parse_openmetrics, parse_text, Encoder};
+use prom_codec::{parse_openmetrics, parse_protobuf, parse_text, Encoder};
 use prom_core::{
     Exemplar, HistogramValue, LabelSet, Metric, MetricFamily, MetricType, MetricValue, Quantile,
     State, SummaryValue,
@@ -357,5 +361,18 @@ proptest! {
             }
         }
         prop_assert_eq!(shown(&parsed), shown(&want), "input:\n{}", text);
+    }
+
+    #[test]
+    fn protobuf_reads_back_less_units(families in families(false)) {
+        let mut bytes = Vec::new();
+        Encoder::protobuf().encode_families(&families, &mut bytes).unwrap();
+        let parsed = parse_protobuf(&bytes)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n--- model ---\n{}", shown(&families))))?;
+        let mut want = families;
+        for family in &mut want {
+            family.unit = None;
+        }
+        prop_assert_eq!(shown(&parsed), shown(&want));
     }
 }

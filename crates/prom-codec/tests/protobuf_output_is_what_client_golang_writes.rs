@@ -92,6 +92,11 @@ fn counters_with_exemplars_and_created_timestamps() {
     .unwrap();
     fam.push(labels(&[("code", "500")]), MetricValue::Counter(0.0))
         .unwrap();
+    // The reader gives back the model, exemplar and created time included.
+    assert_eq!(
+        prom_codec::parse_protobuf(&encode(std::slice::from_ref(&fam))).unwrap(),
+        [fam.clone()]
+    );
     let expected = family(
         "requests_total",
         "Requests served.",
@@ -248,6 +253,10 @@ fn classic_histograms_leave_the_inf_bucket_to_the_count() {
     gauge
         .push(labels(&[]), MetricValue::GaugeHistogram(h))
         .unwrap();
+    assert_eq!(
+        prom_codec::parse_protobuf(&encode(&[fam.clone(), gauge.clone()])).unwrap(),
+        [fam.clone(), gauge.clone()]
+    );
     let mut with_exemplar = bucket(1.0, 3);
     with_exemplar.exemplar = Some(ProtoExemplar {
         label: vec![pair("trace_id", "x")],
@@ -352,4 +361,63 @@ fn streaming_and_snapshot_protobuf_are_identical() {
     assert_eq!(live, snapshot);
     let decoded = MetricFamily::decode_length_delimited(&live[..]).unwrap();
     assert_eq!(decoded.name.as_deref(), Some("jobs_total"));
+}
+
+#[test]
+fn the_reader_names_what_is_wrong() {
+    let broken = want(&[MetricFamily {
+        r#type: Some(9),
+        ..family("x", "", MetricType::Gauge, vec![])
+    }]);
+    assert_eq!(
+        prom_codec::parse_protobuf(&broken).unwrap_err().to_string(),
+        "metric family \"x\" has an unknown type 9"
+    );
+    let no_value = want(&[family(
+        "x_total",
+        "",
+        MetricType::Counter,
+        vec![Metric::default()],
+    )]);
+    assert_eq!(
+        prom_codec::parse_protobuf(&no_value)
+            .unwrap_err()
+            .to_string(),
+        "a metric of family \"x_total\" has no \"counter\" field, which its type needs"
+    );
+    let bad_label = want(&[family(
+        "x",
+        "",
+        MetricType::Gauge,
+        vec![Metric {
+            label: vec![pair("9lives", "")],
+            gauge: Some(Gauge { value: Some(1.0) }),
+            ..Default::default()
+        }],
+    )]);
+    let err = prom_codec::parse_protobuf(&bad_label)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("metric family \"x\": ") && err.contains("9lives"),
+        "{err}"
+    );
+    let mut two = want(&[family("a", "", MetricType::Gauge, vec![])]);
+    let first = two.len();
+    two.extend_from_slice(&[7, 0x0a]);
+    let err = prom_codec::parse_protobuf(&two).unwrap_err().to_string();
+    assert!(
+        err.starts_with(&format!("invalid protobuf exposition at byte {first}: ")),
+        "{err}"
+    );
+    let unnamed = want(&[MetricFamily {
+        name: None,
+        ..family("x", "", MetricType::Gauge, vec![])
+    }]);
+    assert_eq!(
+        prom_codec::parse_protobuf(&unnamed)
+            .unwrap_err()
+            .to_string(),
+        "the MetricFamily at byte 0 has no name"
+    );
 }
