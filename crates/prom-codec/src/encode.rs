@@ -530,6 +530,21 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 self.buckets(s, cumulative);
                 self.count_and_sum(s, bounds, count, sum, [Suffix::GCount, Suffix::GSum]);
             }
+            // What client_golang writes in text for a native-only
+            // histogram: its `+Inf` bucket, `_count` and `_sum`.
+            ValueRef::NativeHistogram(h) => {
+                let bounds = [f64::INFINITY];
+                self.le_labels(&bounds);
+                self.buckets(s, &[h.count]);
+                self.count_and_sum(
+                    s,
+                    &bounds,
+                    h.count,
+                    Some(h.sum),
+                    [Suffix::Count, Suffix::Sum],
+                );
+                self.created(s);
+            }
             // The model may grow; a value this writer does not know is left
             // out rather than written wrongly.
             _ => {}

@@ -43,7 +43,7 @@ use std::collections::HashMap;
 
 use prom_core::{
     visit_families, Exemplar, FamilyRef, LabelsRef, MetricFamily as ModelFamily,
-    MetricType as ModelType, SeriesRef, ValueRef, VisitError, Visitor,
+    MetricType as ModelType, NativeHistogramValue, SeriesRef, ValueRef, VisitError, Visitor,
 };
 use prost::encoding::{encode_key, encode_varint, WireType};
 
@@ -318,6 +318,15 @@ mod tag {
     pub const HISTOGRAM_SUM: u32 = 2;
     pub const HISTOGRAM_BUCKET: u32 = 3;
     pub const HISTOGRAM_CREATED: u32 = 15;
+    pub const HISTOGRAM_SCHEMA: u32 = 5;
+    pub const HISTOGRAM_ZERO_THRESHOLD: u32 = 6;
+    pub const HISTOGRAM_ZERO_COUNT: u32 = 7;
+    pub const HISTOGRAM_NEGATIVE_SPAN: u32 = 9;
+    pub const HISTOGRAM_NEGATIVE_DELTA: u32 = 10;
+    pub const HISTOGRAM_POSITIVE_SPAN: u32 = 12;
+    pub const HISTOGRAM_POSITIVE_DELTA: u32 = 13;
+    pub const SPAN_OFFSET: u32 = 1;
+    pub const SPAN_LENGTH: u32 = 2;
     pub const BUCKET_COUNT: u32 = 1;
     pub const BUCKET_UPPER_BOUND: u32 = 2;
     pub const BUCKET_EXEMPLAR: u32 = 3;
@@ -396,6 +405,63 @@ pub(crate) fn split_seconds(seconds: f64) -> (i64, i32) {
         nanos -= 1_000_000_000;
     }
     (secs, nanos)
+}
+
+/// The zigzag encoding of `sint32`/`sint64` fields.
+fn zigzag(v: i64) -> u64 {
+    ((v << 1) ^ (v >> 63)) as u64
+}
+
+fn put_span(buf: &mut Vec<u8>, tag: u32, offset: i32, length: u32) {
+    let start = open(buf, tag);
+    encode_key(tag::SPAN_OFFSET, WireType::Varint, buf);
+    encode_varint(zigzag(i64::from(offset)), buf);
+    put_uint(buf, tag::SPAN_LENGTH, u64::from(length));
+    close(buf, start);
+}
+
+/// Spans and deltas of sorted `(key, count)` buckets, computed as
+/// [`prom_core::spans_and_deltas`] does but written as they come, with no
+/// vector per series: a gap of one or two buckets is filled with empty
+/// buckets rather than a new span. Deltas are proto2 `repeated sint64`,
+/// so not packed.
+fn put_buckets(buf: &mut Vec<u8>, buckets: &[(i32, u64)], span_tag: u32, delta_tag: u32) {
+    if buckets.is_empty() {
+        return;
+    }
+    // Spans first (field order: all spans, then all deltas).
+    let mut span_start = buckets[0].0;
+    // One past the last key of the current span.
+    let mut next = span_start + 1;
+    let mut previous_end: Option<i32> = None;
+    for &(key, _) in &buckets[1..] {
+        if key - next > 2 {
+            let offset = previous_end.map_or(span_start, |end| span_start - end);
+            put_span(buf, span_tag, offset, (next - span_start) as u32);
+            previous_end = Some(next);
+            span_start = key;
+        }
+        next = key + 1;
+    }
+    let offset = previous_end.map_or(span_start, |end| span_start - end);
+    put_span(buf, span_tag, offset, (next - span_start) as u32);
+    let mut previous = 0i64;
+    let mut expected = buckets[0].0;
+    for &(key, count) in buckets {
+        // Empty buckets filling a gap inside a span.
+        if key - expected <= 2 {
+            for _ in expected..key {
+                encode_key(delta_tag, WireType::Varint, buf);
+                encode_varint(zigzag(-previous), buf);
+                previous = 0;
+            }
+        }
+        let count = count as i64;
+        encode_key(delta_tag, WireType::Varint, buf);
+        encode_varint(zigzag(count - previous), buf);
+        previous = count;
+        expected = key + 1;
+    }
 }
 
 fn put_labels(buf: &mut Vec<u8>, tag: u32, labels: LabelsRef<'_>) {
@@ -534,6 +600,51 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
         close(&mut self.family, start);
     }
 
+    /// A native histogram as client_golang writes one without classic
+    /// buckets: count, sum, schema, zero threshold and count, then the
+    /// negative and positive spans and deltas. One with no bucket, no zero
+    /// count and a zero threshold of 0 gets a no-op span (offset 0,
+    /// length 0), or Prometheus would read it as a classic histogram.
+    fn native_histogram(&mut self, s: &SeriesRef<'_>, h: &NativeHistogramValue) {
+        let start = self.metric_start(s, None);
+        if let Some(ms) = s.timestamp_ms {
+            put_uint(&mut self.family, tag::METRIC_TIMESTAMP_MS, ms as u64);
+        }
+        let buf = &mut self.family;
+        let m = open(buf, tag::METRIC_HISTOGRAM);
+        put_uint(buf, tag::HISTOGRAM_COUNT, h.count);
+        put_double(buf, tag::HISTOGRAM_SUM, h.sum);
+        encode_key(tag::HISTOGRAM_SCHEMA, WireType::Varint, buf);
+        encode_varint(zigzag(i64::from(h.schema)), buf);
+        put_double(buf, tag::HISTOGRAM_ZERO_THRESHOLD, h.zero_threshold);
+        put_uint(buf, tag::HISTOGRAM_ZERO_COUNT, h.zero_count);
+        let noop = h.positive.is_empty()
+            && h.negative.is_empty()
+            && h.zero_threshold == 0.0
+            && h.zero_count == 0;
+        put_buckets(
+            buf,
+            &h.negative,
+            tag::HISTOGRAM_NEGATIVE_SPAN,
+            tag::HISTOGRAM_NEGATIVE_DELTA,
+        );
+        if noop {
+            put_span(buf, tag::HISTOGRAM_POSITIVE_SPAN, 0, 0);
+        } else {
+            put_buckets(
+                buf,
+                &h.positive,
+                tag::HISTOGRAM_POSITIVE_SPAN,
+                tag::HISTOGRAM_POSITIVE_DELTA,
+            );
+        }
+        if let Some(created) = s.created {
+            put_timestamp(buf, tag::HISTOGRAM_CREATED, created);
+        }
+        close(buf, m);
+        close(&mut self.family, start);
+    }
+
     fn write_series(&mut self, s: &SeriesRef<'_>) {
         match s.value {
             ValueRef::Counter(v) => {
@@ -564,6 +675,7 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
                 count,
                 sum,
             } => self.histogram(s, bounds, cumulative, count, sum),
+            ValueRef::NativeHistogram(h) => self.native_histogram(s, h),
             ValueRef::Summary {
                 count,
                 sum,

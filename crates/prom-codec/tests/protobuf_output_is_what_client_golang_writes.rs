@@ -421,3 +421,103 @@ fn the_reader_names_what_is_wrong() {
         "the MetricFamily at byte 0 has no name"
     );
 }
+
+/// The expected native fields, from prom-core's own `spans_and_deltas`
+/// (tested there against client_golang's rule), not from the encoder.
+fn native_expected(v: &prom_core::NativeHistogramValue) -> Histogram {
+    let spans = |buckets: &[(i32, u64)]| {
+        let (spans, deltas) = prom_core::spans_and_deltas(buckets);
+        (
+            spans
+                .iter()
+                .map(|s| prom_codec::protobuf::BucketSpan {
+                    offset: Some(s.offset),
+                    length: Some(s.length),
+                })
+                .collect::<Vec<_>>(),
+            deltas,
+        )
+    };
+    let (negative_span, negative_delta) = spans(&v.negative);
+    let (positive_span, positive_delta) = spans(&v.positive);
+    Histogram {
+        sample_count: Some(v.count),
+        sample_sum: Some(v.sum),
+        schema: Some(v.schema),
+        zero_threshold: Some(v.zero_threshold),
+        zero_count: Some(v.zero_count),
+        negative_span,
+        negative_delta,
+        positive_span,
+        positive_delta,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn native_histograms_carry_schema_zero_bucket_spans_and_deltas() {
+    let h =
+        prom_core::NativeHistogram::new(prom_core::NativeHistogramOpts::new().schema(0).unwrap());
+    for v in [0.0, 1.0, 1.5, 3.0, 3.5, 100.0, 1e6, -2.0, -0.5] {
+        h.observe(v);
+    }
+    let value = h.get();
+    let mut fam = ModelFamily::new("latency_seconds", "Latency.", ModelType::Histogram).unwrap();
+    fam.push_metric(
+        ModelMetric::new(labels(&[]), MetricValue::NativeHistogram(value.clone()))
+            .with_created(2.0),
+    )
+    .unwrap();
+    let mut expected = native_expected(&value);
+    expected.created_timestamp = Some(Timestamp {
+        seconds: 2,
+        nanos: 0,
+    });
+    assert!(expected.positive_span.len() >= 2, "{expected:?}");
+    let want_bytes = want(&[family(
+        "latency_seconds",
+        "Latency.",
+        MetricType::Histogram,
+        vec![Metric {
+            histogram: Some(expected),
+            ..Default::default()
+        }],
+    )]);
+    assert_eq!(encode(&[fam.clone()]), want_bytes);
+
+    // Text formats: what client_golang writes for a native-only histogram.
+    let text = Encoder::text().encode_to_string(&[fam]).unwrap();
+    assert_eq!(
+        text,
+        "# HELP latency_seconds Latency.\n# TYPE latency_seconds histogram\n\
+         latency_seconds_bucket{le=\"+Inf\"} 9\nlatency_seconds_count 9\nlatency_seconds_sum 1000106.5\n"
+    );
+}
+
+#[test]
+fn an_empty_native_histogram_with_no_zero_threshold_gets_a_no_op_span() {
+    let h = prom_core::NativeHistogram::new(
+        prom_core::NativeHistogramOpts::new()
+            .zero_threshold(0.0)
+            .unwrap(),
+    );
+    let value = h.get();
+    let mut fam = ModelFamily::new("empty", "", ModelType::Histogram).unwrap();
+    fam.push(labels(&[]), MetricValue::NativeHistogram(value.clone()))
+        .unwrap();
+    let mut expected = native_expected(&value);
+    expected.positive_span = vec![prom_codec::protobuf::BucketSpan {
+        offset: Some(0),
+        length: Some(0),
+    }];
+    let want_bytes = want(&[family(
+        "empty",
+        "",
+        MetricType::Histogram,
+        vec![Metric {
+            histogram: Some(expected),
+            ..Default::default()
+        }],
+    )]);
+    assert_eq!(encode(&[fam]), want_bytes);
+}

@@ -146,6 +146,14 @@ fn fingerprint(value: &ValueRef<'_>) -> u64 {
             }
         }
         ValueRef::StateSet { enabled, .. } => enabled.hash(&mut h),
+        // Every observation adds to the count; a reset changes the schema
+        // or the zero threshold, or empties the buckets.
+        ValueRef::NativeHistogram(n) => {
+            n.count.hash(&mut h);
+            n.sum.to_bits().hash(&mut h);
+            n.schema.hash(&mut h);
+            n.zero_threshold.to_bits().hash(&mut h);
+        }
     }
     h.finish()
 }

@@ -128,6 +128,11 @@ pub enum MetricValue {
     StateSet(Vec<State>),
     /// A gauge histogram's buckets, count (`_gcount`) and sum (`_gsum`).
     GaugeHistogram(HistogramValue),
+    /// A native (sparse, exponential) histogram, of a
+    /// [`MetricType::Histogram`] family: the protobuf exposition carries
+    /// its buckets; the text formats write its `_count`, `_sum` and a
+    /// `+Inf` bucket, as client_golang does.
+    NativeHistogram(crate::NativeHistogramValue),
 }
 
 impl MetricValue {
@@ -142,6 +147,7 @@ impl MetricValue {
             MetricValue::Info(_) => MetricType::Info,
             MetricValue::StateSet(_) => MetricType::StateSet,
             MetricValue::GaugeHistogram(_) => MetricType::GaugeHistogram,
+            MetricValue::NativeHistogram(_) => MetricType::Histogram,
         }
     }
 }

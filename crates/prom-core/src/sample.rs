@@ -94,6 +94,11 @@ fn value(m: &Metric, suffix: Suffix, special: Option<&str>) -> Option<f64> {
         | (MetricValue::GaugeHistogram(h), Suffix::GCount) => Some(h.count as f64),
         (MetricValue::Histogram(h), Suffix::Sum)
         | (MetricValue::GaugeHistogram(h), Suffix::GSum) => h.sum,
+        (MetricValue::NativeHistogram(h), Suffix::Count) => Some(h.count as f64),
+        (MetricValue::NativeHistogram(h), Suffix::Sum) => Some(h.sum),
+        (MetricValue::NativeHistogram(h), Suffix::Bucket) => {
+            (number(special?)? == f64::INFINITY).then_some(h.count as f64)
+        }
         (MetricValue::Summary(s), Suffix::Count) => Some(s.count as f64),
         (MetricValue::Summary(s), Suffix::Sum) => Some(s.sum),
         (MetricValue::Summary(s), Suffix::Bare) => {

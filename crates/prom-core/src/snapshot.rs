@@ -95,5 +95,6 @@ pub(crate) fn to_value(value: ValueRef<'_>) -> MetricValue {
         } => MetricValue::GaugeHistogram(HistogramValue::from_cumulative(
             bounds, cumulative, count, sum,
         )),
+        ValueRef::NativeHistogram(h) => MetricValue::NativeHistogram(h.clone()),
     }
 }

@@ -81,6 +81,8 @@ pub enum ValueRef<'a> {
         /// The current sum (absent with negative bounds).
         sum: Option<f64>,
     },
+    /// A native histogram, of a [`MetricType::Histogram`] family.
+    NativeHistogram(&'a crate::NativeHistogramValue),
 }
 
 /// One series, borrowed.
@@ -281,6 +283,7 @@ fn visit_metric(m: &Metric, v: &mut dyn Visitor, scratch: &mut Scratch) -> Resul
             sum: s.sum,
             quantiles: &s.quantiles,
         },
+        MetricValue::NativeHistogram(h) => ValueRef::NativeHistogram(h),
     };
     v.series(&SeriesRef {
         labels: m.labels.as_labels_ref(),
