@@ -521,3 +521,32 @@ fn an_empty_native_histogram_with_no_zero_threshold_gets_a_no_op_span() {
     )]);
     assert_eq!(encode(&[fam]), want_bytes);
 }
+
+#[test]
+fn a_named_native_histogram_is_a_collector_streamed_like_its_snapshot() {
+    let h = prom_core::NativeHistogram::with_name(
+        "rpc_seconds",
+        "RPC latency.",
+        prom_core::NativeHistogramOpts::new(),
+    )
+    .unwrap();
+    for v in [0.001, 0.01, 0.1, 1.0] {
+        h.observe(v);
+    }
+    let mut live = Vec::new();
+    Encoder::protobuf().encode(&h, &[], &mut live).unwrap();
+    let snapshot = encode(&prom_core::collect(&h).unwrap());
+    assert_eq!(live, snapshot);
+    let decoded = MetricFamily::decode_length_delimited(&live[..]).unwrap();
+    let hist = decoded.metric[0].histogram.as_ref().unwrap();
+    assert_eq!(hist.sample_count, Some(4));
+    assert!(hist.schema.is_some() && !hist.positive_span.is_empty());
+    assert!(hist.created_timestamp.is_some());
+    let text = Encoder::text()
+        .encode_to_string(&prom_core::collect(&h).unwrap())
+        .unwrap();
+    assert!(
+        text.contains("rpc_seconds_bucket{le=\"+Inf\"} 4\nrpc_seconds_count 4\n"),
+        "{text}"
+    );
+}

@@ -58,6 +58,7 @@ mod lookup_cache;
 mod metric_type;
 mod model;
 mod name;
+mod native_collector;
 mod native_histogram;
 mod opts;
 mod owned;

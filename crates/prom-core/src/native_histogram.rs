@@ -972,6 +972,17 @@ struct Inner {
     shards: [Shard; 2],
     control: Mutex<Control>,
     opts: NativeHistogramOpts,
+    /// The family it exposes as a collector, if named.
+    named: Option<Named>,
+}
+
+/// A named histogram's family: its name, help and creation time (seconds
+/// since the epoch).
+#[derive(Debug)]
+pub(crate) struct Named {
+    pub(crate) name: Box<str>,
+    pub(crate) help: Box<str>,
+    pub(crate) created: f64,
 }
 
 /// A native histogram: exponential buckets created as observations need
@@ -1013,8 +1024,25 @@ impl NativeHistogram {
                     last_reset: opts.clock.elapsed(),
                 }),
                 opts,
+                named: None,
             }),
         }
+    }
+
+    /// A histogram with `opts` exposing the family `named` (see
+    /// `NativeHistogram::with_name`).
+    pub(crate) fn new_named(opts: NativeHistogramOpts, named: Named) -> Self {
+        let mut h = Self::new(opts);
+        // Just made: no other handle shares it yet.
+        if let Some(inner) = Arc::get_mut(&mut h.inner) {
+            inner.named = Some(named);
+        }
+        h
+    }
+
+    /// The family it exposes, if it has a name.
+    pub(crate) fn named(&self) -> Option<&Named> {
+        self.inner.named.as_ref()
     }
 
     /// Records `v`: NaN counts and makes the sum NaN but falls in no
