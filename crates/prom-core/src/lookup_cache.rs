@@ -35,6 +35,9 @@ pub struct Slot<M> {
     family: u64,
     generation: u64,
     sketch: u64,
+    /// The child's label values, shared with it: compared without going
+    /// through the child.
+    values: PackedValues,
     child: M,
 }
 
@@ -52,10 +55,11 @@ pub(crate) struct Key {
 impl<M: Cached> Slot<M> {
     #[inline]
     fn matches<S: AsRef<str>>(&self, key: Key, values: &[S]) -> bool {
-        self.family == key.family
+        // The sketch first: the ways of a set differ mostly there.
+        self.sketch == key.sketch
+            && self.family == key.family
             && self.generation == key.generation
-            && self.sketch == key.sketch
-            && self.child.cached_values().values_eq(values)
+            && self.values.values_eq(values)
     }
 }
 
@@ -155,6 +159,7 @@ pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, chil
             family: key.family,
             generation: key.generation,
             sketch: key.sketch,
+            values: child.cached_values().clone(),
             child: child.clone(),
         });
     });
