@@ -16,6 +16,15 @@
 //! - a classic histogram's buckets without the `+Inf` bucket, which
 //!   `sample_count` implies (it is written when it carries an exemplar);
 //! - a gauge histogram as a histogram of type `GAUGE_HISTOGRAM`;
+//! - a native histogram as client_golang writes one without classic
+//!   buckets: count, sum, schema, zero threshold, zero count, and the
+//!   negative and positive spans and deltas. Prometheus 2.42 takes a
+//!   histogram for native only when it has a zero threshold above 0, a
+//!   span or a zero count; [`NativeHistogramOpts`](prom_core::NativeHistogramOpts)'
+//!   default zero threshold (2^-128) qualifies, and an empty histogram
+//!   with a zero threshold of 0 gets client_golang's no-op span (offset 0,
+//!   length 0). The text formats write its `+Inf` bucket, `_count` and
+//!   `_sum`, as client_golang does;
 //! - an info as a `GAUGE` family named `<name>_info` whose series carry the
 //!   info's labels and the value 1, and a state set as a `GAUGE` family
 //!   with one series per state, labelled `<name>="<state>"`, 1 when
@@ -851,6 +860,14 @@ pub enum ProtobufError {
         /// The field it lacks.
         field: &'static str,
     },
+    /// A native histogram's spans and deltas disagree: more or fewer
+    /// deltas than the spans' buckets, or a bucket count below zero.
+    InvalidNativeHistogram {
+        /// The family.
+        family: String,
+        /// What is wrong.
+        reason: &'static str,
+    },
     /// The model refused what was read (an invalid label name, say).
     Model {
         /// The family.
@@ -877,6 +894,9 @@ impl std::fmt::Display for ProtobufError {
                 f,
                 "a metric of family {family:?} has no {field:?} field, which its type needs"
             ),
+            ProtobufError::InvalidNativeHistogram { family, reason } => {
+                write!(f, "a native histogram of family {family:?} is invalid: {reason}")
+            }
             ProtobufError::Model { family, source } => {
                 write!(f, "metric family {family:?}: {source}")
             }
@@ -921,6 +941,39 @@ fn exemplar_of(e: &ProtoExemplar) -> Result<Exemplar, prom_core::Error> {
     Ok(out)
 }
 
+/// `(key, count)` buckets, sorted and none empty, from spans and deltas.
+fn buckets_of(spans: &[BucketSpan], deltas: &[i64]) -> Result<Vec<(i32, u64)>, &'static str> {
+    let mut out = Vec::new();
+    let mut deltas = deltas.iter();
+    let mut count = 0i64;
+    let mut key = 0i32;
+    for (i, span) in spans.iter().enumerate() {
+        let offset = span.offset.unwrap_or(0);
+        key = if i == 0 {
+            offset
+        } else {
+            key.checked_add(offset).ok_or("a span offset overflows")?
+        };
+        for _ in 0..span.length.unwrap_or(0) {
+            let delta = deltas
+                .next()
+                .ok_or("fewer deltas than the spans' buckets")?;
+            count = count
+                .checked_add(*delta)
+                .ok_or("a bucket count overflows")?;
+            let n = u64::try_from(count).map_err(|_| "a bucket count below zero")?;
+            if n > 0 {
+                out.push((key, n));
+            }
+            key = key.checked_add(1).ok_or("a bucket key overflows")?;
+        }
+    }
+    if deltas.next().is_some() {
+        return Err("more deltas than the spans' buckets");
+    }
+    Ok(out)
+}
+
 /// Reads a protobuf exposition (length-delimited `MetricFamily` messages,
 /// as [`Encoder::protobuf`](crate::Encoder::protobuf) and client_golang
 /// write them) into the model, as Prometheus reads it:
@@ -931,8 +984,10 @@ fn exemplar_of(e: &ProtoExemplar) -> Result<Exemplar, prom_core::Error> {
 /// - `GAUGE_HISTOGRAM` is a gauge histogram; gauges stay gauges (an info
 ///   or a state set written as gauges reads back as gauges);
 /// - created timestamps, exemplars (a counter's, a bucket's) and
-///   `timestamp_ms` are kept; the native-histogram fields are not read
-///   (the model has no native histograms yet).
+///   `timestamp_ms` are kept;
+/// - a histogram is native, and its classic buckets are left out, when it
+///   has a span, a zero threshold above 0 or a zero count, as Prometheus
+///   2.42 decides (the no-op span of an empty one counts).
 ///
 /// ```
 /// use prom_codec::{parse_protobuf, Encoder};
@@ -1039,6 +1094,35 @@ pub fn parse_protobuf(bytes: &[u8]) -> Result<Vec<ModelFamily>, ProtobufError> {
                 MetricType::Histogram | MetricType::GaugeHistogram => {
                     let h = m.histogram.as_ref().ok_or_else(|| missing("histogram"))?;
                     created = h.created_timestamp.as_ref().map(seconds_of);
+                    let native = !h.positive_span.is_empty()
+                        || !h.negative_span.is_empty()
+                        || h.zero_threshold.unwrap_or(0.0) > 0.0
+                        || h.zero_count.unwrap_or(0) > 0;
+                    if native && proto_type == MetricType::Histogram {
+                        let invalid = |reason| ProtobufError::InvalidNativeHistogram {
+                            family: name.to_owned(),
+                            reason,
+                        };
+                        let positive =
+                            buckets_of(&h.positive_span, &h.positive_delta).map_err(invalid)?;
+                        let negative =
+                            buckets_of(&h.negative_span, &h.negative_delta).map_err(invalid)?;
+                        let value = NativeHistogramValue::new(
+                            h.schema.unwrap_or(0),
+                            h.zero_threshold.unwrap_or(0.0),
+                            h.zero_count.unwrap_or(0),
+                            h.sample_count.unwrap_or(0),
+                            h.sample_sum.unwrap_or(0.0),
+                            positive,
+                            negative,
+                        );
+                        let mut metric =
+                            ModelMetric::new(labels, MetricValue::NativeHistogram(value));
+                        metric.created = created;
+                        metric.timestamp_ms = m.timestamp_ms;
+                        metrics.push(metric);
+                        continue;
+                    }
                     let count = h.sample_count.unwrap_or(0);
                     let mut buckets = Vec::with_capacity(h.bucket.len() + 1);
                     for b in &h.bucket {

@@ -484,6 +484,10 @@ fn native_histograms_carry_schema_zero_bucket_spans_and_deltas() {
         }],
     )]);
     assert_eq!(encode(&[fam.clone()]), want_bytes);
+    assert_eq!(
+        prom_codec::parse_protobuf(&want_bytes).unwrap(),
+        [fam.clone()]
+    );
 
     // Text formats: what client_golang writes for a native-only histogram.
     let text = Encoder::text().encode_to_string(&[fam]).unwrap();
@@ -505,6 +509,11 @@ fn an_empty_native_histogram_with_no_zero_threshold_gets_a_no_op_span() {
     let mut fam = ModelFamily::new("empty", "", ModelType::Histogram).unwrap();
     fam.push(labels(&[]), MetricValue::NativeHistogram(value.clone()))
         .unwrap();
+    // Read back as the empty native histogram it is, not a classic one.
+    assert_eq!(
+        prom_codec::parse_protobuf(&encode(std::slice::from_ref(&fam))).unwrap(),
+        [fam.clone()]
+    );
     let mut expected = native_expected(&value);
     expected.positive_span = vec![prom_codec::protobuf::BucketSpan {
         offset: Some(0),
@@ -548,5 +557,31 @@ fn a_named_native_histogram_is_a_collector_streamed_like_its_snapshot() {
     assert!(
         text.contains("rpc_seconds_bucket{le=\"+Inf\"} 4\nrpc_seconds_count 4\n"),
         "{text}"
+    );
+}
+
+#[test]
+fn native_spans_and_deltas_that_disagree_are_refused() {
+    let bad = want(&[family(
+        "h",
+        "",
+        MetricType::Histogram,
+        vec![Metric {
+            histogram: Some(Histogram {
+                sample_count: Some(1),
+                schema: Some(0),
+                positive_span: vec![prom_codec::protobuf::BucketSpan {
+                    offset: Some(0),
+                    length: Some(2),
+                }],
+                positive_delta: vec![1],
+                ..Default::default()
+            }),
+            ..Default::default()
+        }],
+    )]);
+    assert_eq!(
+        prom_codec::parse_protobuf(&bad).unwrap_err().to_string(),
+        "a native histogram of family \"h\" is invalid: fewer deltas than the spans' buckets"
     );
 }

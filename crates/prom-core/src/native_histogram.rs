@@ -906,6 +906,37 @@ pub struct NativeHistogramValue {
     pub negative: Vec<(i32, u64)>,
 }
 
+impl NativeHistogramValue {
+    /// A value from its parts, as a parser reads them: `positive` and
+    /// `negative` are `(key, count)` buckets sorted by key, none empty
+    /// (not checked).
+    ///
+    /// ```
+    /// let v = prom_core::NativeHistogramValue::new(3, 1e-9, 1, 4, 2.5, vec![(0, 2), (8, 1)], vec![]);
+    /// assert_eq!((v.schema, v.count, v.positive.len()), (3, 4, 2));
+    /// ```
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        schema: i32,
+        zero_threshold: f64,
+        zero_count: u64,
+        count: u64,
+        sum: f64,
+        positive: Vec<(i32, u64)>,
+        negative: Vec<(i32, u64)>,
+    ) -> Self {
+        Self {
+            schema,
+            zero_threshold,
+            zero_count,
+            count,
+            sum,
+            positive,
+            negative,
+        }
+    }
+}
+
 /// A run of consecutive buckets in the protobuf exposition: it starts
 /// `offset` buckets after the end of the previous span (the first span, at
 /// bucket `offset`) and is `length` buckets long.
