@@ -112,8 +112,9 @@ pub use prom_core::{
     collect, exponential_buckets, linear_buckets, Bucket, Clock, CollectError, Collector, Counter,
     CounterVec, Descriptor, Enum, EnumVec, Exemplar, Family, FnCollector, Gauge, GaugeVec,
     Histogram, HistogramValue, HistogramVec, InProgress, Info, InfoVec, LabelSet, ManualClock,
-    Metric, MetricFamily, MetricKind, MetricType, MetricValue, ObserveDuration, Opts, PanicCounter,
-    Quantile, State, Summary, SummaryValue, SummaryVec, SystemClock, Timer, DEFAULT_BUCKETS,
+    Metric, MetricFamily, MetricKind, MetricType, MetricValue, NativeHistogram,
+    NativeHistogramOpts, NativeHistogramValue, ObserveDuration, Opts, PanicCounter, Quantile,
+    State, Summary, SummaryValue, SummaryVec, SystemClock, Timer, DEFAULT_BUCKETS,
 };
 
 #[cfg(feature = "registry")]
