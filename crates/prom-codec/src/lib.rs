@@ -1,5 +1,6 @@
-//! Exposition encoders for **prom**: Prometheus text format 0.0.4 and
-//! OpenMetrics 1.0.0, written byte-exact to the specifications.
+//! Exposition encoders for **prom**: Prometheus text format 0.0.4,
+//! OpenMetrics 1.0.0 and the protobuf exposition, written byte-exact to
+//! the specifications.
 //!
 //! [`Encoder::encode`] writes what a [`Collector`] exposes straight from its
 //! live values, with no allocation per series, appending to a `Vec<u8>`
