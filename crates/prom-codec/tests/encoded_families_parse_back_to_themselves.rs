@@ -13,7 +13,8 @@
 //!   indistinguishable from separators.
 //!
 //! `parse_protobuf` reads back what the protobuf encoder wrote for the same
-//! types less units (the protobuf exposition Prometheus 2.42 reads has no
+//! types (and native histograms of every schema, zero threshold and value,
+//! empty ones included) less units (the protobuf exposition Prometheus 2.42 reads has no
 //! unit); created times, timestamps, `-0.0`, NaN and help texts survive.
 //!
 //! NaN is compared through `Debug`, where it equals itself (and `-0.0` differs
@@ -374,5 +375,45 @@ proptest! {
             family.unit = None;
         }
         prop_assert_eq!(shown(&parsed), shown(&want));
+    }
+
+    #[test]
+    fn native_histograms_read_back_from_protobuf(
+        schema in -4i32..=8,
+        zero in prop_oneof![Just(0.0), Just(2f64.powi(-128)), 1e-3..1.0f64],
+        values in vec(
+            prop_oneof![
+                -1e6..1e6f64,
+                -1.0..1.0f64,
+                Just(0.0),
+                Just(f64::INFINITY),
+                Just(f64::NEG_INFINITY),
+                Just(f64::NAN),
+            ],
+            0..60,
+        ),
+        ts in timestamp(),
+        created in created(),
+    ) {
+        let opts = prom_core::NativeHistogramOpts::new()
+            .schema(schema)
+            .unwrap()
+            .zero_threshold(zero)
+            .unwrap();
+        let h = prom_core::NativeHistogram::new(opts);
+        for v in values {
+            h.observe(v);
+        }
+        let mut fam = MetricFamily::new("h", "Native.", MetricType::Histogram).unwrap();
+        let mut m = Metric::new(LabelSet::default(), MetricValue::NativeHistogram(h.get()));
+        m.timestamp_ms = ts;
+        m.created = created;
+        fam.push_metric(m).unwrap();
+        let families = vec![fam];
+        let mut bytes = Vec::new();
+        Encoder::protobuf().encode_families(&families, &mut bytes).unwrap();
+        let parsed = parse_protobuf(&bytes)
+            .map_err(|e| TestCaseError::fail(format!("{e}\n--- model ---\n{}", shown(&families))))?;
+        prop_assert_eq!(shown(&parsed), shown(&families));
     }
 }
