@@ -55,6 +55,14 @@ const CHECKS: &[(&str, Check)] = &[
             "# TYPE a gauge\na 1\n# TYPE b gauge\nb 1\na{x=\"1\"} 2\n# EOF\n",
         ))
     }),
+    ("parse.protobuf-cut-short", || {
+        // A MetricFamily of 5 bytes announced, 2 given.
+        err(prom::codec::parse_protobuf(&[5, 0x0a, 1]))
+    }),
+    ("parse.protobuf-unknown-type", || {
+        // name = "x" (field 1), type = 9 (field 3): no such MetricType.
+        err(prom::codec::parse_protobuf(&[5, 0x0a, 1, b'x', 0x18, 9]))
+    }),
 ];
 
 #[test]
