@@ -93,6 +93,11 @@ impl CounterState {
     /// threads' slots itself).
     #[inline]
     fn add_int_as(&self, me: usize, n: u64) {
+        // Once a counter is contended, every thread adds to its stripe
+        // (a plain store too, for its owner); the cell keeps its count.
+        if let Some(stripes) = self.stripes.get() {
+            return self.add_striped(stripes, me, n);
+        }
         let cell = self.int.load(Ordering::Relaxed);
         // Only the owner writes an owned cell; a slot too large to be
         // stored never matches.
@@ -103,13 +108,10 @@ impl CounterState {
         }
     }
 
-    /// The cell is not this thread's: claim it if it has no owner, else
-    /// add to a stripe or the float cell.
+    /// The cell is not this thread's and there are no stripes: claim the
+    /// cell if it has no owner, else add to the float cell.
     #[inline(never)]
     fn add_int_slow(&self, me: usize, cell: u64, n: u64) {
-        if let Some(stripes) = self.stripes.get() {
-            return self.add_striped(stripes, me, n);
-        }
         let owner = cell >> (64 - OWNER_BITS);
         let me_bits = me as u64;
         if owner == 0 && me_bits >> OWNER_BITS == 0 && n <= COUNT_MASK - cell {
