@@ -79,19 +79,10 @@ fn the_standalone_server_answers_500_naming_the_collector() {
 #[test]
 fn the_axum_route_answers_500_naming_the_collector() {
     let (registry, armed) = registry();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let addr = listener.local_addr().unwrap();
     let app: axum::Router =
         axum::Router::new().route("/internal/metrics", prom_http::metrics_handler(registry));
-    runtime.spawn(async move { axum::serve(listener, app).await });
-    check(&format!("http://{addr}/internal/metrics"), &armed);
+    let (_runtime, base) = common::serve_axum(app);
+    check(&format!("{base}/internal/metrics"), &armed);
 }
 
 #[test]

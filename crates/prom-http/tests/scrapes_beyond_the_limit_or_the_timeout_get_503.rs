@@ -69,17 +69,9 @@ fn the_axum_route_applies_the_same_limits() {
     let options = HandlerOptions::default()
         .max_requests_in_flight(1)
         .timeout(Duration::from_millis(300));
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let listener = runtime
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let url = format!("http://{}/metrics", listener.local_addr().unwrap());
     let app: axum::Router = prom_http::metrics_router_with(Arc::new(gate.clone()), options);
-    runtime.spawn(async move { axum::serve(listener, app).await });
+    let (_runtime, base) = common::serve_axum(app);
+    let url = format!("{base}/metrics");
     let first = {
         let url = url.clone();
         thread::spawn(move || common::get(&url, &[]))

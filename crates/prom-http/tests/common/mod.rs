@@ -141,6 +141,23 @@ pub fn is_closed(e: &std::io::Error) -> bool {
     )
 }
 
+/// Serves `app` with axum on a free loopback port, from a runtime of one
+/// worker (kept alive by the returned handle); and the `http://host:port`
+/// it listens on.
+pub fn serve_axum(app: axum::Router) -> (tokio::runtime::Runtime, String) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+        .unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    runtime.spawn(async move { axum::serve(listener, app).await });
+    (runtime, base)
+}
+
 /// A server with `options` serving a fresh [`Gate`], and its metrics URL.
 pub fn gated_server(options: prom_http::ServerOptions) -> (MetricsServer, Gate, String) {
     let gate = Gate::default();
