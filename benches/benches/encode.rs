@@ -1,6 +1,7 @@
 //! Encoding: encode a registry of 10,000 labelled counter series and 1,000
-//! histogram series (default buckets) in text 0.0.4 and OpenMetrics, into a
-//! reused buffer.
+//! histogram series (default buckets) in text 0.0.4, OpenMetrics and
+//! protobuf, into a reused buffer (prometheus-client's protobuf encoder
+//! returns a new one).
 
 // criterion_group! generates an undocumented public function.
 #![allow(missing_docs)]
@@ -145,6 +146,15 @@ fn encode(c: &mut Criterion) {
             black_box(buf.len())
         })
     });
+    g.bench_function("prom protobuf", |b| {
+        b.iter(|| {
+            buf.clear();
+            prom_codec::Encoder::protobuf()
+                .encode(&registry, &[], &mut buf)
+                .unwrap();
+            black_box(buf.len())
+        })
+    });
     g.bench_function("prometheus text 0.0.4", |b| {
         use prometheus::Encoder as _;
         let enc = prometheus::TextEncoder::new();
@@ -160,6 +170,13 @@ fn encode(c: &mut Criterion) {
             s.clear();
             prometheus_client::encoding::text::encode(&mut s, &pc).unwrap();
             black_box(s.len())
+        })
+    });
+    g.bench_function("prometheus-client protobuf", |b| {
+        b.iter(|| {
+            let body =
+                prometheus_client::encoding::prometheus_protobuf::encode_to_vec(&pc).unwrap();
+            black_box(body.len())
         })
     });
     g.bench_function("metrics-exporter-prometheus text 0.0.4", |b| {

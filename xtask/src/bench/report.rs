@@ -156,6 +156,12 @@ const KNOWN_GROUPS: &[(&str, &str)] = &[
         "Histogram: observe with the default buckets.",
     ),
     (
+        "native_histogram_",
+        "Native histograms: observe into a native histogram of schema 3 (buckets 9% wide) \
+             the histogram workload's nine values, next to prom's classic histogram with the \
+             default buckets and prometheus-client's native histogram of the same schema.",
+    ),
+    (
         "summary_",
         "Summary: observe into a summary with client_golang's suggested objectives (0.5, 0.9, \
              0.99 with rank errors 0.05, 0.01, 0.001; a 10-minute window of 5 age buckets), next \
