@@ -8,12 +8,16 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Error {
-    /// A metric name does not match `[a-zA-Z_:][a-zA-Z0-9_:]*` or uses the reserved `__` prefix.
+    /// A metric name is empty, uses the reserved `__` prefix or, with
+    /// [`NameValidation::Legacy`](crate::NameValidation), does not match
+    /// `[a-zA-Z_:][a-zA-Z0-9_:]*`.
     InvalidMetricName {
         /// The rejected name.
         name: String,
     },
-    /// A label name does not match `[a-zA-Z_][a-zA-Z0-9_]*`.
+    /// A label name is empty or, with
+    /// [`NameValidation::Legacy`](crate::NameValidation), does not match
+    /// `[a-zA-Z_][a-zA-Z0-9_]*`.
     InvalidLabelName {
         /// The rejected label name.
         name: String,
@@ -153,10 +157,18 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // Only an empty name fails under UTF-8 validation; the others
+            // failed the legacy character set (or the reserved prefix).
+            Error::InvalidMetricName { name } if name.is_empty() => {
+                write!(f, "invalid metric name \"\": must not be empty")
+            }
             Error::InvalidMetricName { name } => write!(
                 f,
                 "invalid metric name {name:?}: must match [a-zA-Z_:][a-zA-Z0-9_:]* and not start with \"__\""
             ),
+            Error::InvalidLabelName { name } if name.is_empty() => {
+                write!(f, "invalid label name \"\": must not be empty")
+            }
             Error::InvalidLabelName { name } => {
                 write!(f, "invalid label name {name:?}: must match [a-zA-Z_][a-zA-Z0-9_]*")
             }

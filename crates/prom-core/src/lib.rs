@@ -89,7 +89,10 @@ pub use model::{
     Bucket, Exemplar, HistogramValue, Metric, MetricFamily, MetricValue, Quantile, State,
     SummaryValue,
 };
-pub use name::{validate_label_name, validate_label_names, validate_metric_name, validate_unit};
+pub use name::{
+    is_legacy_label_name, is_legacy_metric_name, name_validation, set_name_validation,
+    validate_label_name, validate_label_names, validate_metric_name, validate_unit, NameValidation,
+};
 pub use native_histogram::{
     spans_and_deltas, BucketSpan, NativeHistogram, NativeHistogramOpts, NativeHistogramValue,
     DEFAULT_NATIVE_ZERO_THRESHOLD,

@@ -109,12 +109,13 @@ use std::fmt;
 /// Errors of metric construction and use (bad names, label counts, increments).
 pub use prom_core::Error as MetricError;
 pub use prom_core::{
-    collect, exponential_buckets, linear_buckets, Bucket, Clock, CollectError, Collector, Counter,
-    CounterVec, Descriptor, Enum, EnumVec, Exemplar, Family, FnCollector, Gauge, GaugeVec,
-    Histogram, HistogramValue, HistogramVec, InProgress, Info, InfoVec, LabelSet, ManualClock,
-    Metric, MetricFamily, MetricKind, MetricType, MetricValue, NativeHistogram,
-    NativeHistogramOpts, NativeHistogramValue, ObserveDuration, Opts, PanicCounter, Quantile,
-    State, Summary, SummaryValue, SummaryVec, SystemClock, Timer, DEFAULT_BUCKETS,
+    collect, exponential_buckets, linear_buckets, name_validation, set_name_validation, Bucket,
+    Clock, CollectError, Collector, Counter, CounterVec, Descriptor, Enum, EnumVec, Exemplar,
+    Family, FnCollector, Gauge, GaugeVec, Histogram, HistogramValue, HistogramVec, InProgress,
+    Info, InfoVec, LabelSet, ManualClock, Metric, MetricFamily, MetricKind, MetricType,
+    MetricValue, NameValidation, NativeHistogram, NativeHistogramOpts, NativeHistogramValue,
+    ObserveDuration, Opts, PanicCounter, Quantile, State, Summary, SummaryValue, SummaryVec,
+    SystemClock, Timer, DEFAULT_BUCKETS,
 };
 
 #[cfg(feature = "registry")]

@@ -105,31 +105,55 @@ fn panic_message(result: std::thread::Result<()>) -> String {
         .expect("a panic message")
 }
 
+/// What `check` gives with the legacy name validation on, which is then
+/// turned off again. Safe here: the checks run one after the other, in the
+/// one test of this binary that creates metrics.
+fn legacy(check: impl FnOnce() -> String) -> String {
+    prom::set_name_validation(prom::NameValidation::Legacy);
+    let result = check();
+    prom::set_name_validation(prom::NameValidation::Utf8);
+    result
+}
+
 const CHECKS: &[(&str, Check)] = &[
+    ("core.name-utf8", || {
+        let name = Gauge::new("http.requests", "").map(|_| ());
+        let label = CounterVec::new(Opts::new("x", "").labels(["http.method"])).map(|_| ());
+        assert_eq!((name, label), (Ok(()), Ok(())));
+        "no error: any non-empty UTF-8 is a name by default".into()
+    }),
     ("core.name-empty", || err(Counter::new("", ""))),
-    ("core.name-digit", || err(Counter::new("9lives", ""))),
-    ("core.name-dash", || err(Gauge::new("my-app", ""))),
-    ("core.name-dot", || err(Gauge::new("http.requests", ""))),
+    ("core.name-digit", || {
+        legacy(|| err(Counter::new("9lives", "")))
+    }),
+    ("core.name-dash", || {
+        legacy(|| err(Gauge::new("my-app", "")))
+    }),
+    ("core.name-dot", || {
+        legacy(|| err(Gauge::new("http.requests", "")))
+    }),
     ("core.name-reserved", || err(Gauge::new("__x", ""))),
-    ("core.name-non-ascii", || err(Gauge::new("größe", ""))),
+    ("core.name-non-ascii", || {
+        legacy(|| err(Gauge::new("größe", "")))
+    }),
     ("core.name-only-total", || err(Counter::new("_total", ""))),
     ("core.namespace-bad", || {
-        err(Counter::with_opts(Opts::new("x", "").namespace("my-app")))
+        legacy(|| err(Counter::with_opts(Opts::new("x", "").namespace("my-app"))))
     }),
     ("core.subsystem-bad", || {
-        err(Counter::with_opts(Opts::new("x", "").subsystem("a b")))
+        legacy(|| err(Counter::with_opts(Opts::new("x", "").subsystem("a b"))))
     }),
     ("core.label-invalid", || {
-        err(CounterVec::new(Opts::new("x", "").labels(["a-b"])))
+        legacy(|| err(CounterVec::new(Opts::new("x", "").labels(["a-b"]))))
     }),
     ("core.label-digit", || {
-        err(CounterVec::new(Opts::new("x", "").labels(["1a"])))
+        legacy(|| err(CounterVec::new(Opts::new("x", "").labels(["1a"]))))
     }),
     ("core.label-empty", || {
         err(CounterVec::new(Opts::new("x", "").labels([""])))
     }),
     ("core.label-colon", || {
-        err(GaugeVec::new(Opts::new("x", "").labels(["a:b"])))
+        legacy(|| err(GaugeVec::new(Opts::new("x", "").labels(["a:b"]))))
     }),
     ("core.label-reserved", || {
         err(CounterVec::new(Opts::new("x", "").labels(["__x"])))
@@ -269,7 +293,7 @@ const CHECKS: &[(&str, Check)] = &[
         err(Gauge::with_opts(Opts::new("speed", "").unit("")))
     }),
     ("core.family-name", || {
-        err(MetricFamily::new("9x", "", MetricType::Gauge))
+        legacy(|| err(MetricFamily::new("9x", "", MetricType::Gauge)))
     }),
     ("core.family-only-total", || {
         err(MetricFamily::new("_total", "", MetricType::Counter))
@@ -289,7 +313,7 @@ const CHECKS: &[(&str, Check)] = &[
             .map(|_| ()))
     }),
     ("core.labelset-invalid", || {
-        err(LabelSet::from_pairs([("a-b", "1")]))
+        legacy(|| err(LabelSet::from_pairs([("a-b", "1")])))
     }),
     ("core.labelset-reserved", || {
         err(LabelSet::from_pairs([("__name__", "x")]))
@@ -302,13 +326,15 @@ const CHECKS: &[(&str, Check)] = &[
         err(LabelSet::new(names, &["1"]))
     }),
     ("core.descriptor-name", || {
-        err(Descriptor::new::<&str>(
-            "9x",
-            "",
-            MetricType::Gauge,
-            None,
-            &[],
-        ))
+        legacy(|| {
+            err(Descriptor::new::<&str>(
+                "9x",
+                "",
+                MetricType::Gauge,
+                None,
+                &[],
+            ))
+        })
     }),
     ("core.descriptor-label", || {
         err(Descriptor::new(
@@ -319,7 +345,9 @@ const CHECKS: &[(&str, Check)] = &[
             &["le"],
         ))
     }),
-    ("core.facade-name", || err(prom::counter("9lives", ""))),
+    ("core.facade-name", || {
+        legacy(|| err(prom::counter("9lives", "")))
+    }),
     ("core.facade-label", || {
         err(prom::histogram_vec("latency", "", &["le"]))
     }),
@@ -382,9 +410,11 @@ const CHECKS: &[(&str, Check)] = &[
         err(child.set([("instance", "x")]))
     }),
     ("core.info-label-bad", || {
-        err(Info::new("build", "")
-            .expect("valid info")
-            .set([("9x", "1")]))
+        legacy(|| {
+            err(Info::new("build", "")
+                .expect("valid info")
+                .set([("9x", "1")]))
+        })
     }),
     ("core.info-unit", || {
         err(Info::with_opts(Opts::new("build", "").unit("seconds")))
@@ -403,7 +433,7 @@ const CHECKS: &[(&str, Check)] = &[
         err(EnumVec::new(Opts::new("e", "").states(["a"]).labels(["e"])))
     }),
     ("core.enum-name-colon", || {
-        err(Enum::with_opts(Opts::new("task:state", "").states(["a"])))
+        legacy(|| err(Enum::with_opts(Opts::new("task:state", "").states(["a"]))))
     }),
     ("core.enum-unit", || {
         err(Enum::with_opts(
@@ -418,9 +448,11 @@ const CHECKS: &[(&str, Check)] = &[
         err(jobs().inc_with_exemplar(&[("trace_id", &long)]))
     }),
     ("core.exemplar-label-bad", || {
-        err(Histogram::new("h", "")
-            .expect("valid histogram")
-            .observe_with_exemplar(0.1, &[("trace-id", "x")]))
+        legacy(|| {
+            err(Histogram::new("h", "")
+                .expect("valid histogram")
+                .observe_with_exemplar(0.1, &[("trace-id", "x")]))
+        })
     }),
     ("core.exemplar-negative-increment", || {
         err(jobs().inc_by_with_exemplar(-1.0, &[("trace_id", "x")]))
