@@ -40,22 +40,72 @@ pub fn accepts(header: Option<&str>, name: &str) -> bool {
 /// assert_eq!(quality(header, "deflate"), None);
 /// ```
 pub fn quality(header: Option<&str>, name: &str) -> Option<f64> {
-    header?
-        .split(',')
-        .filter_map(|entry| {
-            let mut parts = entry.split(';');
-            let entry_name = parts.next().unwrap_or("").trim();
-            if !entry_name.eq_ignore_ascii_case(name) {
-                return None;
-            }
-            let q = parts
-                .filter_map(|param| param.trim().strip_prefix("q="))
-                .filter_map(|q| q.trim().parse::<f64>().ok())
-                .next_back()
-                .unwrap_or(1.0);
-            (q > 0.0).then_some(q)
+    best(header, name).map(|e| e.q)
+}
+
+/// One entry of an `Accept` header: its quality and its parameters.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Entry<'h> {
+    /// The `q` value (1 when absent or not a number).
+    pub q: f64,
+    /// The parameters after the media type, `;`-separated, as written.
+    params: &'h str,
+}
+
+impl<'h> Entry<'h> {
+    /// The value of parameter `key` (compared without regard to case;
+    /// blanks and double quotes around the value removed), if present.
+    ///
+    /// ```
+    /// use prom_codec::accept::best;
+    /// let e = best(Some("text/plain; version=1.0.0; escaping=\"allow-utf-8\""), "text/plain").unwrap();
+    /// assert_eq!(e.param("version"), Some("1.0.0"));
+    /// assert_eq!(e.param("Escaping"), Some("allow-utf-8"));
+    /// assert_eq!(e.param("charset"), None);
+    /// ```
+    pub fn param(&self, key: &str) -> Option<&'h str> {
+        self.params.split(';').find_map(|param| {
+            let (k, v) = param.split_once('=')?;
+            k.trim()
+                .eq_ignore_ascii_case(key)
+                .then(|| v.trim().trim_matches('"'))
         })
-        .reduce(f64::max)
+    }
+}
+
+/// The entry of `header` naming `name` with the highest `q` (the first of
+/// equals), as [`quality`] reads them; `None` when none names it with a
+/// `q` above zero. Its parameters say which version or escaping scheme the
+/// client wants.
+///
+/// ```
+/// use prom_codec::accept::best;
+/// let header = Some("text/plain;version=0.0.4;q=0.3,text/plain;version=1.0.0;escaping=allow-utf-8;q=0.4");
+/// let e = best(header, "text/plain").unwrap();
+/// assert_eq!((e.q, e.param("version")), (0.4, Some("1.0.0")));
+/// assert_eq!(best(header, "application/openmetrics-text"), None);
+/// ```
+pub fn best<'h>(header: Option<&'h str>, name: &str) -> Option<Entry<'h>> {
+    entries(header?)
+        .filter(|(entry_name, _)| entry_name.eq_ignore_ascii_case(name))
+        .map(|(_, e)| e)
+        .filter(|e| e.q > 0.0)
+        .reduce(|a, b| if b.q > a.q { b } else { a })
+}
+
+/// The entries of an `Accept` header: each media type (trimmed) with its
+/// [`Entry`].
+pub(crate) fn entries(header: &str) -> impl Iterator<Item = (&str, Entry<'_>)> {
+    header.split(',').map(|entry| {
+        let (name, params) = entry.split_once(';').unwrap_or((entry, ""));
+        let q = params
+            .split(';')
+            .filter_map(|param| param.trim().strip_prefix("q="))
+            .filter_map(|q| q.trim().parse::<f64>().ok())
+            .next_back()
+            .unwrap_or(1.0);
+        (name.trim(), Entry { q, params })
+    })
 }
 
 #[cfg(test)]

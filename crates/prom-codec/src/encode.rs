@@ -8,6 +8,7 @@ use prom_core::{
     ValueRef, VisitError, VisitFailure, Visitor,
 };
 
+use crate::escape::{escape_into, escape_with, Escaping};
 use crate::number::{
     canonical_float, write_created_tail, write_i64, write_u64_tail, write_value, write_value_tail,
     LastCreated,
@@ -38,6 +39,51 @@ fn write_escaped<S: Sink + ?Sized>(w: &mut S, bytes: &[u8], quote: bool) {
     w.put(&bytes[start..]);
 }
 
+/// Appends metric name `name` as written with `escaping` outside quotes.
+fn push_metric_name(out: &mut String, name: &str, escaping: Escaping) {
+    if escaping == Escaping::AllowUtf8 || prom_core::is_legacy_metric_name(name) {
+        out.push_str(name);
+    } else {
+        escape_into(out, name, escaping, false);
+    }
+}
+
+/// Appends `name` with `\\`, `"` and newline escaped, for a quoted name.
+fn push_quoted(out: &mut String, name: &str) {
+    for c in name.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Writes label name `name`: as it is when legacy-valid (a byte scan, the
+/// common case), else quoted for a UTF-8 scraper or escaped straight into
+/// `w`: nothing is allocated either way.
+#[inline]
+fn put_label_name<S: Sink + ?Sized>(w: &mut S, name: &str, escaping: Escaping) {
+    if prom_core::is_legacy_label_name(name) {
+        w.put(name.as_bytes());
+    } else {
+        put_label_name_slow(w, name, escaping);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn put_label_name_slow<S: Sink + ?Sized>(w: &mut S, name: &str, escaping: Escaping) {
+    if escaping == Escaping::AllowUtf8 {
+        w.put(b"\"");
+        write_escaped(w, name.as_bytes(), true);
+        w.put(b"\"");
+    } else {
+        escape_with(name, escaping, true, |piece| w.put(piece.as_bytes()));
+    }
+}
+
 /// The label appended after a series' own labels, pre-rendered as
 /// `,le="0.5"} ` (or `,quantile="0.5"} `).
 type Extra<'a> = Option<&'a [u8]>;
@@ -53,6 +99,14 @@ type Extra<'a> = Option<&'a [u8]>;
 pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     w: &'w mut S,
     format: Format,
+    /// How names outside the legacy character set are written.
+    escaping: Escaping,
+    /// Whether the current family's name is written quoted inside the
+    /// braces (`{"my.metric",a="x"} 1`), so every sample opens them.
+    quoted: bool,
+    /// The current family's name as written in its HELP, TYPE and UNIT
+    /// lines: escaped, or quoted with `\`, `"` and newline escaped.
+    head_name: String,
     /// The current family's sample names, by [`Suffix::index`], for the
     /// suffixes its type has (copied: the header is borrowed only for the
     /// `family` call).
@@ -74,6 +128,8 @@ pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     /// The label a summary's quantile line or a state set's state line adds
     /// (`,quantile="…"} `, `,name="state"} `).
     extra_label: Vec<u8>,
+    /// The current family's name, unescaped: a state set's label name.
+    family_label: String,
     /// Every name written so far (TYPE lines and samples), with the family
     /// that wrote it: no two families may write one name.
     written: HashMap<String, String>,
@@ -108,10 +164,13 @@ impl fmt::Display for NameClash {
 impl std::error::Error for NameClash {}
 
 impl<'w, S: Sink + ?Sized> Writer<'w, S> {
-    pub(crate) fn new(w: &'w mut S, format: Format) -> Self {
+    pub(crate) fn new(w: &'w mut S, format: Format, escaping: Escaping) -> Self {
         Self {
             w,
             format,
+            escaping,
+            quoted: false,
+            head_name: String::new(),
             names: Default::default(),
             labels: Vec::new(),
             labels_open: 0,
@@ -120,6 +179,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             le_ends: Vec::new(),
             bucket_head: Vec::new(),
             extra_label: Vec::new(),
+            family_label: String::new(),
             written: HashMap::new(),
             last_created: LastCreated::new(),
         }
@@ -141,19 +201,25 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             self.append_labels(more);
         }
         self.labels_open = self.labels.len();
-        if self.labels_open > 0 {
+        if self.braces_open() {
             self.labels.push(b'}');
         }
         self.labels.push(b' ');
+    }
+
+    /// Whether a sample's name and labels open braces (a quoted name, or
+    /// labels), which a `le` or `quantile` label then joins with a comma.
+    fn braces_open(&self) -> bool {
+        self.labels_open > 0 || self.quoted
     }
 
     /// Appends `,name="value"` pairs to `self.labels`, the first opening the
     /// braces.
     fn append_labels(&mut self, labels: LabelsRef<'_>) {
         for (name, value) in labels.iter_bytes() {
-            self.labels
-                .push(if self.labels.is_empty() { b'{' } else { b',' });
-            self.labels.put(name.as_bytes());
+            let first = self.labels.is_empty() && !self.quoted;
+            self.labels.push(if first { b'{' } else { b',' });
+            put_label_name(&mut self.labels, name, self.escaping);
             self.labels.put(b"=\"");
             write_escaped(&mut self.labels, value, true);
             self.labels.push(b'"');
@@ -166,7 +232,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         self.w.put(self.names[suffix.index()].as_bytes());
         match extra {
             None => self.w.put(&self.labels),
-            Some(extra) if self.labels_open == 0 => {
+            Some(extra) if !self.braces_open() => {
                 // `extra` is `,le="…"} `: open the braces instead.
                 self.w.put(b"{");
                 self.w.put(extra.get(1..).unwrap_or_default());
@@ -206,7 +272,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             if i > 0 {
                 self.w.put(b",");
             }
-            self.w.put(name.as_bytes());
+            put_label_name(self.w, name, self.escaping);
             self.w.put(b"=\"");
             write_escaped(self.w, value, true);
             self.w.put(b"\"");
@@ -271,7 +337,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             .extend_from_slice(&self.labels[..self.labels_open]);
         // `le_text` holds `,le="…"} ` pieces; without labels of its own the
         // series opens the braces with the `le` label instead.
-        let skip = if self.labels_open == 0 {
+        let skip = if !self.braces_open() {
             self.bucket_head.push(b'{');
             1
         } else {
@@ -354,8 +420,10 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             if text && (suffix == Suffix::Created || suffix == Suffix::Bare && named_by_sample) {
                 continue;
             }
+            // The names as written, escaped: two names escaping to one
+            // clash too.
             let mut name = String::with_capacity(fam.name.len() + suffix.as_str().len());
-            name.push_str(fam.name);
+            push_metric_name(&mut name, fam.name, self.escaping);
             name.push_str(suffix.as_str());
             if let Some(owner) = self.written.get(&name) {
                 return Err(NameClash {
@@ -403,23 +471,42 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     }
 
     fn header(&mut self, fam: FamilyRef<'_>) {
+        // Quoted only for a scraper that reads UTF-8 names, and only names
+        // that need it: the check is once per family, not per sample.
+        self.quoted =
+            self.escaping == Escaping::AllowUtf8 && !prom_core::is_legacy_metric_name(fam.name);
         for suffix in fam.metric_type.suffixes() {
             let name = &mut self.names[suffix.index()];
             name.clear();
-            name.push_str(fam.name);
-            name.push_str(suffix.as_str());
+            if self.quoted {
+                name.push_str("{\"");
+                push_quoted(name, fam.name);
+                name.push_str(suffix.as_str());
+                name.push('"');
+            } else {
+                push_metric_name(name, fam.name, self.escaping);
+                name.push_str(suffix.as_str());
+            }
         }
-        let name = fam.name;
         // Text 0.0.4 names a counter or info family by its sample name.
         let suffix = match (self.format, fam.metric_type) {
             (Format::Text, MetricType::Counter) => Suffix::Total.as_str(),
             (Format::Text, MetricType::Info) => Suffix::Info.as_str(),
             _ => Suffix::Bare.as_str(),
         };
+        self.head_name.clear();
+        if self.quoted {
+            self.head_name.push('"');
+            push_quoted(&mut self.head_name, fam.name);
+            self.head_name.push_str(suffix);
+            self.head_name.push('"');
+        } else {
+            push_metric_name(&mut self.head_name, fam.name, self.escaping);
+            self.head_name.push_str(suffix);
+        }
         if !fam.help.is_empty() {
             self.w.put(b"# HELP ");
-            self.w.put(name.as_bytes());
-            self.w.put(suffix.as_bytes());
+            self.w.put(self.head_name.as_bytes());
             self.w.put(b" ");
             write_escaped(
                 self.w,
@@ -429,8 +516,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             self.w.put(b"\n");
         }
         self.w.put(b"# TYPE ");
-        self.w.put(name.as_bytes());
-        self.w.put(suffix.as_bytes());
+        self.w.put(self.head_name.as_bytes());
         self.w.put(b" ");
         // Text 0.0.4 knows four types: the others are written as the one
         // closest in shape, as client_python does.
@@ -443,11 +529,13 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         self.w.put(b"\n");
         if let (Format::OpenMetrics, Some(unit)) = (self.format, fam.unit) {
             self.w.put(b"# UNIT ");
-            self.w.put(name.as_bytes());
+            self.w.put(self.head_name.as_bytes());
             self.w.put(b" ");
             self.w.put(unit.as_bytes());
             self.w.put(b"\n");
         }
+        self.family_label.clear();
+        self.family_label.push_str(fam.name);
     }
 
     fn write_series(&mut self, s: &SeriesRef<'_>) {
@@ -512,7 +600,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 for (state, &on) in names.iter().zip(enabled) {
                     extra.clear();
                     extra.push(b',');
-                    extra.extend_from_slice(self.names[Suffix::Bare.index()].as_bytes());
+                    put_label_name(&mut extra, &self.family_label, self.escaping);
                     extra.extend_from_slice(b"=\"");
                     write_escaped(&mut extra, state.as_bytes(), true);
                     extra.extend_from_slice(b"\"} ");
@@ -580,10 +668,11 @@ impl<S: Sink + ?Sized> Visitor for Writer<'_, S> {
 /// the sink, and ends the writing.
 pub(crate) fn encode<S: Sink + ?Sized>(
     format: Format,
+    escaping: Escaping,
     families: &[MetricFamily],
     sink: &mut S,
 ) -> Result<(), NameClash> {
-    let mut writer = Writer::new(sink, format);
+    let mut writer = Writer::new(sink, format, escaping);
     match visit_families(families, &mut writer) {
         Ok(()) => writer.finish(),
         // The writer's other errors are the sink's, which keeps them.

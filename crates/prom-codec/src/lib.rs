@@ -36,6 +36,12 @@
 //!   first with native histograms on; the [`protobuf`] module says how each
 //!   type is written, and [`parse_protobuf`] reads it back.
 //!
+//! - Names outside the legacy character set (`my.metric`): in the quoted
+//!   syntax (`{"my.metric_total","label.x"="v"} 1`) for a scraper that
+//!   asks for `escaping=allow-utf-8`, else escaped with the scheme it asks
+//!   for ([`escape`]; `underscores` by default), in all three formats.
+//!   Legacy names are written as they are, whatever the scheme.
+//!
 //! Both text formats: label values escape `\`, `"` and newline; `le` and `quantile` are
 //! written canonically (`1.0`, `0.005`, `1e+06`, `+Inf`); other values as
 //! integers when integral and below 1e15, else shortest round-trip.
@@ -73,6 +79,7 @@
 pub mod accept;
 mod compare;
 mod encode;
+pub mod escape;
 pub mod lint;
 mod number;
 pub mod parse;
@@ -89,6 +96,7 @@ use prom_core::{
 pub use compare::{Comparison, Mismatch};
 pub use encode::NameClash;
 use encode::{Format, Writer};
+use escape::Escaping;
 pub use number::{canonical_float, CanonicalFloat};
 pub use parse::{parse_openmetrics, parse_openmetrics_lenient, parse_text, ParseError};
 pub use protobuf::{parse_protobuf, ProtobufError};
@@ -101,17 +109,61 @@ pub const TEXT_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 pub const OPENMETRICS_CONTENT_TYPE: &str =
     "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-/// An exposition format. New formats can be added without breaking callers.
+/// An exposition format, and how it writes names outside the legacy
+/// character set ([`Escaping`]). New formats can be added without breaking
+/// callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Encoder {
     format: Kind,
+    escaping: Escaping,
+    /// Whether the `Content-Type` names the escaping: when it was asked
+    /// for, or set, and always for text 1.0.0, as client_golang does.
+    named: bool,
 }
 
-/// The formats: a line format of the text writer, or protobuf.
+/// The formats: a line format of the text writer (text 0.0.4 or 1.0.0,
+/// which differ only in their `Content-Type`), or protobuf.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 enum Kind {
     Lines(Format),
+    Text1,
     Protobuf,
+}
+
+/// The `Content-Type`s of each format, by escaping scheme (in the order of
+/// [`escaping_index`]).
+const TEXT_ESCAPED: [&str; 4] = [
+    "text/plain; version=0.0.4; charset=utf-8; escaping=allow-utf-8",
+    "text/plain; version=0.0.4; charset=utf-8; escaping=underscores",
+    "text/plain; version=0.0.4; charset=utf-8; escaping=dots",
+    "text/plain; version=0.0.4; charset=utf-8; escaping=values",
+];
+const TEXT1: [&str; 4] = [
+    "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+    "text/plain; version=1.0.0; charset=utf-8; escaping=underscores",
+    "text/plain; version=1.0.0; charset=utf-8; escaping=dots",
+    "text/plain; version=1.0.0; charset=utf-8; escaping=values",
+];
+const OPENMETRICS_ESCAPED: [&str; 4] = [
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=allow-utf-8",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots",
+    "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=values",
+];
+const PROTOBUF_ESCAPED: [&str; 4] = [
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=allow-utf-8",
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=underscores",
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=dots",
+    "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited; escaping=values",
+];
+
+const fn escaping_index(e: Escaping) -> usize {
+    match e {
+        Escaping::AllowUtf8 => 0,
+        Escaping::Underscores => 1,
+        Escaping::Dots => 2,
+        Escaping::Values => 3,
+    }
 }
 
 impl Encoder {
@@ -119,6 +171,80 @@ impl Encoder {
     pub const fn text() -> Self {
         Self {
             format: Kind::Lines(Format::Text),
+            escaping: Escaping::Underscores,
+            named: false,
+        }
+    }
+
+    /// Text format 1.0.0: text 0.0.4 with UTF-8 names (quoted when
+    /// [`Escaping::AllowUtf8`]); its `Content-Type` names the escaping.
+    ///
+    /// ```
+    /// use prom_codec::{escape::Escaping, Encoder};
+    /// let e = Encoder::text_1_0_0().with_escaping(Escaping::AllowUtf8);
+    /// assert_eq!(e.content_type(), "text/plain; version=1.0.0; charset=utf-8; escaping=allow-utf-8");
+    /// assert_eq!(Encoder::text_1_0_0().content_type(), "text/plain; version=1.0.0; charset=utf-8; escaping=underscores");
+    /// ```
+    pub const fn text_1_0_0() -> Self {
+        Self {
+            format: Kind::Text1,
+            escaping: Escaping::Underscores,
+            named: true,
+        }
+    }
+
+    /// This format writing names outside the legacy character set with
+    /// `escaping` (the default is [`Escaping::Underscores`]); the
+    /// `Content-Type` then names it.
+    ///
+    /// ```
+    /// use prom_codec::{escape::Escaping, Encoder};
+    /// use prom_core::{LabelSet, MetricFamily, MetricType, MetricValue};
+    /// let mut fam = MetricFamily::new("my.metric", "", MetricType::Counter).unwrap();
+    /// fam.push(LabelSet::from_pairs([("label.x", "v")]).unwrap(), MetricValue::Counter(1.0)).unwrap();
+    /// let fams = [fam];
+    /// let utf8 = Encoder::text().with_escaping(Escaping::AllowUtf8);
+    /// assert_eq!(
+    ///     utf8.encode_to_string(&fams).unwrap(),
+    ///     "# TYPE \"my.metric_total\" counter\n{\"my.metric_total\",\"label.x\"=\"v\"} 1\n"
+    /// );
+    /// assert_eq!(
+    ///     Encoder::text().encode_to_string(&fams).unwrap(),
+    ///     "# TYPE my_metric_total counter\nmy_metric_total{label_x=\"v\"} 1\n"
+    /// );
+    /// let dots = Encoder::openmetrics().with_escaping(Escaping::Dots);
+    /// assert!(dots.encode_to_string(&fams).unwrap().starts_with(
+    ///     "# TYPE my_dot_metric counter\nmy_dot_metric_total{label_dot_x=\"v\"} 1\n"
+    /// ));
+    /// assert_eq!(dots.content_type(), "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=dots");
+    /// ```
+    #[must_use]
+    pub const fn with_escaping(self, escaping: Escaping) -> Self {
+        Self {
+            format: self.format,
+            escaping,
+            named: true,
+        }
+    }
+
+    /// How this encoder writes names outside the legacy character set.
+    ///
+    /// ```
+    /// use prom_codec::{escape::Escaping, Encoder};
+    /// assert_eq!(Encoder::text().escaping(), Escaping::Underscores);
+    /// let asked = Encoder::negotiate(Some("text/plain;version=1.0.0;escaping=allow-utf-8"));
+    /// assert_eq!(asked.escaping(), Escaping::AllowUtf8);
+    /// ```
+    pub const fn escaping(self) -> Escaping {
+        self.escaping
+    }
+
+    /// The line format of the text writer, if this is one.
+    const fn lines(self) -> Option<Format> {
+        match self.format {
+            Kind::Lines(f) => Some(f),
+            Kind::Text1 => Some(Format::Text),
+            Kind::Protobuf => None,
         }
     }
 
@@ -126,6 +252,8 @@ impl Encoder {
     pub const fn openmetrics() -> Self {
         Self {
             format: Kind::Lines(Format::OpenMetrics),
+            escaping: Escaping::Underscores,
+            named: false,
         }
     }
 
@@ -151,6 +279,8 @@ impl Encoder {
     pub const fn protobuf() -> Self {
         Self {
             format: Kind::Protobuf,
+            escaping: Escaping::Underscores,
+            named: false,
         }
     }
 
@@ -161,7 +291,13 @@ impl Encoder {
     /// OpenMetrics (`application/openmetrics-text`) or text
     /// (`text/plain`), the highest `q` winning and a tie going to the first
     /// of these; text when the header names none of them (a wildcard, or no
-    /// header). See [`accept::quality`].
+    /// header). See [`accept::best`].
+    ///
+    /// The chosen entry's parameters say the rest: `version=1.0.0` on
+    /// `text/plain` picks [`Encoder::text_1_0_0`]; `escaping=` picks how
+    /// names outside the legacy character set are written
+    /// ([`Encoder::escaping`]; [`Escaping::Underscores`] when absent or
+    /// unknown), and then [`Encoder::content_type`] names it.
     ///
     /// ```
     /// use prom_codec::Encoder;
@@ -174,39 +310,72 @@ impl Encoder {
     /// assert_eq!(Encoder::negotiate(Some("application/vnd.google.protobuf,text/plain;q=0.5")), Encoder::text());
     /// assert_eq!(Encoder::negotiate(Some("text/plain")), Encoder::text());
     /// assert_eq!(Encoder::negotiate(None), Encoder::text());
+    /// // Prometheus 3 reads UTF-8 names.
+    /// let utf8 = Encoder::negotiate(Some("text/plain;version=1.0.0;escaping=allow-utf-8"));
+    /// assert_eq!(utf8, Encoder::text_1_0_0().with_escaping(prom_codec::escape::Escaping::AllowUtf8));
     /// ```
     pub fn negotiate(accept: Option<&str>) -> Self {
         let offers = [
-            (protobuf::quality(accept), Self::protobuf()),
+            (protobuf::best(accept), Self::protobuf()),
             (
-                accept::quality(accept, "application/openmetrics-text"),
+                accept::best(accept, "application/openmetrics-text"),
                 Self::openmetrics(),
             ),
-            (accept::quality(accept, "text/plain"), Self::text()),
+            (accept::best(accept, "text/plain"), Self::text()),
         ];
-        let mut best: Option<(f64, Self)> = None;
-        for (q, encoder) in offers {
-            if let Some(q) = q {
-                if best.is_none_or(|(b, _)| q > b) {
-                    best = Some((q, encoder));
+        let mut best: Option<(accept::Entry<'_>, Self)> = None;
+        for (entry, encoder) in offers {
+            if let Some(entry) = entry {
+                if best.as_ref().is_none_or(|(b, _)| entry.q > b.q) {
+                    best = Some((entry, encoder));
                 }
             }
         }
-        best.map_or(Self::text(), |(_, e)| e)
+        let Some((entry, mut encoder)) = best else {
+            return Self::text();
+        };
+        if encoder == Self::text() && entry.param("version") == Some("1.0.0") {
+            encoder = Self::text_1_0_0();
+        }
+        // An unknown scheme is answered with the default, named, as
+        // client_golang does.
+        match entry.param("escaping") {
+            Some(scheme) => encoder.with_escaping(Escaping::from_param(scheme).unwrap_or_default()),
+            None => encoder,
+        }
     }
 
     /// The HTTP `Content-Type` of this format.
+    /// It names the escaping scheme when one was asked for (or set with
+    /// [`Encoder::with_escaping`]), and always for text 1.0.0.
+    ///
+    /// ```
+    /// use prom_codec::Encoder;
+    /// assert_eq!(Encoder::text().content_type(), "text/plain; version=0.0.4; charset=utf-8");
+    /// let asked = Encoder::negotiate(Some("application/openmetrics-text;version=1.0.0;escaping=underscores"));
+    /// assert_eq!(asked.content_type(), "application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores");
+    /// ```
     pub const fn content_type(self) -> &'static str {
-        match self.format {
-            Kind::Lines(Format::Text) => TEXT_CONTENT_TYPE,
-            Kind::Lines(Format::OpenMetrics) => OPENMETRICS_CONTENT_TYPE,
-            Kind::Protobuf => protobuf::CONTENT_TYPE,
+        let i = escaping_index(self.escaping);
+        match (self.format, self.named) {
+            (Kind::Text1, _) => TEXT1[i],
+            (Kind::Lines(Format::Text), false) => TEXT_CONTENT_TYPE,
+            (Kind::Lines(Format::Text), true) => TEXT_ESCAPED[i],
+            (Kind::Lines(Format::OpenMetrics), false) => OPENMETRICS_CONTENT_TYPE,
+            (Kind::Lines(Format::OpenMetrics), true) => OPENMETRICS_ESCAPED[i],
+            (Kind::Protobuf, false) => protobuf::CONTENT_TYPE,
+            (Kind::Protobuf, true) => PROTOBUF_ESCAPED[i],
         }
     }
 
     /// Whether this is OpenMetrics.
     pub const fn is_openmetrics(self) -> bool {
         matches!(self.format, Kind::Lines(Format::OpenMetrics))
+    }
+
+    /// Whether this is a text format (0.0.4 or 1.0.0).
+    pub const fn is_text(self) -> bool {
+        matches!(self.format, Kind::Lines(Format::Text) | Kind::Text1)
     }
 
     /// Whether this is the protobuf exposition (binary: not for a
@@ -331,9 +500,9 @@ impl Encoder {
         families: &[MetricFamily],
         sink: &mut K,
     ) -> Result<(), NameClash> {
-        match self.format {
-            Kind::Lines(format) => encode::encode(format, families, sink),
-            Kind::Protobuf => protobuf::encode(families, sink),
+        match self.lines() {
+            Some(format) => encode::encode(format, self.escaping, families, sink),
+            None => protobuf::encode(families, self.escaping, sink),
         }
     }
 
@@ -359,11 +528,12 @@ impl Encoder {
     /// For [`Encoder::protobuf`], which is binary: use
     /// [`Encoder::encode_families`] into a `Vec<u8>`.
     pub fn encode_to_string(self, families: &[MetricFamily]) -> Result<String, EncodeError> {
-        let Kind::Lines(format) = self.format else {
+        let Some(format) = self.lines() else {
             panic!("the protobuf exposition is binary: encode it into a Vec<u8>");
         };
         let mut out = Vec::new();
-        encode::encode(format, families, &mut out).map_err(EncodeError::NameClash)?;
+        encode::encode(format, self.escaping, families, &mut out)
+            .map_err(EncodeError::NameClash)?;
         Ok(String::from_utf8(out).expect("the exposition is built from &str and ASCII only"))
     }
 
@@ -375,14 +545,14 @@ impl Encoder {
         names: &[&str],
         sink: &mut K,
     ) -> Result<(), VisitFailure> {
-        match self.format {
-            Kind::Lines(format) => {
-                let mut writer = Writer::new(sink, format);
+        match self.lines() {
+            Some(format) => {
+                let mut writer = Writer::new(sink, format, self.escaping);
                 visit_filtered(source, names, &mut writer)?;
                 writer.finish();
             }
-            Kind::Protobuf => {
-                let mut writer = protobuf::ProtoWriter::new(sink);
+            None => {
+                let mut writer = protobuf::ProtoWriter::new(sink, self.escaping);
                 visit_filtered(source, names, &mut writer)?;
                 writer.finish();
             }

@@ -390,7 +390,7 @@ fn the_reader_names_what_is_wrong() {
         "",
         MetricType::Gauge,
         vec![Metric {
-            label: vec![pair("9lives", "")],
+            label: vec![pair("__9lives", "")],
             gauge: Some(Gauge { value: Some(1.0) }),
             ..Default::default()
         }],
@@ -399,7 +399,7 @@ fn the_reader_names_what_is_wrong() {
         .unwrap_err()
         .to_string();
     assert!(
-        err.starts_with("metric family \"x\": ") && err.contains("9lives"),
+        err.starts_with("metric family \"x\": ") && err.contains("__9lives"),
         "{err}"
     );
     let mut two = want(&[family("a", "", MetricType::Gauge, vec![])]);

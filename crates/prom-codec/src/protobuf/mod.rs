@@ -74,34 +74,16 @@ pub(crate) use write::ProtoWriter;
 pub const CONTENT_TYPE: &str =
     "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited";
 
-/// Whether an `Accept` entry's parameters select the delimited
-/// `MetricFamily` stream.
-pub(crate) fn quality(header: Option<&str>) -> Option<f64> {
-    header?
-        .split(',')
-        .filter_map(|entry| {
-            let mut parts = entry.split(';');
-            let name = parts.next().unwrap_or("").trim();
-            if !name.eq_ignore_ascii_case("application/vnd.google.protobuf") {
-                return None;
-            }
-            let (mut proto, mut delimited, mut q) = (false, false, 1.0);
-            for param in parts {
-                let Some((k, v)) = param.split_once('=') else {
-                    continue;
-                };
-                let (k, v) = (k.trim(), v.trim());
-                if k.eq_ignore_ascii_case("proto") {
-                    proto = v == "io.prometheus.client.MetricFamily";
-                } else if k.eq_ignore_ascii_case("encoding") {
-                    delimited = v == "delimited";
-                } else if k.eq_ignore_ascii_case("q") {
-                    if let Ok(v) = v.parse::<f64>() {
-                        q = v;
-                    }
-                }
-            }
-            (proto && delimited && q > 0.0).then_some(q)
+/// The best `Accept` entry selecting the delimited `MetricFamily` stream
+/// (`proto=io.prometheus.client.MetricFamily` and `encoding=delimited`).
+pub(crate) fn best(header: Option<&str>) -> Option<crate::accept::Entry<'_>> {
+    crate::accept::entries(header?)
+        .filter(|(name, e)| {
+            name.eq_ignore_ascii_case("application/vnd.google.protobuf")
+                && e.param("proto") == Some("io.prometheus.client.MetricFamily")
+                && e.param("encoding") == Some("delimited")
+                && e.q > 0.0
         })
-        .reduce(f64::max)
+        .map(|(_, e)| e)
+        .reduce(|a, b| if b.q > a.q { b } else { a })
 }

@@ -182,18 +182,70 @@ pub(super) fn put_buckets(
     }
 }
 
-pub(super) fn put_labels(buf: &mut Vec<u8>, tag: u32, labels: LabelsRef<'_>) {
+pub(super) fn put_labels(
+    buf: &mut Vec<u8>,
+    tag: u32,
+    labels: LabelsRef<'_>,
+    escaping: crate::escape::Escaping,
+) {
     for (name, value) in labels.iter_bytes() {
         let start = open(buf, tag);
-        put_bytes(buf, tag::LABEL_NAME, name.as_bytes());
+        put_name(buf, tag::LABEL_NAME, name, escaping, true);
         put_bytes(buf, tag::LABEL_VALUE, value);
         close(buf, start);
     }
 }
 
-pub(super) fn put_exemplar(buf: &mut Vec<u8>, tag: u32, e: &Exemplar) {
+/// Writes a metric or label name: as it is when legacy-valid or for a
+/// UTF-8 scraper (the common case: a byte scan), else escaped.
+#[inline]
+pub(super) fn put_name(
+    buf: &mut Vec<u8>,
+    tag: u32,
+    name: &str,
+    escaping: crate::escape::Escaping,
+    label: bool,
+) {
+    let legacy = if label {
+        prom_core::is_legacy_label_name(name)
+    } else {
+        prom_core::is_legacy_metric_name(name)
+    };
+    if legacy || escaping == crate::escape::Escaping::AllowUtf8 {
+        put_bytes(buf, tag, name.as_bytes());
+    } else {
+        put_escaped(buf, tag, name, escaping, label);
+    }
+}
+
+/// [`put_name`] for a name to escape: measured, then escaped straight into
+/// `buf`, with no allocation.
+#[cold]
+#[inline(never)]
+fn put_escaped(
+    buf: &mut Vec<u8>,
+    tag: u32,
+    name: &str,
+    escaping: crate::escape::Escaping,
+    label: bool,
+) {
+    let mut len = 0;
+    crate::escape::escape_with(name, escaping, label, |p| len += p.len());
+    encode_key(tag, WireType::LengthDelimited, buf);
+    encode_varint(len as u64, buf);
+    crate::escape::escape_with(name, escaping, label, |p| {
+        buf.extend_from_slice(p.as_bytes())
+    });
+}
+
+pub(super) fn put_exemplar(
+    buf: &mut Vec<u8>,
+    tag: u32,
+    e: &Exemplar,
+    escaping: crate::escape::Escaping,
+) {
     let start = open(buf, tag);
-    put_labels(buf, tag::EXEMPLAR_LABEL, e.labels.as_labels_ref());
+    put_labels(buf, tag::EXEMPLAR_LABEL, e.labels.as_labels_ref(), escaping);
     put_double(buf, tag::EXEMPLAR_VALUE, e.value);
     if let Some(ts) = e.timestamp {
         put_timestamp(buf, tag::EXEMPLAR_TIMESTAMP, ts);

@@ -14,15 +14,18 @@ pub(crate) struct ProtoWriter<'w, S: Sink + ?Sized> {
     name: String,
     /// Every family name written, for [`NameClash`].
     written: HashMap<String, String>,
+    /// How names outside the legacy character set are written.
+    escaping: crate::escape::Escaping,
 }
 
 impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
-    pub(crate) fn new(w: &'w mut S) -> Self {
+    pub(crate) fn new(w: &'w mut S, escaping: crate::escape::Escaping) -> Self {
         Self {
             w,
             family: Vec::new(),
             name: String::new(),
             written: HashMap::new(),
+            escaping,
         }
     }
 
@@ -51,9 +54,9 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
     fn metric_start(&mut self, s: &SeriesRef<'_>, more: Option<LabelsRef<'_>>) -> usize {
         let buf = &mut self.family;
         let start = open(buf, tag::FAMILY_METRIC);
-        put_labels(buf, tag::METRIC_LABEL, s.labels);
+        put_labels(buf, tag::METRIC_LABEL, s.labels, self.escaping);
         if let Some(more) = more {
-            put_labels(buf, tag::METRIC_LABEL, more);
+            put_labels(buf, tag::METRIC_LABEL, more, self.escaping);
         }
         start
     }
@@ -109,7 +112,7 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
             put_uint(buf, tag::BUCKET_COUNT, n);
             put_double(buf, tag::BUCKET_UPPER_BOUND, bound);
             if let Some(e) = exemplar {
-                put_exemplar(buf, tag::BUCKET_EXEMPLAR, e);
+                put_exemplar(buf, tag::BUCKET_EXEMPLAR, e, self.escaping);
             }
             close(buf, b);
         }
@@ -173,7 +176,7 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
                 let c = open(buf, tag::METRIC_COUNTER);
                 put_double(buf, tag::COUNTER_VALUE, v);
                 if let Some(e) = s.exemplars.first() {
-                    put_exemplar(buf, tag::COUNTER_EXEMPLAR, e);
+                    put_exemplar(buf, tag::COUNTER_EXEMPLAR, e, self.escaping);
                 }
                 if let Some(created) = s.created {
                     put_timestamp(buf, tag::COUNTER_CREATED, created);
@@ -224,7 +227,7 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
                     let start = self.metric_start(s, None);
                     let buf = &mut self.family;
                     let l = open(buf, tag::METRIC_LABEL);
-                    put_bytes(buf, tag::LABEL_NAME, self.name.as_bytes());
+                    put_name(buf, tag::LABEL_NAME, &self.name, self.escaping, true);
                     put_bytes(buf, tag::LABEL_VALUE, state.as_bytes());
                     close(buf, l);
                     let g = open(buf, tag::METRIC_GAUGE);
@@ -250,8 +253,9 @@ impl<S: Sink + ?Sized> Visitor for ProtoWriter<'_, S> {
         };
         self.name.clear();
         self.name.push_str(fam.name);
+        // The name as written, escaped: two names escaping to one clash.
         let mut full = String::with_capacity(fam.name.len() + suffix.len());
-        full.push_str(fam.name);
+        full.push_str(&crate::escape::escape_metric_name(fam.name, self.escaping));
         full.push_str(suffix);
         if let Some(owner) = self.written.get(&full) {
             return Err(VisitError::new(NameClash {
@@ -295,9 +299,10 @@ impl<S: Sink + ?Sized> ProtoWriter<'_, S> {
 /// Writes snapshot `families` into `sink`.
 pub(crate) fn encode<S: Sink + ?Sized>(
     families: &[ModelFamily],
+    escaping: crate::escape::Escaping,
     sink: &mut S,
 ) -> Result<(), NameClash> {
-    let mut writer = ProtoWriter::new(sink);
+    let mut writer = ProtoWriter::new(sink, escaping);
     match visit_families(families, &mut writer) {
         Ok(()) => writer.finish(),
         Err(e) => {
