@@ -181,10 +181,22 @@ impl<M: MetricKind> Family<M> {
             generation: self.inner.generation.load(Ordering::Acquire),
             sketch: sketch(values),
         };
-        let f = match with_cached(M::lookup_cache(), key, values, f) {
-            Ok(r) => return Ok(r),
-            Err(f) => f,
-        };
+        match with_cached(M::lookup_cache(), key, values, f) {
+            Ok(r) => Ok(r),
+            Err(f) => self.with_uncached(values, key, f),
+        }
+    }
+
+    /// [`Family::with`] past a miss of the per-thread cache. Kept out of
+    /// line: the hit path then needs fewer registers, and its frame is small.
+    #[cold]
+    #[inline(never)]
+    fn with_uncached<S: AsRef<str>, R>(
+        &self,
+        values: &[S],
+        key: Key,
+        f: impl FnOnce(&M) -> R,
+    ) -> Result<R, Error> {
         let (child, own) = self.get_or_create(values, self.inner.hasher.hash(values))?;
         // The overflow series stands in for values past the ceiling: not
         // cached under them, so each such lookup is counted.

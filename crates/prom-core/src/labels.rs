@@ -91,24 +91,30 @@ impl PackedValues {
     }
 
     /// Whether the values are exactly `values`, in order.
-    #[inline]
+    ///
+    /// On the lookup's hot path: each value costs one offset load, a length
+    /// compare and an inline byte compare, with one bounds check (the value
+    /// must end inside the buffer).
+    #[inline(always)]
     pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
         let Some(buf) = self.0.as_deref() else {
             return values.is_empty();
         };
-        let Some((head, text)) = buf.split_at_checked(4 + 4 * values.len()) else {
-            return false;
-        };
-        let mut words = head
-            .chunks_exact(4)
-            .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize);
-        if words.next() != Some(values.len()) {
+        let n = values.len();
+        let base = 4 + 4 * n;
+        if buf.len() < base || Self::word(buf, 0) != n {
             return false;
         }
-        let mut start = 0;
-        for (end, v) in words.zip(values) {
-            match text.get(start..end) {
-                Some(stored) if bytes_eq(stored, v.as_ref().as_bytes()) => start = end,
+        let mut start = base;
+        for (j, v) in values.iter().enumerate() {
+            let v = v.as_ref().as_bytes();
+            let end = base + Self::word(buf, j + 1);
+            // `end < start` (a corrupt offset) makes the length differ too.
+            if end.wrapping_sub(start) != v.len() {
+                return false;
+            }
+            match buf.get(start..end) {
+                Some(stored) if bytes_eq(stored, v) => start = end,
                 _ => return false,
             }
         }

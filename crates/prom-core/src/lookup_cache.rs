@@ -64,39 +64,45 @@ impl<M: Cached> Slot<M> {
 }
 
 fn set(sketch: u64) -> usize {
-    WAYS * ((sketch >> 32) as usize & (SETS - 1))
+    // The top bits: the multiply that ends the sketch mixes every input
+    // bit into them.
+    WAYS * ((sketch >> (64 - SETS.trailing_zeros())) as usize)
 }
 
 /// A cheap fingerprint of label values that picks a cache set: each value's
-/// length and up to 24 of its bytes (first, middle and last 8, which cover
-/// values up to 24 bytes entirely), mixed by one multiply at the end. Much cheaper
-/// than the family's full hash, which only a miss computes. Values that
-/// differ only outside the sampled bytes share a set; they are told apart
-/// by comparing values like any other entries, at worst missing more.
+/// length and up to 16 of its bytes (the first and last 8, which cover
+/// values up to 16 bytes entirely), mixed by one multiply at the end. Much
+/// cheaper than the family's full hash, which only a miss computes. Values
+/// that differ only outside the sampled bytes share a set; they are told
+/// apart by comparing values like any other entries, at worst missing more.
+///
+/// The sketch heads the chain of dependent loads of a cached lookup (set,
+/// slot, child, cell), so it is built for latency: each value is folded
+/// into a word on its own, and the words meet in one XOR each, rotated by
+/// the value's position so that order counts. (Sampling the middle 8 bytes
+/// too, and mixing the values in sequence, cost 1.3 ns of a 15 ns lookup.)
 #[inline]
 pub(crate) fn sketch<S: AsRef<str>>(values: &[S]) -> u64 {
-    let mut a = values.len() as u64;
-    let mut b = 0x9e37_79b9_7f4a_7c15;
+    let mut h = values.len() as u64;
+    let mut turn = 0u32;
     for v in values {
         let s = v.as_ref().as_bytes();
         let n = s.len();
         let (x, y) = if n >= 8 {
-            (
-                word8(s, 0) ^ word8(s, n / 2 - 4).rotate_left(32),
-                word8(s, n - 8),
-            )
+            (word8(s, 0), word8(s, n - 8))
         } else {
             short_words(s)
         };
-        // Both halves see all of the value, so that the multiply below has
-        // the variation on both sides.
-        a = (a ^ x ^ y.rotate_left(32) ^ (n as u64)).rotate_left(23);
-        b = (b ^ y ^ x.rotate_left(32)).rotate_left(29);
+        let word = (x ^ (n as u64).wrapping_mul(LENGTH_MIX)) ^ y.rotate_left(29);
+        h ^= word.rotate_left(turn);
+        turn = (turn + 23) & 63;
     }
-    // A folded 64×64→128-bit multiply of the two halves.
-    let r = u128::from(a ^ 0x243f_6a88_85a3_08d3) * u128::from(b);
-    (r as u64) ^ ((r >> 64) as u64)
+    h.wrapping_mul(LENGTH_MIX)
 }
+
+/// An odd constant (from the digits of pi) that spreads lengths, and mixes
+/// the sketch's words.
+const LENGTH_MIX: u64 = 0x243f_6a88_85a3_08d3;
 
 /// Runs `f` on the cached child for `values`, if this thread has it.
 /// Returns `Err(f)` on a miss so the caller can take the slow path.
