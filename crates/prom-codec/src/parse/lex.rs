@@ -155,6 +155,124 @@ fn label_name<'a>(cur: &mut Cursor<'a>) -> &'a str {
     }
 }
 
+/// Reads a quoted name (`"my.metric"`, any UTF-8 but empty); the cursor is
+/// on the opening quote and ends past the closing one. `what` names it in
+/// errors ("metric name", "label name").
+///
+/// A name holding an escape sequence (`\\`, `\"` or `\n`) is refused with
+/// an error saying so: names are borrowed from the input, and no producer
+/// known writes such names.
+fn quoted_name<'a>(
+    line: &Line<'a>,
+    cur: &mut Cursor<'a>,
+    what: &str,
+) -> Result<&'a str, ParseError> {
+    let open = cur.pos;
+    cur.eat(b'"');
+    // Stops only at ASCII bytes, so the name ends on a character boundary.
+    let name = cur.take_until(b"\"\\");
+    match cur.peek() {
+        Some(b'"') if name.is_empty() => Err(line.err(
+            open,
+            format!("a non-empty quoted {what}"),
+            "\"\"",
+        )),
+        Some(b'"') => {
+            cur.pos += 1;
+            Ok(name)
+        }
+        Some(_) => Err(line.err(
+            cur.pos,
+            format!("a quoted {what} without escape sequences (names holding '\\', '\"' or a newline are not read)"),
+            match cur.rest().get(..2) {
+                Some(esc) => quoted(esc),
+                None => "'\\' at the end of the line".to_owned(),
+            },
+        )),
+        None => Err(line.err(
+            cur.pos,
+            format!("a closing '\"' ending the quoted {what}"),
+            "end of line",
+        )),
+    }
+}
+
+/// Reads a metric name as HELP, TYPE and UNIT lines write it: legacy
+/// (`[a-zA-Z_:][a-zA-Z0-9_:]*`; empty if there is none) or quoted.
+pub(crate) fn metadata_name<'a>(
+    line: &Line<'a>,
+    cur: &mut Cursor<'a>,
+) -> Result<&'a str, ParseError> {
+    if cur.peek() == Some(b'"') {
+        quoted_name(line, cur, "metric name")
+    } else {
+        Ok(metric_name(cur))
+    }
+}
+
+/// Reads a sample's name and label set: `name{labels}`, `name`, or the
+/// quoted name first in the braces, `{"my.metric",labels}`. Returns the
+/// name, empty when the line starts with neither a name nor a quoted name
+/// in braces (the caller says what it expected). Text 0.0.4 allows blanks
+/// between the name and the braces.
+fn sample_head<'a>(
+    line: &Line<'a>,
+    cur: &mut Cursor<'a>,
+    dialect: Dialect,
+    labels: &mut Vec<RawLabel<'a>>,
+) -> Result<&'a str, ParseError> {
+    let text = dialect == Dialect::Text;
+    let name = metric_name(cur);
+    if !name.is_empty() {
+        if text {
+            cur.skip_blanks();
+        }
+        if cur.peek() == Some(b'{') {
+            self::labels(line, cur, dialect, labels)?;
+        }
+        return Ok(name);
+    }
+    if cur.peek() != Some(b'{') {
+        return Ok("");
+    }
+    let mut probe = *cur;
+    probe.eat(b'{');
+    if text {
+        probe.skip_blanks();
+    }
+    if probe.peek() != Some(b'"') {
+        return Ok("");
+    }
+    let name_at = probe.pos;
+    let name = quoted_name(line, &mut probe, "metric name")?;
+    if text {
+        probe.skip_blanks();
+    }
+    if probe.peek() == Some(b'=') {
+        return Err(line.err(
+            name_at,
+            "a metric name: before the braces, or quoted first in them",
+            format!("label {}", quoted(name)),
+        ));
+    }
+    *cur = probe;
+    if cur.eat(b'}') {
+        return Ok(name);
+    }
+    if !cur.eat(b',') {
+        return Err(line.err(
+            cur.pos,
+            "',' or '}' after the quoted metric name",
+            cur.found(),
+        ));
+    }
+    if !text && cur.peek() == Some(b'}') {
+        return Err(line.err(cur.pos, "a label name after ','", cur.found()));
+    }
+    label_list(line, cur, dialect, labels)?;
+    Ok(name)
+}
+
 /// A label as written on a line, its value unescaped.
 #[derive(Debug, Clone)]
 pub(crate) struct RawLabel<'a> {
@@ -241,19 +359,34 @@ pub(crate) fn labels<'a>(
     dialect: Dialect,
     out: &mut Vec<RawLabel<'a>>,
 ) -> Result<(), ParseError> {
+    cur.eat(b'{');
+    label_list(line, cur, dialect, out)
+}
+
+/// Reads the labels of a label set after its `{` (or after the quoted
+/// metric name and its comma), and the closing `}`.
+fn label_list<'a>(
+    line: &Line<'a>,
+    cur: &mut Cursor<'a>,
+    dialect: Dialect,
+    out: &mut Vec<RawLabel<'a>>,
+) -> Result<(), ParseError> {
     let text = dialect == Dialect::Text;
     let blanks = |cur: &mut Cursor<'a>| {
         if text {
             cur.skip_blanks();
         }
     };
-    cur.eat(b'{');
     blanks(cur);
     if !cur.eat(b'}') {
         loop {
             blanks(cur);
             let at = cur.pos;
-            let name = label_name(cur);
+            let name = if cur.peek() == Some(b'"') {
+                quoted_name(line, cur, "label name")?
+            } else {
+                label_name(cur)
+            };
             if name.is_empty() {
                 let expected = if text && !out.is_empty() {
                     "a label name or '}'"
@@ -358,7 +491,7 @@ pub(crate) fn text_sample<'a>(
     let mut cur = line.cursor();
     cur.skip_blanks();
     let at = cur.pos;
-    let name = metric_name(&mut cur);
+    let name = sample_head(line, &mut cur, Dialect::Text, labels)?;
     if name.is_empty() {
         return Err(line.err(
             at,
@@ -367,10 +500,6 @@ pub(crate) fn text_sample<'a>(
         ));
     }
     cur.skip_blanks();
-    if cur.peek() == Some(b'{') {
-        self::labels(line, &mut cur, Dialect::Text, labels)?;
-        cur.skip_blanks();
-    }
     let value_at = cur.pos;
     let value = cur.take_until(b" \t");
     if value.is_empty() {
@@ -417,16 +546,13 @@ pub(crate) fn om_sample<'a>(
     exemplar_labels: &mut Vec<RawLabel<'a>>,
 ) -> Result<RawSample<'a>, ParseError> {
     let mut cur = line.cursor();
-    let name = metric_name(&mut cur);
+    let name = sample_head(line, &mut cur, Dialect::OpenMetrics, labels)?;
     if name.is_empty() {
         return Err(line.err(
             0,
             "a metric name ([a-zA-Z_:][a-zA-Z0-9_:]*), '# HELP', '# TYPE', '# UNIT' or '# EOF'",
             cur.found(),
         ));
-    }
-    if cur.peek() == Some(b'{') {
-        self::labels(line, &mut cur, Dialect::OpenMetrics, labels)?;
     }
     let space = |cur: &mut Cursor<'a>, what: &str| {
         if cur.eat(b' ') {

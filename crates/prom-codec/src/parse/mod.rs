@@ -22,6 +22,19 @@
 //! text 0.0.4 counts may be any float, converted as Prometheus' parser
 //! converts them (toward zero; NaN and negatives 0).
 //!
+//! # UTF-8 names
+//! Both parsers read the quoted syntax of names outside the legacy
+//! character set, as text 1.0.0 and Prometheus 3 write it: the metric name
+//! as the first quoted string inside the braces (`{"my.metric","label.x"="v"} 1`,
+//! `{"my.metric"} 1`), quoted label names (`foo{"label.x"="v"} 1`, in
+//! exemplars too) and quoted names in HELP, TYPE and UNIT lines
+//! (`# TYPE "my.metric" counter`); suffixes are inside the quotes
+//! (`{"my.metric_total"} 1`). A quoted name may hold any character but
+//! `"`, `\` and newline: a name holding an escape sequence is refused, with
+//! an error saying so (names are borrowed from the input). An empty quoted
+//! name, a missing closing quote, or a quoted label name where the metric
+//! name should be are errors naming the line and the column.
+//!
 //! # Text format 0.0.4
 //! Read as Prometheus' own text parser (the one in promtool, the
 //! Pushgateway and node_exporter) reads it:

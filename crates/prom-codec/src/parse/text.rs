@@ -133,7 +133,7 @@ impl<'a> Parser<'a> {
         }
         cur.skip_blanks();
         let name_at = cur.pos;
-        let name = lex::metric_name(&mut cur);
+        let name = lex::metadata_name(&line, &mut cur)?;
         if cur.at_end() {
             // `# HELP name` with nothing after the name: ignored, as Prometheus does.
             return Ok(());

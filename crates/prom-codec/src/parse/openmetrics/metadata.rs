@@ -35,7 +35,7 @@ impl<'a> Parser<'a> {
             ));
         }
         let name_at = cur.pos;
-        let name = lex::metric_name(&mut cur);
+        let name = lex::metadata_name(&line, &mut cur)?;
         if name.is_empty() {
             return Err(line.err(
                 name_at,
