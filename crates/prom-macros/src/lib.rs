@@ -213,10 +213,13 @@ pub fn track_inprogress(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Checked when compiling, with prom-core's rules and messages: the metric
 /// name, the label names (valid, none twice, `le` not on a histogram,
 /// `quantile` not on a summary) and the buckets (strictly increasing).
+/// Names are checked as UTF-8 names, the default; a program that sets
+/// `prom::set_name_validation(NameValidation::Legacy)` has its statics'
+/// names checked again, against the legacy set, at their first touch.
 ///
 /// ```compile_fail
 /// prom::static_metrics! {
-///     static BAD: Counter = ("9lives", ""); // invalid metric name "9lives"
+///     static BAD: Counter = ("", ""); // invalid metric name "": must not be empty
 /// }
 /// ```
 ///

@@ -336,8 +336,9 @@ impl ProcessCollectorBuilder {
     /// metric name, naming that name (which starts with the namespace).
     ///
     /// ```
-    /// let err = prom_process::ProcessCollector::builder().namespace("my-app").build().unwrap_err();
-    /// assert!(err.to_string().contains("\"my-app_process_"), "{err}");
+    /// // `_` makes names starting with the reserved `__`.
+    /// let err = prom_process::ProcessCollector::builder().namespace("_").build().unwrap_err();
+    /// assert!(err.to_string().contains("\"__process_"), "{err}");
     /// ```
     pub fn build(self) -> Result<ProcessCollector, Error> {
         let prefix = match &self.namespace {

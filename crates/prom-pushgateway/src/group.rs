@@ -98,7 +98,8 @@ impl Group {
     /// # Errors
     ///
     /// [`PushError::InvalidJob`] for an empty job; [`PushError::InvalidGroupingKey`] for a
-    /// label name that is invalid, reserved (`__` prefix), repeated, or `job`.
+    /// label name outside the legacy set `[a-zA-Z_][a-zA-Z0-9_]*` (UTF-8 label names are not
+    /// for grouping keys), reserved (`__` prefix), repeated, or `job`.
     pub fn path(&self) -> Result<String, PushError> {
         if self.job.is_empty() {
             return Err(PushError::InvalidJob {
@@ -110,6 +111,14 @@ impl Group {
             source,
         };
         for (i, (name, _)) in self.grouping_key.iter().enumerate() {
+            // The name is a segment of the URL path, and the Pushgateway
+            // (1.5 at least) reads legacy names only: held to the legacy
+            // set whatever the process-wide name validation.
+            if !prom_core::is_legacy_label_name(name) {
+                return Err(invalid(prom_core::Error::InvalidLabelName {
+                    name: name.clone(),
+                }));
+            }
             prom_core::validate_label_name(name).map_err(invalid)?;
             // The job is a label of the group already; the Pushgateway would silently let the
             // path's job win over a `job` pair.

@@ -12,15 +12,24 @@ fn namespace(namespace: &str) -> String {
     err(ProcessCollector::builder().namespace(namespace).build())
 }
 
+/// [`namespace`] with the legacy name validation on, turned off again
+/// after: the checks of this binary's one test run one after the other.
+fn legacy_namespace(ns: &str) -> String {
+    prom::set_name_validation(prom::NameValidation::Legacy);
+    let result = namespace(ns);
+    prom::set_name_validation(prom::NameValidation::Utf8);
+    result
+}
+
 fn no_such_process() -> io::Result<i32> {
     Err(io::Error::other("no pid file"))
 }
 
 const CHECKS: &[(&str, Check)] = &[
-    ("process.namespace-dash", || namespace("my-app")),
-    ("process.namespace-digit", || namespace("9app")),
+    ("process.namespace-dash", || legacy_namespace("my-app")),
+    ("process.namespace-digit", || legacy_namespace("9app")),
     ("process.namespace-reserved", || namespace("_")),
-    ("process.namespace-space", || namespace("my app")),
+    ("process.namespace-space", || legacy_namespace("my app")),
     ("process.namespace-empty", || {
         let c = ProcessCollector::builder()
             .namespace("")

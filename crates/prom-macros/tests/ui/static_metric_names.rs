@@ -1,9 +1,5 @@
 prom::static_metrics! {
-    static DIGIT: Counter = ("9lives", "");
-}
-
-prom::static_metrics! {
-    static DASH: Gauge = ("my-app_up", "");
+    static EMPTY: Counter = ("", "");
 }
 
 prom::static_metrics! {
@@ -15,7 +11,7 @@ prom::static_metrics! {
 }
 
 prom::static_metrics! {
-    static LABEL: CounterVec = ("requests_total", "", labels = ["method", "status-code"]);
+    static LABEL: CounterVec = ("requests_total", "", labels = ["method", ""]);
 }
 
 prom::static_metrics! {
