@@ -16,7 +16,10 @@ use prom_testkit::{promtool_check_metrics, python, python_parse, PyFormat};
 /// labels (one with a colon), a digit-led gauge and an emoji gauge.
 fn ours() -> Vec<Box<dyn Collector>> {
     let c = CounterVec::new(Opts::new("my.metric", "Dots.").labels(["label.x", "code"])).unwrap();
-    c.with_label_values(&["v", "200"]).unwrap().inc_by(3.0).unwrap();
+    c.with_label_values(&["v", "200"])
+        .unwrap()
+        .inc_by(3.0)
+        .unwrap();
     let h = HistogramVec::new(
         Opts::new("req.seconds", "Latency.")
             .labels(["route.name"])
