@@ -21,11 +21,14 @@ const SCHEMA: i8 = 3;
 
 fn observe(c: &mut Criterion) {
     let classic = prom_core::Histogram::new("h", "").unwrap();
-    let native = prom_core::NativeHistogram::new(
+    let native = prom_core::NativeHistogram::with_name(
+        "h",
+        "",
         prom_core::NativeHistogramOpts::new()
             .schema(i32::from(SCHEMA))
             .unwrap(),
-    );
+    )
+    .expect("a valid name");
     let pc = prometheus_client::metrics::histogram::Histogram::new_native(
         prometheus_client::metrics::histogram::NativeHistogramConfig::with_schema(SCHEMA),
     );

@@ -123,6 +123,10 @@ pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     le_bounds: Vec<u64>,
     le_text: Vec<u8>,
     le_ends: Vec<usize>,
+    /// A native histogram's classic bounds and cumulative counts, `+Inf`
+    /// included, reused from series to series.
+    native_bounds: Vec<f64>,
+    native_counts: Vec<u64>,
     /// The current histogram series' bucket sample name and open labels.
     bucket_head: Vec<u8>,
     /// The label a summary's quantile line or a state set's state line adds
@@ -177,6 +181,8 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             le_bounds: Vec::new(),
             le_text: Vec::new(),
             le_ends: Vec::new(),
+            native_bounds: Vec::new(),
+            native_counts: Vec::new(),
             bucket_head: Vec::new(),
             extra_label: Vec::new(),
             family_label: String::new(),
@@ -618,12 +624,22 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 self.buckets(s, cumulative);
                 self.count_and_sum(s, bounds, count, sum, [Suffix::GCount, Suffix::GSum]);
             }
-            // What client_golang writes in text for a native-only
-            // histogram: its `+Inf` bucket, `_count` and `_sum`.
+            // What client_golang writes in text for a native histogram:
+            // its classic buckets (none for a native-only one), the `+Inf`
+            // bucket, `_count` and `_sum`.
             ValueRef::NativeHistogram(h) => {
-                let bounds = [f64::INFINITY];
+                let mut bounds = std::mem::take(&mut self.native_bounds);
+                let mut counts = std::mem::take(&mut self.native_counts);
+                bounds.clear();
+                counts.clear();
+                for &(bound, n) in &h.classic {
+                    bounds.push(bound);
+                    counts.push(n);
+                }
+                bounds.push(f64::INFINITY);
+                counts.push(h.count);
                 self.le_labels(&bounds);
-                self.buckets(s, &[h.count]);
+                self.buckets(s, &counts);
                 self.count_and_sum(
                     s,
                     &bounds,
@@ -632,6 +648,8 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                     [Suffix::Count, Suffix::Sum],
                 );
                 self.created(s);
+                self.native_bounds = bounds;
+                self.native_counts = counts;
             }
             // The model may grow; a value this writer does not know is left
             // out rather than written wrongly.

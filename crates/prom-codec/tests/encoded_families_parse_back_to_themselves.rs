@@ -400,7 +400,8 @@ proptest! {
             .unwrap()
             .zero_threshold(zero)
             .unwrap();
-        let h = prom_core::NativeHistogram::new(opts);
+        let h = prom_core::NativeHistogram::with_name("h", "", opts)
+.expect("a valid name");
         for v in values {
             h.observe(v);
         }

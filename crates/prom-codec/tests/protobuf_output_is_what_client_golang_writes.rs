@@ -456,8 +456,12 @@ fn native_expected(v: &prom_core::NativeHistogramValue) -> Histogram {
 
 #[test]
 fn native_histograms_carry_schema_zero_bucket_spans_and_deltas() {
-    let h =
-        prom_core::NativeHistogram::new(prom_core::NativeHistogramOpts::new().schema(0).unwrap());
+    let h = prom_core::NativeHistogram::with_name(
+        "h",
+        "",
+        prom_core::NativeHistogramOpts::new().schema(0).unwrap(),
+    )
+    .expect("a valid name");
     for v in [0.0, 1.0, 1.5, 3.0, 3.5, 100.0, 1e6, -2.0, -0.5] {
         h.observe(v);
     }
@@ -500,11 +504,14 @@ fn native_histograms_carry_schema_zero_bucket_spans_and_deltas() {
 
 #[test]
 fn an_empty_native_histogram_with_no_zero_threshold_gets_a_no_op_span() {
-    let h = prom_core::NativeHistogram::new(
+    let h = prom_core::NativeHistogram::with_name(
+        "h",
+        "",
         prom_core::NativeHistogramOpts::new()
             .zero_threshold(0.0)
             .unwrap(),
-    );
+    )
+    .expect("a valid name");
     let value = h.get();
     let mut fam = ModelFamily::new("empty", "", ModelType::Histogram).unwrap();
     fam.push(labels(&[]), MetricValue::NativeHistogram(value.clone()))

@@ -10,7 +10,7 @@ use crate::series::{collect_visited, create, visit_series, MetricKind, SeriesSta
 use crate::visit::{Scratch, VisitFailure, Visitor};
 use crate::{
     CollectError, Collector, Counter, Descriptor, Enum, Error, Gauge, Histogram, Info,
-    MetricFamily, Opts, PackedValues, Summary,
+    MetricFamily, NativeHistogram, Opts, PackedValues, Summary,
 };
 
 /// Process-unique family ids, for the per-thread lookup cache.
@@ -64,6 +64,8 @@ pub type SummaryVec = Family<Summary>;
 pub type InfoVec = Family<Info>;
 /// Enums by label values.
 pub type EnumVec = Family<Enum>;
+/// Native histograms by label values.
+pub type NativeHistogramVec = Family<NativeHistogram>;
 
 impl<M: MetricKind> Clone for Family<M> {
     fn clone(&self) -> Self {

@@ -147,6 +147,15 @@ impl SeriesState for HistogramState {
     type Config = Arc<[f64]>;
 
     fn config(opts: &Opts) -> Result<Arc<[f64]>, Error> {
+        if opts.native.is_some() {
+            return Err(Error::InvalidNativeHistogram {
+                reason: format!(
+                    "native histogram options were given for {:?}, a classic histogram; \
+                     make a NativeHistogram (or NativeHistogramVec) instead",
+                    opts.full_name()
+                ),
+            });
+        }
         validate_buckets(opts.buckets.as_deref().unwrap_or(&DEFAULT_BUCKETS))
     }
 

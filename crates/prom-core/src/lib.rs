@@ -58,7 +58,6 @@ mod lookup_cache;
 mod metric_type;
 mod model;
 mod name;
-mod native_collector;
 mod native_histogram;
 mod opts;
 mod owned;
@@ -79,7 +78,9 @@ pub use collector::{collect, Collector, FnCollector};
 pub use counter::{Counter, PanicCounter};
 pub use descriptor::Descriptor;
 pub use error::{CollectError, Error};
-pub use family::{CounterVec, EnumVec, Family, GaugeVec, HistogramVec, InfoVec, SummaryVec};
+pub use family::{
+    CounterVec, EnumVec, Family, GaugeVec, HistogramVec, InfoVec, NativeHistogramVec, SummaryVec,
+};
 pub use gauge::{Gauge, InProgress};
 pub use histogram::{exponential_buckets, linear_buckets, Histogram, DEFAULT_BUCKETS};
 pub use info::Info;

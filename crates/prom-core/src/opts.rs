@@ -4,7 +4,7 @@ use std::time::Duration;
 use crate::clock::{Clock, SystemClock};
 use crate::quantile::Objective;
 use crate::window::WindowConfig;
-use crate::{Descriptor, Error, MetricType};
+use crate::{Descriptor, Error, MetricType, NativeHistogramOpts};
 
 /// client_golang's default window: quantiles over the last 10 minutes.
 const DEFAULT_MAX_AGE: Duration = Duration::from_secs(600);
@@ -54,6 +54,7 @@ pub struct Opts {
     pub(crate) unit: Option<String>,
     pub(crate) labels: Vec<String>,
     pub(crate) buckets: Option<Vec<f64>>,
+    pub(crate) native: Option<NativeHistogramOpts>,
     objectives: Option<Vec<(f64, f64)>>,
     states: Option<Vec<String>>,
     max_age: Option<Duration>,
@@ -76,6 +77,7 @@ impl Opts {
             unit: None,
             labels: Vec::new(),
             buckets: None,
+            native: None,
             objectives: None,
             states: None,
             max_age: None,
@@ -129,6 +131,31 @@ impl Opts {
     /// built; `+Inf` is added if absent). Other metric types refuse them.
     pub fn buckets(mut self, buckets: impl Into<Vec<f64>>) -> Self {
         self.buckets = Some(buckets.into());
+        self
+    }
+
+    /// The resolution, zero bucket and bucket limit of a
+    /// [`NativeHistogram`](crate::NativeHistogram) (or
+    /// [`NativeHistogramVec`](crate::NativeHistogramVec)); other metric
+    /// types, the classic [`Histogram`](crate::Histogram) included, refuse
+    /// them. With [`Opts::buckets`] too, the native histogram also keeps
+    /// those classic buckets, as client_golang's histogram with both.
+    ///
+    /// ```
+    /// use prom_core::{NativeHistogramOpts, NativeHistogramVec, Opts};
+    /// let latency = NativeHistogramVec::new(
+    ///     Opts::new("latency_seconds", "Latency.")
+    ///         .labels(["route"])
+    ///         .native(NativeHistogramOpts::new().schema(3)?)
+    ///         .buckets([0.1, 1.0]),
+    /// )?;
+    /// latency.with(&["/"], |h| h.observe(0.25))?;
+    /// let reading = latency.with(&["/"], |h| h.get())?;
+    /// assert_eq!((reading.count, reading.classic.as_slice()), (1, &[(0.1, 0), (1.0, 1)][..]));
+    /// # Ok::<(), prom_core::Error>(())
+    /// ```
+    pub fn native(mut self, native: NativeHistogramOpts) -> Self {
+        self.native = Some(native);
         self
     }
 
@@ -385,6 +412,15 @@ impl Opts {
             return Err(Error::InvalidBuckets {
                 reason: format!(
                     "buckets were given for {:?}, a {}; only histograms have buckets",
+                    self.full_name(),
+                    metric_type.as_str()
+                ),
+            });
+        }
+        if self.native.is_some() && metric_type != MetricType::Histogram {
+            return Err(Error::InvalidNativeHistogram {
+                reason: format!(
+                    "native histogram options were given for {:?}, a {}; only native histograms have them",
                     self.full_name(),
                     metric_type.as_str()
                 ),

@@ -97,7 +97,15 @@ fn value(m: &Metric, suffix: Suffix, special: Option<&str>) -> Option<f64> {
         (MetricValue::NativeHistogram(h), Suffix::Count) => Some(h.count as f64),
         (MetricValue::NativeHistogram(h), Suffix::Sum) => Some(h.sum),
         (MetricValue::NativeHistogram(h), Suffix::Bucket) => {
-            (number(special?)? == f64::INFINITY).then_some(h.count as f64)
+            let le = number(special?)?;
+            if le == f64::INFINITY {
+                Some(h.count as f64)
+            } else {
+                h.classic
+                    .iter()
+                    .find(|(bound, _)| *bound == le)
+                    .map(|&(_, n)| n as f64)
+            }
         }
         (MetricValue::Summary(s), Suffix::Count) => Some(s.count as f64),
         (MetricValue::Summary(s), Suffix::Sum) => Some(s.sum),

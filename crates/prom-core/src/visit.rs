@@ -206,6 +206,7 @@ pub struct ValueScratch {
     pub(crate) names: Vec<Box<str>>,
     pub(crate) enabled: Vec<bool>,
     pub(crate) info: crate::LabelSet,
+    pub(crate) native: crate::NativeHistogramValue,
 }
 
 /// Visits snapshot families, as the default [`Collector::visit`](crate::Collector::visit) does.

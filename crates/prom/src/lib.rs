@@ -114,8 +114,8 @@ pub use prom_core::{
     Family, FnCollector, Gauge, GaugeVec, Histogram, HistogramValue, HistogramVec, InProgress,
     Info, InfoVec, LabelSet, ManualClock, Metric, MetricFamily, MetricKind, MetricType,
     MetricValue, NameValidation, NativeHistogram, NativeHistogramOpts, NativeHistogramValue,
-    ObserveDuration, Opts, PanicCounter, Quantile, State, Summary, SummaryValue, SummaryVec,
-    SystemClock, Timer, DEFAULT_BUCKETS,
+    NativeHistogramVec, ObserveDuration, Opts, PanicCounter, Quantile, State, Summary,
+    SummaryValue, SummaryVec, SystemClock, Timer, DEFAULT_BUCKETS,
 };
 
 #[cfg(feature = "registry")]
@@ -320,6 +320,13 @@ mod default {
             "a histogram (default buckets)"
         ),
         (summary, summary_vec, Summary, SummaryVec, "a summary"),
+        (
+            native_histogram,
+            native_histogram_vec,
+            NativeHistogram,
+            NativeHistogramVec,
+            "a native histogram (default native options: schema 3)"
+        ),
     );
 
     /// Creates an info and registers it in the default registry.
@@ -390,8 +397,8 @@ mod default {
 #[cfg(feature = "registry")]
 pub use default::{
     counter, counter_vec, default_registry, enumeration, enumeration_vec, gauge, gauge_vec,
-    histogram, histogram_vec, histogram_with_buckets, info, info_vec, register, summary,
-    summary_vec,
+    histogram, histogram_vec, histogram_with_buckets, info, info_vec, native_histogram,
+    native_histogram_vec, register, summary, summary_vec,
 };
 
 /// Serves the [`default_registry`] on `addr` (`/` and `/metrics`) from a

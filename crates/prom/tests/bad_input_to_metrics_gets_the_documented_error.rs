@@ -12,7 +12,8 @@ use prom::codec::{parse_openmetrics, parse_text, Encoder};
 use prom::{
     exponential_buckets, linear_buckets, Counter, CounterVec, Descriptor, Enum, EnumVec, Gauge,
     GaugeVec, Histogram, HistogramVec, Info, InfoVec, LabelSet, MetricFamily, MetricType,
-    MetricValue, Opts, Registry, StaticMetric, Summary, SummaryVec,
+    MetricValue, NativeHistogramOpts, NativeHistogramVec, Opts, Registry, StaticMetric, Summary,
+    SummaryVec,
 };
 
 fn ab() -> CounterVec {
@@ -392,6 +393,24 @@ const CHECKS: &[(&str, Check)] = &[
     ("core.objectives-on-histogram", || {
         err(Histogram::with_opts(
             Opts::new("h", "").objectives([(0.5, 0.05)]),
+        ))
+    }),
+    ("core.native-schema", || err(NativeHistogramOpts::new().schema(9))),
+    ("core.native-on-classic", || {
+        err(Histogram::with_opts(
+            Opts::new("h", "").native(NativeHistogramOpts::new()),
+        ))
+    }),
+    ("core.native-on-counter", || {
+        err(Counter::with_opts(
+            Opts::new("c", "").native(NativeHistogramOpts::new()),
+        ))
+    }),
+    ("core.native-vec-label", || {
+        err(NativeHistogramVec::new(
+            Opts::new("h", "")
+                .labels(["le"])
+                .native(NativeHistogramOpts::new()),
         ))
     }),
     ("core.summary-nan", || {

@@ -16,15 +16,16 @@
 //! - a classic histogram's buckets without the `+Inf` bucket, which
 //!   `sample_count` implies (it is written when it carries an exemplar);
 //! - a gauge histogram as a histogram of type `GAUGE_HISTOGRAM`;
-//! - a native histogram as client_golang writes one without classic
-//!   buckets: count, sum, schema, zero threshold, zero count, and the
-//!   negative and positive spans and deltas. Prometheus 2.42 takes a
+//! - a native histogram as client_golang writes one: count, sum, its
+//!   classic buckets if it keeps any (cumulative, without `+Inf`), schema,
+//!   zero threshold, zero count, and the negative and positive spans and
+//!   deltas. Prometheus 2.42 takes a
 //!   histogram for native only when it has a zero threshold above 0, a
 //!   span or a zero count; [`NativeHistogramOpts`](prom_core::NativeHistogramOpts)'
 //!   default zero threshold (2^-128) qualifies, and an empty histogram
 //!   with a zero threshold of 0 gets client_golang's no-op span (offset 0,
-//!   length 0). The text formats write its `+Inf` bucket, `_count` and
-//!   `_sum`, as client_golang does;
+//!   length 0). The text formats write its classic buckets, `+Inf`
+//!   bucket, `_count` and `_sum`, as client_golang does;
 //! - an info as a `GAUGE` family named `<name>_info` whose series carry the
 //!   info's labels and the value 1, and a state set as a `GAUGE` family
 //!   with one series per state, labelled `<name>="<state>"`, 1 when

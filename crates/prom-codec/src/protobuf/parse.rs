@@ -159,9 +159,10 @@ fn buckets_of(spans: &[BucketSpan], deltas: &[i64]) -> Result<Vec<(i32, u64)>, &
 ///   or a state set written as gauges reads back as gauges);
 /// - created timestamps, exemplars (a counter's, a bucket's) and
 ///   `timestamp_ms` are kept;
-/// - a histogram is native, and its classic buckets are left out, when it
-///   has a span, a zero threshold above 0 or a zero count, as Prometheus
-///   2.42 decides (the no-op span of an empty one counts).
+/// - a histogram is native when it has a span, a zero threshold above 0 or
+///   a zero count, as Prometheus 2.42 decides (the no-op span of an empty
+///   one counts); its classic buckets, if any, are kept beside the native
+///   ones ([`NativeHistogramValue::classic`]).
 ///
 /// ```
 /// use prom_codec::{parse_protobuf, Encoder};
@@ -289,6 +290,18 @@ pub fn parse_protobuf(bytes: &[u8]) -> Result<Vec<ModelFamily>, ProtobufError> {
                             h.sample_sum.unwrap_or(0.0),
                             positive,
                             negative,
+                        )
+                        .with_classic(
+                            h.bucket
+                                .iter()
+                                .map(|b| {
+                                    (
+                                        b.upper_bound.unwrap_or(0.0),
+                                        b.cumulative_count.unwrap_or(0),
+                                    )
+                                })
+                                .filter(|&(bound, _)| bound != f64::INFINITY)
+                                .collect(),
                         );
                         let mut metric =
                             ModelMetric::new(labels, MetricValue::NativeHistogram(value));

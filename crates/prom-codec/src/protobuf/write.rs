@@ -123,9 +123,10 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
         close(&mut self.family, start);
     }
 
-    /// A native histogram as client_golang writes one without classic
-    /// buckets: count, sum, schema, zero threshold and count, then the
-    /// negative and positive spans and deltas. One with no bucket, no zero
+    /// A native histogram as client_golang writes one: count, sum, the
+    /// classic buckets if it keeps any (cumulative, `+Inf` left out),
+    /// schema, zero threshold and count, then the negative and positive
+    /// spans and deltas. One with no bucket, no zero
     /// count and a zero threshold of 0 gets a no-op span (offset 0,
     /// length 0), or Prometheus would read it as a classic histogram.
     fn native_histogram(&mut self, s: &SeriesRef<'_>, h: &NativeHistogramValue) {
@@ -137,6 +138,12 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
         let m = open(buf, tag::METRIC_HISTOGRAM);
         put_uint(buf, tag::HISTOGRAM_COUNT, h.count);
         put_double(buf, tag::HISTOGRAM_SUM, h.sum);
+        for &(bound, n) in &h.classic {
+            let b = open(buf, tag::HISTOGRAM_BUCKET);
+            put_uint(buf, tag::BUCKET_COUNT, n);
+            put_double(buf, tag::BUCKET_UPPER_BOUND, bound);
+            close(buf, b);
+        }
         encode_key(tag::HISTOGRAM_SCHEMA, WireType::Varint, buf);
         encode_varint(zigzag(i64::from(h.schema)), buf);
         put_double(buf, tag::HISTOGRAM_ZERO_THRESHOLD, h.zero_threshold);

@@ -11,7 +11,7 @@ fn assert_consistent(r: &NativeHistogramValue) {
 /// Two writers observe `a` and `b` while a reading runs; every reading
 /// is consistent and the last one has both. Returns the last one.
 fn two_writers_and_a_reading(opts: NativeHistogramOpts, a: f64, b: f64) -> NativeHistogramValue {
-    let h = NativeHistogram::new(opts);
+    let h = NativeHistogram::with_name("h", "", opts).expect("a valid name");
     let writers: Vec<_> = [a, b]
         .into_iter()
         .map(|v| {
@@ -60,14 +60,17 @@ fn loom_writers_racing_to_create_the_same_bucket_share_it() {
 fn loom_a_reset_during_a_reading_keeps_readings_consistent() {
     model(|| {
         let clock = crate::ManualClock::new();
-        let h = NativeHistogram::new(
+        let h = NativeHistogram::with_name(
+            "h",
+            "",
             NativeHistogramOpts::new()
                 .schema(0)
                 .expect("valid schema")
                 .max_buckets(1)
                 .min_reset_duration(Duration::from_nanos(1))
                 .clock(clock.clone()),
-        );
+        )
+        .expect("a valid name");
         clock.advance(Duration::from_secs(1));
         let writers: Vec<_> = [1.0, 4.0]
             .into_iter()

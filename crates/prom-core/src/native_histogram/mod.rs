@@ -37,8 +37,11 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use crate::clock::{Clock, SystemClock};
+use crate::histogram::validate_buckets;
+use crate::series::{metric_handle, timed_handle, Series, SeriesState};
 use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
-use crate::Error;
+use crate::visit::{ValueRef, ValueScratch};
+use crate::{Error, MetricType, Opts};
 
 mod buckets;
 mod key;
@@ -65,37 +68,70 @@ struct Control {
     last_reset: Duration,
 }
 
+/// What every series of a native histogram family is made from: the
+/// native options and the classic bucket bounds (finite, increasing;
+/// empty for a native-only histogram).
+#[derive(Debug, Clone)]
+pub struct NativeConfig {
+    opts: NativeHistogramOpts,
+    classic: Arc<[f64]>,
+}
+
+impl NativeConfig {
+    /// The native options of `opts` (defaults if none were given) and the
+    /// classic bounds of [`Opts::buckets`], if it was called: a native
+    /// histogram keeps classic buckets only when asked, as in
+    /// client_golang.
+    pub(crate) fn from_opts(opts: &Opts) -> Result<Self, Error> {
+        let classic: Arc<[f64]> = match &opts.buckets {
+            Some(bounds) => {
+                let bounds = validate_buckets(bounds)?;
+                // `validate_buckets` ends them with `+Inf`, which is the
+                // count here.
+                bounds[..bounds.len() - 1].into()
+            }
+            None => Arc::from([]),
+        };
+        Ok(Self {
+            opts: opts.native.clone().unwrap_or_default(),
+            classic,
+        })
+    }
+}
+
+/// The state of one native histogram series: the double buffer, the
+/// bucket limit's bookkeeping and the options. Public in name only, like
+/// the other metric types' states.
 #[derive(Debug)]
-struct Inner {
+pub struct NativeHistogramState {
     started: AtomicU64,
     shards: [Shard; 2],
     control: Mutex<Control>,
     opts: NativeHistogramOpts,
-    /// The family it exposes as a collector, if named.
-    named: Option<Named>,
-}
-
-/// A named histogram's family: its name, help and creation time (seconds
-/// since the epoch).
-#[derive(Debug)]
-pub(crate) struct Named {
-    pub(crate) name: Box<str>,
-    pub(crate) help: Box<str>,
-    pub(crate) created: f64,
+    /// Classic bucket bounds, counted beside the native buckets (finite,
+    /// increasing; often none).
+    classic: Arc<[f64]>,
 }
 
 /// A native histogram: exponential buckets created as observations need
-/// them, for the protobuf exposition.
+/// them, for the protobuf exposition, and optionally classic buckets too.
 ///
-/// A cheap [`Clone`] handle. `observe` takes no lock (except to apply the
-/// bucket limit, when one is set and an observation exceeds it) and
-/// allocates only when a bucket table fills up; a reading is consistent
-/// while observations continue: its count is its zero count plus its
-/// buckets (plus NaN observations).
+/// A cheap [`Clone`] handle to one series of a histogram family; labelled
+/// ones come from a [`NativeHistogramVec`](crate::NativeHistogramVec).
+/// Made from [`Opts`] whose [`Opts::native`] gives the resolution and the
+/// bucket limit; [`Opts::buckets`] adds classic buckets, counted in the
+/// same consistent readings (client_golang's histogram with both).
+///
+/// `observe` takes no lock (except to apply the bucket limit, when one is
+/// set and an observation exceeds it) and allocates only when a bucket
+/// table fills up; a reading is consistent while observations continue:
+/// its count is its zero count plus its buckets (plus NaN observations).
 ///
 /// ```
-/// use prom_core::{NativeHistogram, NativeHistogramOpts};
-/// let h = NativeHistogram::new(NativeHistogramOpts::new().schema(0)?);
+/// use prom_core::{NativeHistogram, NativeHistogramOpts, Opts};
+/// let h = NativeHistogram::with_opts(
+///     Opts::new("sizes", "Sizes.").native(NativeHistogramOpts::new().schema(0)?),
+/// )?;
 /// for v in [0.0, 1.0, 1.5, 3.0, 4.0, -2.0] {
 ///     h.observe(v);
 /// }
@@ -108,81 +144,117 @@ pub(crate) struct Named {
 /// ```
 #[derive(Debug, Clone)]
 pub struct NativeHistogram {
-    inner: Arc<Inner>,
+    inner: triomphe::Arc<Series<NativeHistogramState>>,
 }
 
+metric_handle!(
+    NativeHistogram,
+    NativeHistogramState,
+    "native histogram",
+    NativeHistogramVec
+);
+
+timed_handle!(NativeHistogram, "observes", |histogram, seconds| histogram
+    .observe(seconds));
+
 impl NativeHistogram {
-    /// A histogram with `opts`.
-    pub fn new(opts: NativeHistogramOpts) -> Self {
-        let shard = || Shard::new(opts.schema, opts.zero_threshold);
-        Self {
-            inner: Arc::new(Inner {
-                started: AtomicU64::new(0),
-                shards: [shard(), shard()],
-                control: Mutex::new(Control {
-                    last_reset: opts.clock.elapsed(),
-                }),
-                opts,
-                named: None,
-            }),
-        }
-    }
-
-    /// A histogram with `opts` exposing the family `named` (see
-    /// `NativeHistogram::with_name`).
-    pub(crate) fn new_named(opts: NativeHistogramOpts, named: Named) -> Self {
-        let mut h = Self::new(opts);
-        // Just made: no other handle shares it yet.
-        if let Some(inner) = Arc::get_mut(&mut h.inner) {
-            inner.named = Some(named);
-        }
-        h
-    }
-
-    /// The family it exposes, if it has a name.
-    pub(crate) fn named(&self) -> Option<&Named> {
-        self.inner.named.as_ref()
+    /// An unlabelled native histogram of the family `name`, with `opts`:
+    /// shorthand for [`NativeHistogram::with_opts`] with
+    /// [`Opts::native`].
+    ///
+    /// ```
+    /// use prom_core::{NativeHistogram, NativeHistogramOpts};
+    /// let h = NativeHistogram::with_name("latency_seconds", "Latency.", NativeHistogramOpts::new())?;
+    /// h.observe(0.25);
+    /// assert_eq!(h.get().count, 1);
+    /// # Ok::<(), prom_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// An invalid metric name, naming it.
+    pub fn with_name(name: &str, help: &str, opts: NativeHistogramOpts) -> Result<Self, Error> {
+        Self::with_opts(Opts::new(name, help).native(opts))
     }
 
     /// Records `v`: NaN counts and makes the sum NaN but falls in no
-    /// bucket; `±Inf` fall in the buckets above `±f64::MAX`'s.
+    /// bucket (but the classic `+Inf`); `±Inf` fall in the buckets above
+    /// `±f64::MAX`'s.
     #[inline]
     pub fn observe(&self, v: f64) {
-        let inner = &*self.inner;
-        // Acquire pairs with a flip, so the shard's parameters and zeroed
-        // counts set before it are seen.
-        let n = inner.started.fetch_add(1, Ordering::Acquire);
-        let shard = &inner.shards[(n >> 63) as usize];
-        if shard.observe(v)
-            && inner.opts.max_buckets != 0
-            && shard.buckets.load(Ordering::Relaxed) > u64::from(inner.opts.max_buckets)
-        {
-            inner.limit_buckets(v);
-        }
+        self.inner.state.observe(v);
     }
 
     /// A consistent reading of everything observed.
     pub fn get(&self) -> NativeHistogramValue {
-        let inner = &*self.inner;
-        let _control = lock(&inner.control);
-        let n = inner.started.fetch_add(HOT_BIT, Ordering::AcqRel);
+        let mut value = NativeHistogramValue::default();
+        self.inner.state.read_into(&mut value);
+        value
+    }
+}
+
+impl SeriesState for NativeHistogramState {
+    const TYPE: MetricType = MetricType::Histogram;
+    const CREATED: bool = true;
+    type Config = NativeConfig;
+
+    fn config(opts: &Opts) -> Result<NativeConfig, Error> {
+        NativeConfig::from_opts(opts)
+    }
+
+    fn new(config: &NativeConfig) -> Self {
+        let opts = config.opts.clone();
+        let classic = Arc::clone(&config.classic);
+        let shard = || Shard::new(opts.schema, opts.zero_threshold, classic.len());
+        Self {
+            started: AtomicU64::new(0),
+            shards: [shard(), shard()],
+            control: Mutex::new(Control {
+                last_reset: opts.clock.elapsed(),
+            }),
+            opts,
+            classic,
+        }
+    }
+
+    fn read<'a>(&'a self, scratch: &'a mut ValueScratch) -> ValueRef<'a> {
+        self.read_into(&mut scratch.native);
+        ValueRef::NativeHistogram(&scratch.native)
+    }
+}
+
+impl NativeHistogramState {
+    #[inline]
+    fn observe(&self, v: f64) {
+        // Acquire pairs with a flip, so the shard's parameters and zeroed
+        // counts set before it are seen.
+        let n = self.started.fetch_add(1, Ordering::Acquire);
+        let shard = &self.shards[(n >> 63) as usize];
+        if shard.observe(v, &self.classic)
+            && self.opts.max_buckets != 0
+            && shard.buckets.load(Ordering::Relaxed) > u64::from(self.opts.max_buckets)
+        {
+            self.limit_buckets(v);
+        }
+    }
+
+    /// A consistent reading of everything observed, into `out` (whose
+    /// vectors are reused).
+    fn read_into(&self, out: &mut NativeHistogramValue) {
+        let _control = lock(&self.control);
+        let n = self.started.fetch_add(HOT_BIT, Ordering::AcqRel);
         let count = n & COUNT_MASK;
-        let cold = &inner.shards[(n >> 63) as usize];
-        let hot = &inner.shards[((n >> 63) ^ 1) as usize];
+        let cold = &self.shards[(n >> 63) as usize];
+        let hot = &self.shards[((n >> 63) ^ 1) as usize];
         // Every observation started before the flip went to `cold`; wait
         // for the stragglers, which are a few instructions from done.
         while cold.completed() != count {
             yield_now();
         }
-        let value = cold.value(count);
+        cold.value_into(count, &self.classic, out);
         // The hot shard takes the whole history back, leaving the cold one
         // empty for the next flip.
         hot.absorb(cold);
-        value
     }
-}
-
-impl Inner {
     /// The bucket limit's strategies, in client_golang's order.
     #[cold]
     #[inline(never)]
@@ -249,7 +321,7 @@ impl Inner {
         let hot = &self.shards[hot_index as usize];
         let cold = &self.shards[(hot_index ^ 1) as usize];
         cold.clear(schema, threshold);
-        cold.observe(v);
+        cold.observe(v, &self.classic);
         // The cold shard becomes hot with one observation, `v`.
         let n = self
             .started

@@ -43,6 +43,18 @@ impl fmt::Debug for NativeHistogramOpts {
     }
 }
 
+/// Equal options have the same settings and share the same clock.
+impl PartialEq for NativeHistogramOpts {
+    fn eq(&self, other: &Self) -> bool {
+        self.schema == other.schema
+            && self.zero_threshold.to_bits() == other.zero_threshold.to_bits()
+            && self.max_zero_threshold.to_bits() == other.max_zero_threshold.to_bits()
+            && self.max_buckets == other.max_buckets
+            && self.min_reset_duration == other.min_reset_duration
+            && Arc::ptr_eq(&self.clock, &other.clock)
+    }
+}
+
 impl Default for NativeHistogramOpts {
     fn default() -> Self {
         Self::new()

@@ -17,10 +17,13 @@ pub(super) struct Shard {
     pub(super) buckets: AtomicU64,
     pub(super) positive: Buckets,
     pub(super) negative: Buckets,
+    /// Observations per classic bucket (not cumulative), for the
+    /// histogram's classic bounds; the `+Inf` bucket is the count.
+    pub(super) classic: Box<[AtomicU64]>,
 }
 
 impl Shard {
-    pub(super) fn new(schema: i32, zero_threshold: f64) -> Self {
+    pub(super) fn new(schema: i32, zero_threshold: f64, classic: usize) -> Self {
         Self {
             sum: AtomicF64::new(0.0),
             zero: AtomicU64::new(0),
@@ -30,6 +33,7 @@ impl Shard {
             buckets: AtomicU64::new(0),
             positive: Buckets::new(),
             negative: Buckets::new(),
+            classic: (0..classic).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
@@ -37,10 +41,19 @@ impl Shard {
         self.schema.load(Ordering::Relaxed) as u32 as i32
     }
 
-    /// Records `v`; returns whether it created a bucket.
+    /// Records `v` (and in the classic bucket of `classic`, the bounds,
+    /// it falls in); returns whether it created a bucket.
     #[inline]
-    pub(super) fn observe(&self, v: f64) -> bool {
+    pub(super) fn observe(&self, v: f64, classic: &[f64]) -> bool {
         self.sum.add(v, Ordering::Relaxed);
+        if !classic.is_empty() {
+            // Before the Release increment below, which publishes it. NaN
+            // and values above the last bound are in `+Inf` only.
+            let i = classic.partition_point(|&bound| bound < v);
+            if let (Some(count), false) = (self.classic.get(i), v.is_nan()) {
+                count.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         // Every branch ends with the one Release increment that completes
         // the observation.
         if v.is_nan() {
@@ -81,6 +94,9 @@ impl Shard {
         self.buckets.store(0, Ordering::Relaxed);
         self.positive.clear();
         self.negative.clear();
+        for count in self.classic.iter() {
+            count.store(0, Ordering::Relaxed);
+        }
     }
 
     /// Adds everything in `from` (whose schema may be finer and zero
@@ -94,6 +110,13 @@ impl Shard {
         }
         let (to_schema, from_schema) = (self.schema(), from.schema());
         let threshold = self.zero_threshold.get();
+        // Before the Release increments below, which publish them.
+        for (to, from) in self.classic.iter().zip(from.classic.iter()) {
+            let n = from.swap(0, Ordering::Relaxed);
+            if n != 0 {
+                to.fetch_add(n, Ordering::Relaxed);
+            }
+        }
         let mut zero = from.zero.swap(0, Ordering::Relaxed);
         let nan = from.nan.swap(0, Ordering::Relaxed);
         for (src, dst) in [
@@ -118,22 +141,27 @@ impl Shard {
         }
     }
 
-    /// The shard's content as a value of `count` observations.
-    pub(super) fn value(&self, count: u64) -> NativeHistogramValue {
-        let entries = |b: &Buckets| {
-            let mut v = Vec::new();
+    /// The shard's content as a value of `count` observations, with the
+    /// cumulative counts of the classic `bounds`, into `out` (whose vectors
+    /// are reused).
+    pub(super) fn value_into(&self, count: u64, bounds: &[f64], out: &mut NativeHistogramValue) {
+        let entries = |b: &Buckets, v: &mut Vec<(i32, u64)>| {
+            v.clear();
             b.for_each(|_, key, n| v.push((key, n)));
             v.sort_unstable();
-            v
         };
-        NativeHistogramValue {
-            schema: self.schema(),
-            zero_threshold: self.zero_threshold.get(),
-            zero_count: self.zero.load(Ordering::Relaxed),
-            count,
-            sum: self.sum.get(),
-            positive: entries(&self.positive),
-            negative: entries(&self.negative),
+        out.schema = self.schema();
+        out.zero_threshold = self.zero_threshold.get();
+        out.zero_count = self.zero.load(Ordering::Relaxed);
+        out.count = count;
+        out.sum = self.sum.get();
+        entries(&self.positive, &mut out.positive);
+        entries(&self.negative, &mut out.negative);
+        out.classic.clear();
+        let mut cumulative = 0;
+        for (&bound, n) in bounds.iter().zip(self.classic.iter()) {
+            cumulative += n.load(Ordering::Relaxed);
+            out.classic.push((bound, cumulative));
         }
     }
 }

@@ -191,7 +191,7 @@ fn upper_bounds_are_the_boundaries_of_the_keys() {
 }
 
 fn histogram(opts: NativeHistogramOpts, values: &[f64]) -> NativeHistogram {
-    let h = NativeHistogram::new(opts);
+    let h = NativeHistogram::with_name("h", "", opts).expect("a valid name");
     for &v in values {
         h.observe(v);
     }
@@ -274,7 +274,8 @@ fn readings_are_totals_and_repeat_when_nothing_is_observed() {
 
 #[test]
 fn many_buckets_spill_into_larger_tables_and_are_all_read() {
-    let h = NativeHistogram::new(NativeHistogramOpts::new().schema(8).unwrap());
+    let h = NativeHistogram::with_name("h", "", NativeHistogramOpts::new().schema(8).unwrap())
+        .expect("a valid name");
     // 20 000 buckets, one observation each, from 2^-40 to 2^38.
     let keys: Vec<i32> = (-10_000..10_000).collect();
     for &k in &keys {
@@ -450,12 +451,19 @@ fn one_bucket_too_many_resets_once_the_minimum_reset_duration_has_passed() {
 #[test]
 fn readings_while_threads_observe_are_consistent_and_lose_nothing() {
     for max_buckets in [0, 40] {
-        let h = NativeHistogram::new(
-            NativeHistogramOpts::new()
-                .schema(4)
-                .unwrap()
-                .max_buckets(max_buckets),
-        );
+        // Classic buckets too: the values up to 0.5 are the zeros and the
+        // negatives, and every reading must agree on them.
+        let h = NativeHistogram::with_opts(
+            crate::Opts::new("h", "")
+                .native(
+                    NativeHistogramOpts::new()
+                        .schema(4)
+                        .unwrap()
+                        .max_buckets(max_buckets),
+                )
+                .buckets([0.5, 1000.5]),
+        )
+        .expect("valid options");
         let stop = AtomicBool::new(false);
         let threads = 4u64;
         let per_thread = 20_000u64;
@@ -466,6 +474,8 @@ fn readings_while_threads_observe_are_consistent_and_lose_nothing() {
                 while !stop.load(Ordering::Relaxed) || readings == 0 {
                     let r = h.get();
                     assert_consistent(&r, 0);
+                    let negatives: u64 = r.negative.iter().map(|b| b.1).sum();
+                    assert_eq!(r.classic[0].1, r.zero_count + negatives, "{r:?}");
                     // Every value observed is an integer: the sum too.
                     assert_eq!(r.sum.fract(), 0.0);
                     assert!(r.count >= last);
@@ -518,5 +528,52 @@ fn readings_while_threads_observe_are_consistent_and_lose_nothing() {
         } else {
             assert_eq!(r.schema, 4);
         }
+    }
+}
+
+#[test]
+fn classic_buckets_count_beside_the_native_ones_and_are_reset_with_them() {
+    let clock = ManualClock::new();
+    let h = NativeHistogram::with_opts(
+        crate::Opts::new("h", "")
+            .native(
+                NativeHistogramOpts::new()
+                    .schema(0)
+                    .unwrap()
+                    .max_buckets(2)
+                    .min_reset_duration(Duration::from_secs(60))
+                    .clock(clock.clone()),
+            )
+            .buckets([1.0, 10.0]),
+    )
+    .expect("valid options");
+    // NaN is in `+Inf` only; a value on a bound is in that bound's bucket.
+    for v in [0.5, 1.0, 5.0, f64::NAN] {
+        h.observe(v);
+    }
+    let r = h.get();
+    assert_eq!(r.classic, [(1.0, 2), (10.0, 3)]);
+    assert_eq!(r.count, 4);
+    // A third native bucket past the minimum reset duration resets it all,
+    // keeping only the observation that overflowed.
+    clock.advance(Duration::from_secs(61));
+    h.observe(100.0);
+    let r = h.get();
+    assert_eq!((r.count, r.classic.as_slice()), (1, &[(1.0, 0), (10.0, 0)][..]));
+}
+
+#[test]
+fn native_options_are_refused_by_other_metric_types() {
+    let native = || crate::Opts::new("h", "").native(NativeHistogramOpts::new());
+    for err in [
+        crate::Histogram::with_opts(native()).unwrap_err(),
+        crate::Counter::with_opts(native()).unwrap_err(),
+        crate::Summary::with_opts(native()).unwrap_err(),
+    ] {
+        assert!(
+            matches!(err, Error::InvalidNativeHistogram { .. }),
+            "{err:?}"
+        );
+        assert!(err.to_string().contains("\"h\""), "{err}");
     }
 }

@@ -6,7 +6,7 @@
 /// `count` is the zero count plus every bucket's count plus the NaN
 /// observations, which are counted (and make the sum NaN) but fall in no
 /// bucket, as in client_golang.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct NativeHistogramValue {
     /// The resolution: bucket factor `2^(2^-schema)`.
@@ -24,6 +24,10 @@ pub struct NativeHistogramValue {
     pub positive: Vec<(i32, u64)>,
     /// Buckets of negative values by their absolute value, as `positive`.
     pub negative: Vec<(i32, u64)>,
+    /// Classic buckets kept beside the native ones, as `(upper bound,
+    /// cumulative count)` in increasing bounds, `+Inf` left out (it is
+    /// `count`); empty for a native-only histogram.
+    pub classic: Vec<(f64, u64)>,
 }
 
 impl NativeHistogramValue {
@@ -53,7 +57,22 @@ impl NativeHistogramValue {
             sum,
             positive,
             negative,
+            classic: Vec::new(),
         }
+    }
+
+    /// The same value with classic buckets: `(upper bound, cumulative
+    /// count)` in increasing bounds, without `+Inf` (not checked).
+    ///
+    /// ```
+    /// let v = prom_core::NativeHistogramValue::new(0, 1e-9, 0, 3, 2.5, vec![(0, 2), (1, 1)], vec![])
+    ///     .with_classic(vec![(0.5, 0), (1.0, 2)]);
+    /// assert_eq!(v.classic, [(0.5, 0), (1.0, 2)]);
+    /// ```
+    #[must_use]
+    pub fn with_classic(mut self, classic: Vec<(f64, u64)>) -> Self {
+        self.classic = classic;
+        self
     }
 }
 
