@@ -395,7 +395,9 @@ const CHECKS: &[(&str, Check)] = &[
             Opts::new("h", "").objectives([(0.5, 0.05)]),
         ))
     }),
-    ("core.native-schema", || err(NativeHistogramOpts::new().schema(9))),
+    ("core.native-schema", || {
+        err(NativeHistogramOpts::new().schema(9))
+    }),
     ("core.native-on-classic", || {
         err(Histogram::with_opts(
             Opts::new("h", "").native(NativeHistogramOpts::new()),
