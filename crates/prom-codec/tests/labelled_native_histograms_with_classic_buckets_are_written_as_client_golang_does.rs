@@ -108,7 +108,9 @@ fn text_formats_write_the_classic_buckets_of_a_native_histogram() {
     for v in [0.25, 1.0, 1.5, 3.0, f64::NAN] {
         h.with(&["/a"], |h| h.observe(v)).unwrap();
     }
-    let text = Encoder::text().encode_to_string(&prom_core::collect(&h).unwrap()).unwrap();
+    let text = Encoder::text()
+        .encode_to_string(&prom_core::collect(&h).unwrap())
+        .unwrap();
     assert_eq!(
         text,
         "# HELP latency_seconds Latency.\n# TYPE latency_seconds histogram\n\

@@ -559,7 +559,10 @@ fn classic_buckets_count_beside_the_native_ones_and_are_reset_with_them() {
     clock.advance(Duration::from_secs(61));
     h.observe(100.0);
     let r = h.get();
-    assert_eq!((r.count, r.classic.as_slice()), (1, &[(1.0, 0), (10.0, 0)][..]));
+    assert_eq!(
+        (r.count, r.classic.as_slice()),
+        (1, &[(1.0, 0), (10.0, 0)][..])
+    );
 }
 
 #[test]
