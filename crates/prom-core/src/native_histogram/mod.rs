@@ -31,13 +31,26 @@
 //! shard: it is cleared and given the new parameters, made hot, and the
 //! former hot shard, once its last writer is done, is moved into it bucket
 //! by bucket and cleared in turn.
+//!
+//! # Stripes
+//! All of the above is one [`stripe::Stripe`]. The first time two writers
+//! collide on the sum, the histogram grows one stripe per core and each
+//! thread observes into the stripe of its slot from then on, so that
+//! threads stop sharing cache lines. A reading reads every stripe (each
+//! consistently) and adds them up at the coarsest schema and widest zero
+//! bucket among them ([`merge`]), halving the total's resolution if it
+//! has more buckets than the limit. Widening and halving are a stripe's
+//! own; a reset forgets every stripe's observations.
 
 use std::fmt;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+use crossbeam_utils::CachePadded;
+
 use crate::clock::{Clock, SystemClock};
 use crate::histogram::validate_buckets;
+use crate::owned::{stripe_count, thread_slot};
 use crate::series::{metric_handle, timed_handle, Series, SeriesState};
 use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
 use crate::visit::{ValueRef, ValueScratch};
@@ -45,8 +58,10 @@ use crate::{Error, MetricType, Opts};
 
 mod buckets;
 mod key;
+mod merge;
 mod opts;
 mod shard;
+mod stripe;
 mod value;
 
 #[cfg(all(test, not(loom)))]
@@ -57,12 +72,14 @@ mod loom_tests;
 
 use buckets::*;
 use key::*;
+use merge::{fit, merge};
 use shard::*;
+use stripe::Stripe;
 
 pub use opts::{NativeHistogramOpts, DEFAULT_NATIVE_ZERO_THRESHOLD};
 pub use value::{spans_and_deltas, BucketSpan, NativeHistogramValue};
 
-/// What the reading lock guards besides the flips.
+/// The bucket limit's bookkeeping, for the whole histogram.
 #[derive(Debug)]
 struct Control {
     last_reset: Duration,
@@ -99,13 +116,16 @@ impl NativeConfig {
     }
 }
 
-/// The state of one native histogram series: the double buffer, the
-/// bucket limit's bookkeeping and the options. Public in name only, like
-/// the other metric types' states.
+/// The state of one native histogram series: a double buffer, per-core
+/// stripes once writers contend, the bucket limit's bookkeeping and the
+/// options. Public in name only, like the other metric types' states.
 #[derive(Debug)]
 pub struct NativeHistogramState {
-    started: AtomicU64,
-    shards: [Shard; 2],
+    main: Stripe,
+    /// Grown the first time two writers of `main` collide; then each
+    /// thread observes into the stripe of its slot.
+    stripes: OnceLock<Box<[CachePadded<Stripe>]>>,
+    /// Serialises the bucket limit's strategies across stripes.
     control: Mutex<Control>,
     opts: NativeHistogramOpts,
     /// Classic bucket bounds, counted beside the native buckets (finite,
@@ -203,16 +223,14 @@ impl SeriesState for NativeHistogramState {
 
     fn new(config: &NativeConfig) -> Self {
         let opts = config.opts.clone();
-        let classic = Arc::clone(&config.classic);
-        let shard = || Shard::new(opts.schema, opts.zero_threshold, classic.len());
         Self {
-            started: AtomicU64::new(0),
-            shards: [shard(), shard()],
+            main: Stripe::new(&opts, config.classic.len()),
+            stripes: OnceLock::new(),
             control: Mutex::new(Control {
                 last_reset: opts.clock.elapsed(),
             }),
             opts,
-            classic,
+            classic: Arc::clone(&config.classic),
         }
     }
 
@@ -225,111 +243,82 @@ impl SeriesState for NativeHistogramState {
 impl NativeHistogramState {
     #[inline]
     fn observe(&self, v: f64) {
-        // Acquire pairs with a flip, so the shard's parameters and zeroed
-        // counts set before it are seen.
-        let n = self.started.fetch_add(1, Ordering::Acquire);
-        let shard = &self.shards[(n >> 63) as usize];
-        if shard.observe(v, &self.classic)
-            && self.opts.max_buckets != 0
-            && shard.buckets.load(Ordering::Relaxed) > u64::from(self.opts.max_buckets)
-        {
-            self.limit_buckets(v);
+        let stripe = match self.stripes.get() {
+            // `stripe_count` is a power of two.
+            Some(stripes) => &stripes[thread_slot() & (stripes.len() - 1)],
+            None => &self.main,
+        };
+        let observed = stripe.observe(v, &self.classic, self.opts.max_buckets);
+        if observed.over_limit {
+            self.limit_buckets(stripe, v);
+        }
+        // The loom models check one stripe's protocol (every stripe runs
+        // the same); stripes handed out through the standard library's
+        // `OnceLock` are outside what loom can see.
+        if observed.contended && !cfg!(loom) && self.stripes.get().is_none() {
+            self.grow();
         }
     }
 
-    /// A consistent reading of everything observed, into `out` (whose
-    /// vectors are reused).
-    fn read_into(&self, out: &mut NativeHistogramValue) {
-        let _control = lock(&self.control);
-        let n = self.started.fetch_add(HOT_BIT, Ordering::AcqRel);
-        let count = n & COUNT_MASK;
-        let cold = &self.shards[(n >> 63) as usize];
-        let hot = &self.shards[((n >> 63) ^ 1) as usize];
-        // Every observation started before the flip went to `cold`; wait
-        // for the stragglers, which are a few instructions from done.
-        while cold.completed() != count {
-            yield_now();
-        }
-        cold.value_into(count, &self.classic, out);
-        // The hot shard takes the whole history back, leaving the cold one
-        // empty for the next flip.
-        hot.absorb(cold);
-    }
-    /// The bucket limit's strategies, in client_golang's order.
+    /// Gives every thread a stripe of its own from now on (as many as
+    /// cores, shared beyond that): the first collision of two writers is
+    /// taken as a sign of more.
     #[cold]
     #[inline(never)]
-    fn limit_buckets(&self, v: f64) {
+    fn grow(&self) {
+        self.stripes.get_or_init(|| {
+            (0..stripe_count())
+                .map(|_| CachePadded::new(Stripe::new(&self.opts, self.classic.len())))
+                .collect()
+        });
+    }
+
+    /// `main`, then the stripes grown.
+    fn every_stripe(&self) -> impl Iterator<Item = &Stripe> {
+        std::iter::once(&self.main).chain(
+            self.stripes
+                .get()
+                .into_iter()
+                .flat_map(|stripes| stripes.iter().map(|s| &**s)),
+        )
+    }
+
+    /// A reading of everything observed, into `out` (whose vectors are
+    /// reused): each stripe's reading is consistent (its count is its
+    /// zero count plus its buckets), and so is their total, at the
+    /// coarsest schema and widest zero bucket among them.
+    fn read_into(&self, out: &mut NativeHistogramValue) {
+        self.main.read_into(&self.classic, out);
+        let Some(stripes) = self.stripes.get() else {
+            return;
+        };
+        let mut part = NativeHistogramValue::default();
+        for stripe in stripes.iter() {
+            stripe.read_into(&self.classic, &mut part);
+            merge(out, &part);
+        }
+        if self.opts.max_buckets != 0 {
+            fit(out, self.opts.max_buckets);
+        }
+    }
+
+    /// The bucket limit's strategies, in client_golang's order, for a
+    /// stripe that has too many buckets: a reset (of every stripe: the
+    /// histogram forgets everything but `v`) once the minimum reset
+    /// duration has passed, else the stripe's own widening or halving.
+    #[cold]
+    #[inline(never)]
+    fn limit_buckets(&self, stripe: &Stripe, v: f64) {
         let mut control = lock(&self.control);
-        let n = self.started.load(Ordering::Relaxed);
-        let hot = &self.shards[(n >> 63) as usize];
-        // Another thread may have dealt with it already.
-        if hot.buckets.load(Ordering::Relaxed) <= u64::from(self.opts.max_buckets) {
-            return;
-        }
         let now = self.opts.clock.elapsed();
-        if !self.opts.min_reset_duration.is_zero()
-            && now.saturating_sub(control.last_reset) >= self.opts.min_reset_duration
-        {
-            self.reset(v);
-            control.last_reset = now;
-            return;
-        }
-        let schema = hot.schema();
-        let threshold = hot.zero_threshold.get();
-        // The bucket nearest zero, of either sign.
-        let mut nearest = i32::MAX;
-        for b in [&hot.positive, &hot.negative] {
-            b.for_each(|_, key, _| nearest = nearest.min(key));
-        }
-        if nearest != i32::MAX {
-            let wider = upper_bound(nearest, schema);
-            if threshold < self.opts.max_zero_threshold && wider <= self.opts.max_zero_threshold {
-                self.rebuild(schema, wider);
-                return;
+        let may_reset = !self.opts.min_reset_duration.is_zero()
+            && now.saturating_sub(control.last_reset) >= self.opts.min_reset_duration;
+        if stripe.limit(&self.opts, may_reset) {
+            for s in self.every_stripe() {
+                let mine = std::ptr::eq(s, stripe);
+                s.reset(mine.then_some(v), &self.opts, &self.classic);
             }
+            control.last_reset = now;
         }
-        if schema > MIN_SCHEMA {
-            self.rebuild(schema - 1, threshold);
-        }
-    }
-
-    /// Makes the idle cold shard hot with `schema` and `zero_threshold`,
-    /// moves the former hot one into it and clears that. Under the lock.
-    fn rebuild(&self, schema: i32, zero_threshold: f64) {
-        let n = self.started.load(Ordering::Relaxed);
-        let hot = &self.shards[(n >> 63) as usize];
-        let cold = &self.shards[((n >> 63) ^ 1) as usize];
-        // Readings leave the cold shard without counts, and no writer
-        // enters it before the flip.
-        cold.clear(schema, zero_threshold);
-        let n = self.started.fetch_add(HOT_BIT, Ordering::AcqRel);
-        let count = n & COUNT_MASK;
-        while hot.completed() != count {
-            yield_now();
-        }
-        cold.absorb(hot);
-        hot.clear(schema, zero_threshold);
-    }
-
-    /// Forgets everything but `v`, the observation that made one bucket
-    /// too many, and goes back to the configured schema and zero
-    /// threshold. Under the lock.
-    fn reset(&self, v: f64) {
-        let (schema, threshold) = (self.opts.schema, self.opts.zero_threshold);
-        let n = self.started.load(Ordering::Relaxed);
-        let hot_index = n >> 63;
-        let hot = &self.shards[hot_index as usize];
-        let cold = &self.shards[(hot_index ^ 1) as usize];
-        cold.clear(schema, threshold);
-        cold.observe(v, &self.classic);
-        // The cold shard becomes hot with one observation, `v`.
-        let n = self
-            .started
-            .swap(((hot_index ^ 1) << 63) | 1, Ordering::AcqRel);
-        let count = n & COUNT_MASK;
-        while hot.completed() != count {
-            yield_now();
-        }
-        hot.clear(schema, threshold);
     }
 }

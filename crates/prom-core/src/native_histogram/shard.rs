@@ -42,10 +42,11 @@ impl Shard {
     }
 
     /// Records `v` (and in the classic bucket of `classic`, the bounds,
-    /// it falls in); returns whether it created a bucket.
+    /// it falls in); returns whether it created a bucket, and whether
+    /// another writer changed the sum at the same time.
     #[inline]
-    pub(super) fn observe(&self, v: f64, classic: &[f64]) -> bool {
-        self.sum.add(v, Ordering::Relaxed);
+    pub(super) fn observe(&self, v: f64, classic: &[f64]) -> (bool, bool) {
+        let contended = self.sum.add_detecting_contention(v, Ordering::Relaxed);
         if !classic.is_empty() {
             // Before the Release increment below, which publishes it. NaN
             // and values above the last bound are in `+Inf` only.
@@ -58,10 +59,10 @@ impl Shard {
         // the observation.
         if v.is_nan() {
             self.nan.fetch_add(1, Ordering::Release);
-            return false;
+            return (false, contended);
         }
         let threshold = self.zero_threshold.get();
-        if v > threshold {
+        let created = if v > threshold {
             self.positive
                 .add(bucket_key(v, self.schema()), 1, &self.buckets)
         } else if v < -threshold {
@@ -70,7 +71,8 @@ impl Shard {
         } else {
             self.zero.fetch_add(1, Ordering::Release);
             false
-        }
+        };
+        (created, contended)
     }
 
     /// Completed observations.

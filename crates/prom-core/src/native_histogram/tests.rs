@@ -580,3 +580,69 @@ fn native_options_are_refused_by_other_metric_types() {
         assert!(err.to_string().contains("\"h\""), "{err}");
     }
 }
+
+/// A histogram whose stripes are grown, as the first collision of two
+/// writers grows them.
+fn striped(opts: NativeHistogramOpts, classic: &[f64]) -> NativeHistogram {
+    let mut o = crate::Opts::new("h", "").native(opts);
+    if !classic.is_empty() {
+        o = o.buckets(classic);
+    }
+    let h = NativeHistogram::with_opts(o).expect("valid options");
+    h.inner.state.grow();
+    h
+}
+
+#[test]
+fn stripes_at_different_resolutions_add_up_to_one_consistent_reading() {
+    let h = striped(
+        NativeHistogramOpts::new()
+            .schema(3)
+            .unwrap()
+            .max_buckets(20),
+        &[1.0, 100.0],
+    );
+    h.observe(0.5); // before the threads: main or this thread's stripe
+    std::thread::scope(|s| {
+        // One thread spreads over many buckets, so that its stripe halves
+        // its resolution; the other stays at schema 3.
+        s.spawn(|| (1..=200).for_each(|i| h.observe(f64::from(i))));
+        s.spawn(|| (0..100).for_each(|_| h.observe(1.5)));
+    });
+    let r = h.get();
+    assert_eq!(r.count, 301);
+    assert_eq!(r.sum, 0.5 + 20_100.0 + 150.0);
+    assert_consistent(&r, 0);
+    assert!(r.schema < 3, "{r:?}");
+    assert!(r.positive.len() <= 20, "{r:?}");
+    assert_eq!(r.classic, [(1.0, 2), (100.0, 201)]);
+}
+
+#[test]
+fn a_reset_forgets_what_every_stripe_holds() {
+    let clock = ManualClock::new();
+    let h = striped(
+        NativeHistogramOpts::new()
+            .schema(0)
+            .unwrap()
+            .max_buckets(3)
+            .min_reset_duration(Duration::from_secs(60))
+            .clock(clock.clone()),
+        &[],
+    );
+    std::thread::scope(|s| {
+        s.spawn(|| h.observe(1.0));
+    });
+    h.observe(1.0);
+    assert_eq!(h.get().count, 2);
+    clock.advance(Duration::from_secs(61));
+    // Four buckets in this thread's stripe at 8.0: past the limit, after
+    // the minimum reset duration. Only 8.0 is kept, in every stripe (the
+    // other thread's 1.0 is gone too); 16.0 comes after.
+    for v in [2.0, 4.0, 8.0, 16.0] {
+        h.observe(v);
+    }
+    let r = h.get();
+    assert_eq!((r.count, r.sum), (2, 24.0), "{r:?}");
+    assert_eq!(r.positive, [(3, 1), (4, 1)]);
+}
