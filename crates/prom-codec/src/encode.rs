@@ -8,7 +8,7 @@ use prom_core::{
     ValueRef, VisitError, VisitFailure, Visitor,
 };
 
-use crate::escape::{escape_into, escape_with, Escaping};
+use crate::escape::{escape_into, escape_with, Escaping, LegacyNames};
 use crate::number::{
     canonical_float, write_created_tail, write_i64, write_u64_tail, write_value, write_value_tail,
     LastCreated,
@@ -134,6 +134,9 @@ pub(crate) struct Writer<'w, S: Sink + ?Sized> {
     extra_label: Vec<u8>,
     /// The current family's name, unescaped: a state set's label name.
     family_label: String,
+    /// The last label names found legacy-valid, so that the series sharing
+    /// them skip the check.
+    legacy_names: LegacyNames,
     /// Every name written so far (TYPE lines and samples), with the family
     /// that wrote it: no two families may write one name.
     written: HashMap<String, String>,
@@ -186,6 +189,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             bucket_head: Vec::new(),
             extra_label: Vec::new(),
             family_label: String::new(),
+            legacy_names: LegacyNames::default(),
             written: HashMap::new(),
             last_created: LastCreated::new(),
         }
@@ -222,10 +226,20 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
     /// Appends `,name="value"` pairs to `self.labels`, the first opening the
     /// braces.
     fn append_labels(&mut self, labels: LabelsRef<'_>) {
-        for (name, value) in labels.iter_bytes() {
+        let mut pairs = labels.iter_bytes();
+        let Some((first_name, first_value)) = pairs.next() else {
+            return;
+        };
+        let legacy =
+            self.legacy_names.is_same(first_name, labels.len()) || self.legacy_names.check(labels);
+        for (name, value) in std::iter::once((first_name, first_value)).chain(pairs) {
             let first = self.labels.is_empty() && !self.quoted;
             self.labels.push(if first { b'{' } else { b',' });
-            put_label_name(&mut self.labels, name, self.escaping);
+            if legacy {
+                self.labels.put(name.as_bytes());
+            } else {
+                put_label_name(&mut self.labels, name, self.escaping);
+            }
             self.labels.put(b"=\"");
             write_escaped(&mut self.labels, value, true);
             self.labels.push(b'"');

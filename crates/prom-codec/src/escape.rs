@@ -19,7 +19,7 @@
 
 use std::borrow::Cow;
 
-use prom_core::{is_legacy_label_name, is_legacy_metric_name};
+use prom_core::{is_legacy_label_name, is_legacy_metric_name, LabelSet, LabelsRef};
 
 /// How names outside the legacy character set are written: the values of
 /// the `escaping` parameter of `Accept` and `Content-Type`.
@@ -174,6 +174,50 @@ pub(crate) fn escape_with(name: &str, scheme: Escaping, label: bool, mut put: im
                 }
             }
         }
+    }
+}
+
+/// The label names a family's series share, once found legacy-valid: the
+/// series of a family (and the children of a labelled metric) share one
+/// list of names, so checking it once per family, not per series, keeps
+/// escaping off the hot path.
+///
+/// The list is held (a [`LabelSet`] sharing it, two reference counts), so
+/// its memory cannot be freed and reused while it is cached: a series whose
+/// first label name is the very same allocation has the very same names.
+#[derive(Default)]
+pub(crate) struct LegacyNames {
+    held: Option<LabelSet>,
+    /// The address and count of the held names' first name and names.
+    first: usize,
+    len: usize,
+}
+
+impl LegacyNames {
+    /// Whether the labels whose first name is `first` and that number
+    /// `len` are the held names.
+    #[inline]
+    pub(crate) fn is_same(&self, first: &str, len: usize) -> bool {
+        first.as_ptr() as usize == self.first && len == self.len && self.held.is_some()
+    }
+
+    /// Whether every name of `labels` is legacy-valid, holding them if so.
+    #[inline(never)]
+    pub(crate) fn check(&mut self, labels: LabelsRef<'_>) -> bool {
+        if !labels
+            .iter_bytes()
+            .all(|(name, _)| is_legacy_label_name(name))
+        {
+            return false;
+        }
+        // Empty names own no allocation (they all share one address), so
+        // they cannot identify a list; legacy names are never empty.
+        if let Some((name, _)) = labels.iter_bytes().next() {
+            self.held = Some(labels.to_label_set());
+            self.first = name.as_ptr() as usize;
+            self.len = labels.len();
+        }
+        true
     }
 }
 

@@ -260,3 +260,42 @@ fn negotiation_reads_the_version_and_the_escaping() {
     let v1 = Encoder::negotiate(Some("text/plain;version=1.0.0"));
     assert!(v1.is_text() && !v1.is_openmetrics() && !v1.is_protobuf());
 }
+
+#[test]
+fn series_with_other_label_names_are_checked_on_their_own() {
+    // The writers remember the last label names found legacy-valid; series
+    // of one family with other names (snapshots may have them) are checked
+    // anew, whatever their order.
+    let mut fam = MetricFamily::new("g", "", MetricType::Gauge).unwrap();
+    for (name, v) in [("a_b", 1.0), ("a.b", 2.0), ("a_b", 3.0), ("c.d", 4.0)] {
+        fam.push(
+            LabelSet::from_pairs([(name, "x")]).unwrap(),
+            MetricValue::Gauge(v),
+        )
+        .unwrap();
+    }
+    let fams = [fam];
+    assert_eq!(
+        Encoder::text().encode_to_string(&fams).unwrap(),
+        "# TYPE g gauge\ng{a_b=\"x\"} 1\ng{a_b=\"x\"} 2\ng{a_b=\"x\"} 3\ng{c_d=\"x\"} 4\n"
+    );
+    assert_eq!(
+        Encoder::text()
+            .with_escaping(Escaping::AllowUtf8)
+            .encode_to_string(&fams)
+            .unwrap(),
+        "# TYPE g gauge\ng{a_b=\"x\"} 1\ng{\"a.b\"=\"x\"} 2\ng{a_b=\"x\"} 3\ng{\"c.d\"=\"x\"} 4\n"
+    );
+    let mut body = Vec::new();
+    Encoder::protobuf()
+        .with_escaping(Escaping::Dots)
+        .encode_families(&fams, &mut body)
+        .unwrap();
+    let parsed = prom_codec::parse_protobuf(&body).unwrap();
+    let names: Vec<&str> = parsed[0]
+        .metrics
+        .iter()
+        .map(|m| m.labels.names()[0].as_ref())
+        .collect();
+    assert_eq!(names, ["a_b", "a_dot_b", "a_b", "c_dot_d"]);
+}

@@ -206,12 +206,13 @@ pub(super) fn put_name(
     escaping: crate::escape::Escaping,
     label: bool,
 ) {
-    let legacy = if label {
-        prom_core::is_legacy_label_name(name)
-    } else {
-        prom_core::is_legacy_metric_name(name)
-    };
-    if legacy || escaping == crate::escape::Escaping::AllowUtf8 {
+    let as_is = escaping == crate::escape::Escaping::AllowUtf8
+        || if label {
+            prom_core::is_legacy_label_name(name)
+        } else {
+            prom_core::is_legacy_metric_name(name)
+        };
+    if as_is {
         put_bytes(buf, tag, name.as_bytes());
     } else {
         put_escaped(buf, tag, name, escaping, label);

@@ -16,6 +16,8 @@ pub(crate) struct ProtoWriter<'w, S: Sink + ?Sized> {
     written: HashMap<String, String>,
     /// How names outside the legacy character set are written.
     escaping: crate::escape::Escaping,
+    /// The last label names found legacy-valid.
+    legacy_names: crate::escape::LegacyNames,
 }
 
 impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
@@ -26,6 +28,7 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
             name: String::new(),
             written: HashMap::new(),
             escaping,
+            legacy_names: Default::default(),
         }
     }
 
@@ -54,7 +57,18 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
     fn metric_start(&mut self, s: &SeriesRef<'_>, more: Option<LabelsRef<'_>>) -> usize {
         let buf = &mut self.family;
         let start = open(buf, tag::FAMILY_METRIC);
-        put_labels(buf, tag::METRIC_LABEL, s.labels, self.escaping);
+        // Names known legacy-valid are written as they are whatever the
+        // scheme: the scan is skipped for the series that share them.
+        let first = s.labels.iter_bytes().next();
+        let legacy = first.is_some_and(|(name, _)| {
+            self.legacy_names.is_same(name, s.labels.len()) || self.legacy_names.check(s.labels)
+        });
+        let escaping = if legacy {
+            crate::escape::Escaping::AllowUtf8
+        } else {
+            self.escaping
+        };
+        put_labels(buf, tag::METRIC_LABEL, s.labels, escaping);
         if let Some(more) = more {
             put_labels(buf, tag::METRIC_LABEL, more, self.escaping);
         }
