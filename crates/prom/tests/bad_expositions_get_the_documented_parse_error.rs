@@ -27,6 +27,15 @@ const CHECKS: &[(&str, Check)] = &[
     }),
     ("parse.text-bad-value", || err(parse_text("up abc\n"))),
     ("parse.text-bad-name", || err(parse_text("9up 1\n"))),
+    ("parse.text-quoted-unterminated", || {
+        err(parse_text("{\"my.metric} 1\n"))
+    }),
+    ("parse.text-quoted-escape", || {
+        err(parse_text("{\"my\\\"metric\"} 1\n"))
+    }),
+    ("parse.text-quoted-label-first", || {
+        err(parse_text("{\"label.x\"=\"v\"} 1\n"))
+    }),
     ("parse.text-bad-type", || {
         err(parse_text("# TYPE up gauges\nup 1\n"))
     }),
