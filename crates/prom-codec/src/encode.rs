@@ -231,7 +231,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
             return;
         };
         let legacy =
-            self.legacy_names.is_same(first_name, labels.len()) || self.legacy_names.check(labels);
+            self.legacy_names.is_same(first_name, labels) || self.legacy_names.check(labels);
         for (name, value) in std::iter::once((first_name, first_value)).chain(pairs) {
             let first = self.labels.is_empty() && !self.quoted;
             self.labels.push(if first { b'{' } else { b',' });

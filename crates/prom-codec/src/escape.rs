@@ -182,7 +182,7 @@ pub(crate) fn escape_with(name: &str, scheme: Escaping, label: bool, mut put: im
 /// list of names, so checking it once per family, not per series, keeps
 /// escaping off the hot path.
 ///
-/// The list is held (a [`LabelSet`] sharing it, two reference counts), so
+/// The list is held (a [`LabelSet`] sharing it, taken once per list), so
 /// its memory cannot be freed and reused while it is cached: a series whose
 /// first label name is the very same allocation has the very same names.
 #[derive(Default)]
@@ -194,11 +194,24 @@ pub(crate) struct LegacyNames {
 }
 
 impl LegacyNames {
-    /// Whether the labels whose first name is `first` and that number
-    /// `len` are the held names.
+    /// Whether `labels`, whose first name is `first`, has the held names.
     #[inline]
-    pub(crate) fn is_same(&self, first: &str, len: usize) -> bool {
-        first.as_ptr() as usize == self.first && len == self.len && self.held.is_some()
+    pub(crate) fn is_same(&self, first: &str, labels: LabelsRef<'_>) -> bool {
+        let same = first.as_ptr() as usize == self.first
+            && labels.len() == self.len
+            && self.held.is_some();
+        // The reasoning above holds while a label set shares its names'
+        // allocation with the views of it; the tests check it.
+        debug_assert!(
+            !same
+                || self.held.as_ref().is_some_and(|held| held
+                    .names()
+                    .iter()
+                    .map(|n| &**n)
+                    .eq(labels.iter_bytes().map(|(n, _)| n))),
+            "a held label-name list matched other names"
+        );
+        same
     }
 
     /// Whether every name of `labels` is legacy-valid, holding them if so.

@@ -61,7 +61,7 @@ impl<'w, S: Sink + ?Sized> ProtoWriter<'w, S> {
         // scheme: the scan is skipped for the series that share them.
         let first = s.labels.iter_bytes().next();
         let legacy = first.is_some_and(|(name, _)| {
-            self.legacy_names.is_same(name, s.labels.len()) || self.legacy_names.check(s.labels)
+            self.legacy_names.is_same(name, s.labels) || self.legacy_names.check(s.labels)
         });
         let escaping = if legacy {
             crate::escape::Escaping::AllowUtf8
