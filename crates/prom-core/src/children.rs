@@ -37,7 +37,7 @@ impl<M: MetricKind> Children<M> {
     }
 
     fn hash_of(hasher: &ValuesHasher, m: &M) -> u64 {
-        m.series().values.hash_with(hasher)
+        m.series().values().hash_with(hasher)
     }
 
     fn position<S: AsRef<str>>(&self, values: &[S]) -> Option<usize> {
@@ -47,7 +47,7 @@ impl<M: MetricKind> Children<M> {
     pub(crate) fn position_hashed<S: AsRef<str>>(&self, values: &[S], hash: u64) -> Option<usize> {
         self.index
             .find(hash, |&i| {
-                self.entries[i as usize].series().values.values_eq(values)
+                self.entries[i as usize].series().values().values_eq(values)
             })
             .map(|&i| i as usize)
     }

@@ -4,7 +4,7 @@ use crossbeam_utils::CachePadded;
 
 use crate::owned::{claim, stripe_count, thread_slot, StripeSet};
 use crate::series::unix_now;
-use crate::series::{metric_handle, Series, SeriesState};
+use crate::series::{metric_handle, SeriesArc, SeriesState};
 use crate::sync::{AtomicBool, AtomicF64, AtomicU64, Ordering};
 use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, Exemplar, MetricType, Opts};
@@ -257,7 +257,7 @@ impl CounterState {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Counter {
-    inner: triomphe::Arc<Series<CounterState>>,
+    inner: SeriesArc<CounterState>,
 }
 
 metric_handle!(Counter, CounterState, "counter", CounterVec);

@@ -237,14 +237,14 @@ impl<M: MetricKind> Family<M> {
             }
             let child = create::<M>(
                 Arc::clone(&self.inner.desc),
-                PackedValues::new(overflow),
+                &PackedValues::pack(overflow),
                 &self.inner.config,
             );
             return Ok((map.insert(child).clone(), false));
         }
         let child = create::<M>(
             Arc::clone(&self.inner.desc),
-            PackedValues::new(values),
+            &PackedValues::pack(values),
             &self.inner.config,
         );
         Ok((map.insert(child).clone(), true))
@@ -353,7 +353,7 @@ impl<M: MetricKind> Family<M> {
             wanted.push((i, *value));
         }
         let removed = self.write().remove_where(|_, m| {
-            let values = &m.series().values;
+            let values = m.series().values();
             wanted.iter().all(|&(i, v)| values.get(i) == v)
         });
         if removed > 0 {

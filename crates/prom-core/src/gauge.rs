@@ -1,7 +1,7 @@
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
-use crate::series::{metric_handle, timed_handle, unix_now, Series, SeriesState};
+use crate::series::{metric_handle, timed_handle, unix_now, SeriesArc, SeriesState};
 use crate::sync::{AtomicF64, Ordering};
 use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, MetricType, Opts};
@@ -37,7 +37,7 @@ impl fmt::Debug for GaugeState {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Gauge {
-    inner: triomphe::Arc<Series<GaugeState>>,
+    inner: SeriesArc<GaugeState>,
 }
 
 metric_handle!(Gauge, GaugeState, "gauge", GaugeVec);

@@ -3,7 +3,7 @@ use std::sync::Arc;
 use crate::hotcold::Observations;
 use crate::model::accumulate;
 use crate::series::unix_now;
-use crate::series::{metric_handle, read_value, timed_handle, Series, SeriesState};
+use crate::series::{metric_handle, read_value, timed_handle, SeriesArc, SeriesState};
 use crate::snapshot::to_value;
 use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, Exemplar, HistogramValue, LabelSet, MetricType, MetricValue, Opts};
@@ -205,7 +205,7 @@ impl SeriesState for HistogramState {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Histogram {
-    inner: triomphe::Arc<Series<HistogramState>>,
+    inner: SeriesArc<HistogramState>,
 }
 
 metric_handle!(Histogram, HistogramState, "histogram", HistogramVec);

@@ -4,7 +4,7 @@
 use std::sync::Mutex;
 
 use crate::name::validate_label_names;
-use crate::series::{metric_handle, Series, SeriesState};
+use crate::series::{metric_handle, SeriesArc, SeriesState};
 use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, LabelSet, MetricType, Opts};
 
@@ -22,7 +22,7 @@ use crate::{Error, LabelSet, MetricType, Opts};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Info {
-    inner: triomphe::Arc<Series<InfoState>>,
+    inner: SeriesArc<InfoState>,
 }
 
 metric_handle!(Info, InfoState, "info", InfoVec);

@@ -20,6 +20,15 @@ impl PackedValues {
         if values.is_empty() {
             return Self(None);
         }
+        Self(Some(Self::pack(values).into()))
+    }
+
+    /// The packed bytes of `values` (none for no values), as a series
+    /// keeps them inline.
+    pub(crate) fn pack<S: AsRef<str>>(values: &[S]) -> Vec<u8> {
+        if values.is_empty() {
+            return Vec::new();
+        }
         let text: usize = values.iter().map(|v| v.as_ref().len()).sum();
         let mut buf = Vec::with_capacity(4 + 4 * values.len() + text);
         // Counts and offsets beyond 4 GiB are not representable; they
@@ -37,22 +46,19 @@ impl PackedValues {
         for v in values {
             buf.extend_from_slice(v.as_ref().as_bytes());
         }
-        Self(Some(buf.into()))
+        buf
     }
 
+    /// A borrowed view of the packed bytes.
     #[inline]
-    fn word(buf: &[u8], j: usize) -> usize {
-        let o = 4 * j;
-        match buf.get(o..o + 4) {
-            Some(w) => u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize,
-            None => 0,
-        }
+    pub(crate) fn packed(&self) -> PackedRef<'_> {
+        PackedRef(self.0.as_deref().unwrap_or(&[]))
     }
 
     /// The number of values.
     #[inline]
     pub fn len(&self) -> usize {
-        self.0.as_deref().map_or(0, |buf| Self::word(buf, 0))
+        self.packed().len()
     }
 
     /// Whether there are no values.
@@ -60,34 +66,78 @@ impl PackedValues {
         self.len() == 0
     }
 
+    /// Value `i` (empty when out of range).
+    #[inline]
+    pub fn get(&self, i: usize) -> &str {
+        self.packed().get(i)
+    }
+
+    /// Whether the values are exactly `values`, in order.
+    #[inline]
+    pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
+        self.packed().values_eq(values)
+    }
+}
+
+/// Packed label values borrowed: from a [`PackedValues`], or from a
+/// series, which keeps its values inline, in the allocation of its state.
+/// Empty for no values. Public in name only: it appears in the signature
+/// of the lookup cache's plumbing trait.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PackedRef<'a>(&'a [u8]);
+
+impl<'a> PackedRef<'a> {
+    /// Bytes laid out by [`PackedValues::pack`].
+    #[inline]
+    pub(crate) fn new(packed: &'a [u8]) -> Self {
+        Self(packed)
+    }
+
+    #[inline]
+    fn word(self, j: usize) -> usize {
+        let o = 4 * j;
+        match self.0.get(o..o + 4) {
+            Some(w) => u32::from_le_bytes([w[0], w[1], w[2], w[3]]) as usize,
+            None => 0,
+        }
+    }
+
+    /// The number of values.
+    #[inline]
+    pub(crate) fn len(self) -> usize {
+        self.word(0)
+    }
+
     /// The bytes of value `i` (empty when out of range).
     #[inline]
-    pub(crate) fn bytes(&self, i: usize) -> &[u8] {
-        let Some(buf) = self.0.as_deref() else {
-            return b"";
-        };
-        let n = Self::word(buf, 0);
+    pub(crate) fn bytes(self, i: usize) -> &'a [u8] {
+        let n = self.word(0);
         if i >= n {
             return b"";
         }
-        let start = if i == 0 { 0 } else { Self::word(buf, i) };
-        let end = Self::word(buf, i + 1);
-        let text = buf.get(4 + 4 * n..).unwrap_or(b"");
+        let start = if i == 0 { 0 } else { self.word(i) };
+        let end = self.word(i + 1);
+        let text = self.0.get(4 + 4 * n..).unwrap_or(b"");
         text.get(start..end).unwrap_or(b"")
-    }
-
-    /// The hash of these values under a family's hasher, equal to the hash
-    /// of the same values borrowed.
-    pub(crate) fn hash_with(&self, hasher: &ValuesHasher) -> u64 {
-        hasher.hash_bytes((0..self.len()).map(|i| self.bytes(i)))
     }
 
     /// Value `i` (empty when out of range).
     #[inline]
-    pub fn get(&self, i: usize) -> &str {
+    pub(crate) fn get(self, i: usize) -> &'a str {
         // The bytes were copied from `&str`s and are split where those
         // strings ended, so each value is valid UTF-8.
         std::str::from_utf8(self.bytes(i)).unwrap_or("")
+    }
+
+    /// The hash of these values under a family's hasher, equal to the hash
+    /// of the same values borrowed.
+    pub(crate) fn hash_with(self, hasher: &ValuesHasher) -> u64 {
+        hasher.hash_bytes((0..self.len()).map(|i| self.bytes(i)))
+    }
+
+    /// An owned copy.
+    pub(crate) fn to_owned(self) -> PackedValues {
+        PackedValues((!self.0.is_empty()).then(|| self.0.into()))
     }
 
     /// Whether the values are exactly `values`, in order.
@@ -96,19 +146,20 @@ impl PackedValues {
     /// compare and an inline byte compare, with one bounds check (the value
     /// must end inside the buffer).
     #[inline(always)]
-    pub fn values_eq<S: AsRef<str>>(&self, values: &[S]) -> bool {
-        let Some(buf) = self.0.as_deref() else {
-            return values.is_empty();
-        };
+    pub(crate) fn values_eq<S: AsRef<str>>(self, values: &[S]) -> bool {
+        let buf = self.0;
         let n = values.len();
+        if buf.is_empty() {
+            return n == 0;
+        }
         let base = 4 + 4 * n;
-        if buf.len() < base || Self::word(buf, 0) != n {
+        if buf.len() < base || self.word(0) != n {
             return false;
         }
         let mut start = base;
         for (j, v) in values.iter().enumerate() {
             let v = v.as_ref().as_bytes();
-            let end = base + Self::word(buf, j + 1);
+            let end = base + self.word(j + 1);
             // `end < start` (a corrupt offset) makes the length differ too.
             if end.wrapping_sub(start) != v.len() {
                 return false;
@@ -188,7 +239,7 @@ impl LabelSet {
     pub fn as_labels_ref(&self) -> LabelsRef<'_> {
         LabelsRef {
             names: &self.names,
-            values: &self.values,
+            values: self.values.packed(),
         }
     }
 
@@ -236,19 +287,27 @@ impl LabelSet {
 #[derive(Debug, Clone, Copy)]
 pub struct LabelsRef<'a> {
     names: &'a Arc<[Box<str>]>,
-    values: &'a PackedValues,
+    values: PackedRef<'a>,
 }
 
 impl<'a> LabelsRef<'a> {
     /// Pairs `names` (a family's) with `values` (a series').
     pub fn new(names: &'a Arc<[Box<str>]>, values: &'a PackedValues) -> Self {
+        Self {
+            names,
+            values: values.packed(),
+        }
+    }
+
+    /// Pairs `names` (a family's) with a series' values.
+    pub(crate) fn from_packed(names: &'a Arc<[Box<str>]>, values: PackedRef<'a>) -> Self {
         Self { names, values }
     }
 
-    /// An owned label set sharing these names and values: two reference
-    /// counts, no copy of the text.
+    /// An owned label set sharing these names, with a copy of the values
+    /// (one allocation).
     pub fn to_label_set(&self) -> LabelSet {
-        LabelSet::from_parts(Arc::clone(self.names), self.values.clone())
+        LabelSet::from_parts(Arc::clone(self.names), self.values.to_owned())
     }
 
     /// The number of labels.
@@ -326,7 +385,7 @@ mod tests {
         ];
         let hashes: Vec<u64> = tuples.iter().map(|t| h.hash(t)).collect();
         for (t, &hash) in tuples.iter().zip(&hashes) {
-            assert_eq!(PackedValues::new(t).hash_with(&h), hash, "{t:?}");
+            assert_eq!(PackedValues::new(t).packed().hash_with(&h), hash, "{t:?}");
         }
         let mut distinct = hashes.clone();
         distinct.sort_unstable();

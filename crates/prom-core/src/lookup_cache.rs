@@ -15,13 +15,13 @@ use std::cell::RefCell;
 use std::thread::LocalKey;
 
 use crate::hashing::{short_words, word8};
-use crate::PackedValues;
+use crate::labels::PackedRef;
 
 /// What the cache needs of a child: its label values, to compare. Public in
 /// name only, like [`Slot`].
 pub trait Cached: Clone {
     /// The child's label values.
-    fn cached_values(&self) -> &PackedValues;
+    fn cached_values(&self) -> PackedRef<'_>;
 }
 
 /// 256 sets of 4 ways: 1,024 children per thread and metric type.
@@ -35,9 +35,8 @@ pub struct Slot<M> {
     family: u64,
     generation: u64,
     sketch: u64,
-    /// The child's label values, shared with it: compared without going
-    /// through the child.
-    values: PackedValues,
+    /// Compared through its label values, which it holds inline, next to
+    /// the state the caller's closure then updates.
     child: M,
 }
 
@@ -59,7 +58,7 @@ impl<M: Cached> Slot<M> {
         self.sketch == key.sketch
             && self.family == key.family
             && self.generation == key.generation
-            && self.values.values_eq(values)
+            && self.child.cached_values().values_eq(values)
     }
 }
 
@@ -165,7 +164,6 @@ pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, chil
             family: key.family,
             generation: key.generation,
             sketch: key.sketch,
-            values: child.cached_values().clone(),
             child: child.clone(),
         });
     });

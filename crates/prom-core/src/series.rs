@@ -9,10 +9,11 @@
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use crate::labels::PackedRef;
 use crate::lookup_cache::Cached;
 use crate::snapshot::Snapshot;
 use crate::visit::{Scratch, SeriesRef, ValueRef, ValueScratch, VisitError, Visitor};
-use crate::{CollectError, Descriptor, Error, Exemplar, LabelSet, Opts, PackedValues};
+use crate::{CollectError, Descriptor, Error, Exemplar, LabelSet, Opts};
 
 /// Seconds since the Unix epoch, as OpenMetrics timestamps are written.
 pub(crate) fn unix_now() -> f64 {
@@ -30,37 +31,82 @@ mod plumbing {
     use std::thread::LocalKey;
 
     use super::unix_now;
+    use crate::labels::PackedRef;
     use crate::lookup_cache::Cache;
     use crate::visit::{ValueRef, ValueScratch};
-    use crate::{Descriptor, Error, Exemplar, LabelSet, LabelsRef, MetricType, Opts, PackedValues};
+    use crate::{Descriptor, Error, Exemplar, LabelSet, LabelsRef, MetricType, Opts};
 
-    /// One series: its type-specific state, the family's descriptor, its
-    /// label values and its creation time.
+    /// One series: its type-specific state, the family's descriptor and
+    /// its creation time. Its label values follow it in the same
+    /// allocation ([`SeriesArc`]).
     #[derive(Debug)]
     pub struct Series<S> {
         pub(crate) state: S,
         pub(crate) desc: Arc<Descriptor>,
-        /// The label values; the names are the descriptor's.
-        pub(crate) values: PackedValues,
         pub(crate) created: f64,
     }
 
     impl<S> Series<S> {
-        pub(crate) fn new(state: S, desc: Arc<Descriptor>, values: PackedValues) -> Self {
+        pub(crate) fn new(state: S, desc: Arc<Descriptor>) -> Self {
             Self {
                 state,
                 desc,
-                values,
                 created: unix_now(),
             }
         }
+    }
 
+    /// A handle's reference-counted series with its packed label values
+    /// inline, right after it: one allocation per series, and the values a
+    /// lookup compares sit next to the state it then updates. Derefs to
+    /// the [`Series`].
+    pub struct SeriesArc<S>(triomphe::ThinArc<Series<S>, u8>);
+
+    impl<S> SeriesArc<S> {
+        /// `series` with the label values `packed` (laid out by
+        /// `PackedValues::pack`).
+        pub(crate) fn new(series: Series<S>, packed: &[u8]) -> Self {
+            Self(triomphe::ThinArc::from_header_and_slice(series, packed))
+        }
+
+        /// The label values.
+        #[inline]
+        pub(crate) fn values(&self) -> PackedRef<'_> {
+            PackedRef::new(&self.0.slice)
+        }
+
+        /// The family's label names with these values.
         pub(crate) fn labels_ref(&self) -> LabelsRef<'_> {
-            LabelsRef::new(self.desc.shared_label_names(), &self.values)
+            LabelsRef::from_packed(self.desc.shared_label_names(), self.values())
         }
 
         pub(crate) fn label_set(&self) -> LabelSet {
             self.labels_ref().to_label_set()
+        }
+    }
+
+    impl<S> std::ops::Deref for SeriesArc<S> {
+        type Target = Series<S>;
+
+        #[inline]
+        fn deref(&self) -> &Series<S> {
+            &self.0.header.header
+        }
+    }
+
+    impl<S> Clone for SeriesArc<S> {
+        #[inline]
+        fn clone(&self) -> Self {
+            Self(self.0.clone())
+        }
+    }
+
+    impl<S: fmt::Debug> fmt::Debug for SeriesArc<S> {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.debug_struct("SeriesArc")
+                .field("series", &**self)
+                .field("labels", &self.labels_ref())
+                .finish()
         }
     }
 
@@ -98,15 +144,15 @@ mod plumbing {
         /// The per-series state.
         type State: SeriesState;
         /// Wraps a new series.
-        fn from_series(series: Series<Self::State>) -> Self;
+        fn from_series(series: SeriesArc<Self::State>) -> Self;
         /// The series behind the handle.
-        fn series(&self) -> &Series<Self::State>;
+        fn series(&self) -> &SeriesArc<Self::State>;
         /// This type's per-thread lookup cache.
         fn lookup_cache() -> &'static LocalKey<Cache<Self>>;
     }
 }
 
-pub(crate) use plumbing::{Handle, Series, SeriesState};
+pub(crate) use plumbing::{Handle, Series, SeriesArc, SeriesState};
 
 /// The metric types a [`Family`](crate::Family) can hold: [`Counter`](crate::Counter),
 /// [`Gauge`](crate::Gauge), [`Histogram`](crate::Histogram) and [`Summary`](crate::Summary).
@@ -115,18 +161,23 @@ pub(crate) use plumbing::{Handle, Series, SeriesState};
 pub trait MetricKind: Handle {}
 
 impl<M: Handle> Cached for M {
-    fn cached_values(&self) -> &PackedValues {
-        &self.series().values
+    #[inline]
+    fn cached_values(&self) -> PackedRef<'_> {
+        self.series().values()
     }
 }
 
-/// A new series of `M` in the family described by `desc`.
+/// A new series of `M` in the family described by `desc`, with the label
+/// values `packed` (laid out by `PackedValues::pack`).
 pub(crate) fn create<M: MetricKind>(
     desc: Arc<Descriptor>,
-    values: PackedValues,
+    packed: &[u8],
     config: &<M::State as SeriesState>::Config,
 ) -> M {
-    M::from_series(Series::new(M::State::new(config), desc, values))
+    M::from_series(SeriesArc::new(
+        Series::new(M::State::new(config), desc),
+        packed,
+    ))
 }
 
 /// Builds an unlabelled metric from options.
@@ -140,7 +191,7 @@ pub(crate) fn standalone<M: MetricKind>(opts: &Opts) -> Result<M, Error> {
             got: 0,
         });
     }
-    Ok(create(Arc::new(desc), PackedValues::default(), &config))
+    Ok(create(Arc::new(desc), &[], &config))
 }
 
 /// Hands one series to `v`: the only place a series becomes a [`SeriesRef`].
@@ -231,14 +282,12 @@ macro_rules! metric_handle {
         impl $crate::series::Handle for $handle {
             type State = $state;
 
-            fn from_series(series: $crate::series::Series<$state>) -> Self {
-                Self {
-                    inner: triomphe::Arc::new(series),
-                }
+            fn from_series(series: $crate::series::SeriesArc<$state>) -> Self {
+                Self { inner: series }
             }
 
             #[inline]
-            fn series(&self) -> &$crate::series::Series<$state> {
+            fn series(&self) -> &$crate::series::SeriesArc<$state> {
                 &self.inner
             }
 

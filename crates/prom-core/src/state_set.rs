@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use crate::series::{metric_handle, Series, SeriesState};
+use crate::series::{metric_handle, SeriesArc, SeriesState};
 use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, MetricType, Opts};
 
@@ -27,7 +27,7 @@ use crate::{Error, MetricType, Opts};
 /// ```
 #[derive(Debug, Clone)]
 pub struct Enum {
-    inner: triomphe::Arc<Series<EnumState>>,
+    inner: SeriesArc<EnumState>,
 }
 
 metric_handle!(Enum, EnumState, "enum", EnumVec);

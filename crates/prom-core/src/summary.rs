@@ -1,5 +1,5 @@
 use crate::hotcold::Observations;
-use crate::series::{metric_handle, read_value, timed_handle, Series, SeriesState};
+use crate::series::{metric_handle, read_value, timed_handle, SeriesArc, SeriesState};
 use crate::snapshot::to_value;
 use crate::visit::{ValueRef, ValueScratch};
 use crate::window::{Window, WindowConfig};
@@ -69,7 +69,7 @@ impl SeriesState for SummaryState {
 /// ```
 #[derive(Debug, Clone)]
 pub struct Summary {
-    inner: triomphe::Arc<Series<SummaryState>>,
+    inner: SeriesArc<SummaryState>,
 }
 
 metric_handle!(Summary, SummaryState, "summary", SummaryVec);

@@ -51,7 +51,7 @@ use crossbeam_utils::CachePadded;
 use crate::clock::{Clock, SystemClock};
 use crate::histogram::validate_buckets;
 use crate::owned::{stripe_count, thread_slot};
-use crate::series::{metric_handle, timed_handle, Series, SeriesState};
+use crate::series::{metric_handle, timed_handle, SeriesArc, SeriesState};
 use crate::sync::{lock, yield_now, AtomicF64, AtomicU64, Mutex, Ordering};
 use crate::visit::{ValueRef, ValueScratch};
 use crate::{Error, MetricType, Opts};
@@ -164,7 +164,7 @@ pub struct NativeHistogramState {
 /// ```
 #[derive(Debug, Clone)]
 pub struct NativeHistogram {
-    inner: triomphe::Arc<Series<NativeHistogramState>>,
+    inner: SeriesArc<NativeHistogramState>,
 }
 
 metric_handle!(
