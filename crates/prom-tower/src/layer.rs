@@ -227,7 +227,8 @@ impl Builder {
     /// ```
     /// let layer = prom_tower::RequestMetricsLayer::builder().namespace("shop").build()?;
     /// assert_eq!(layer.requests().descriptor().name(), "shop_http_requests");
-    /// assert!(prom_tower::RequestMetricsLayer::builder().namespace("9shop").build().is_err());
+    /// // `_` makes names starting with the reserved `__`.
+    /// assert!(prom_tower::RequestMetricsLayer::builder().namespace("_").build().is_err());
     /// # Ok::<(), prom_core::Error>(())
     /// ```
     pub fn namespace(mut self, namespace: impl Into<String>) -> Self {
