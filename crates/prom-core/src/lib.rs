@@ -94,10 +94,9 @@ pub use name::{
     is_legacy_label_name, is_legacy_metric_name, name_validation, set_name_validation,
     validate_label_name, validate_label_names, validate_metric_name, validate_unit, NameValidation,
 };
-pub use native_histogram::{
-    spans_and_deltas, BucketSpan, NativeHistogram, NativeHistogramOpts, NativeHistogramValue,
-    DEFAULT_NATIVE_ZERO_THRESHOLD,
-};
+pub use native_histogram::opts::{NativeHistogramOpts, DEFAULT_NATIVE_ZERO_THRESHOLD};
+pub use native_histogram::value::{spans_and_deltas, BucketSpan, NativeHistogramValue};
+pub use native_histogram::NativeHistogram;
 pub use opts::Opts;
 pub use series::MetricKind;
 pub use state_set::Enum;

@@ -59,10 +59,10 @@ use crate::{Error, MetricType, Opts};
 mod buckets;
 mod key;
 mod merge;
-mod opts;
+pub(crate) mod opts;
 mod shard;
 mod stripe;
-mod value;
+pub(crate) mod value;
 
 #[cfg(all(test, not(loom)))]
 mod tests;
@@ -76,8 +76,8 @@ use merge::{fit, merge};
 use shard::*;
 use stripe::Stripe;
 
-pub use opts::{NativeHistogramOpts, DEFAULT_NATIVE_ZERO_THRESHOLD};
-pub use value::{spans_and_deltas, BucketSpan, NativeHistogramValue};
+use opts::NativeHistogramOpts;
+use value::NativeHistogramValue;
 
 /// The bucket limit's bookkeeping, for the whole histogram.
 #[derive(Debug)]

@@ -1,5 +1,7 @@
 //! Unit tests of native histograms.
 
+use super::opts::DEFAULT_NATIVE_ZERO_THRESHOLD;
+use super::value::{spans_and_deltas, BucketSpan};
 use super::*;
 use crate::ManualClock;
 use std::sync::atomic::AtomicBool;
