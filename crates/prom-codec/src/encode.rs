@@ -232,6 +232,7 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
         };
         let legacy =
             self.legacy_names.is_same(first_name, labels) || self.legacy_names.check(labels);
+        let plain = labels.values_are_plain();
         for (name, value) in std::iter::once((first_name, first_value)).chain(pairs) {
             let first = self.labels.is_empty() && !self.quoted;
             self.labels.push(if first { b'{' } else { b',' });
@@ -241,7 +242,11 @@ impl<'w, S: Sink + ?Sized> Writer<'w, S> {
                 put_label_name(&mut self.labels, name, self.escaping);
             }
             self.labels.put(b"=\"");
-            write_escaped(&mut self.labels, value, true);
+            if plain {
+                self.labels.put(value);
+            } else {
+                write_escaped(&mut self.labels, value, true);
+            }
             self.labels.push(b'"');
         }
     }

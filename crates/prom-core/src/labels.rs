@@ -9,7 +9,9 @@ use crate::{Error, MetricType};
 
 /// Label values packed into one allocation: the number of values and the
 /// end offset of each as little-endian `u32`s, then the values' UTF-8 bytes
-/// back to back. One allocation per series instead of one per value keeps a
+/// back to back. The count's top bit says that no value holds a backslash,
+/// a double quote or a newline, so that writers copy them as they are
+/// instead of looking for what to escape. One allocation per series instead of one per value keeps a
 /// labelled series small.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct PackedValues(Option<Arc<[u8]>>);
@@ -31,13 +33,15 @@ impl PackedValues {
         }
         let text: usize = values.iter().map(|v| v.as_ref().len()).sum();
         let mut buf = Vec::with_capacity(4 + 4 * values.len() + text);
-        // Counts and offsets beyond 4 GiB are not representable; they
-        // saturate, and such a value reads back truncated.
-        buf.extend_from_slice(
-            &u32::try_from(values.len())
-                .unwrap_or(u32::MAX)
-                .to_le_bytes(),
-        );
+        let plain = values.iter().all(|v| {
+            !v.as_ref()
+                .bytes()
+                .any(|b| matches!(b, b'\\' | b'"' | b'\n'))
+        });
+        // Counts beyond 2^31 and offsets beyond 4 GiB are not representable;
+        // they saturate, and such a value reads back truncated.
+        let count = u32::try_from(values.len()).unwrap_or(COUNT).min(COUNT);
+        buf.extend_from_slice(&(count | if plain { PLAIN } else { 0 }).to_le_bytes());
         let mut end = 0usize;
         for v in values {
             end += v.as_ref().len();
@@ -79,6 +83,11 @@ impl PackedValues {
     }
 }
 
+/// The bits of a packed count word that count the values.
+const COUNT: u32 = PLAIN - 1;
+/// The bit of a packed count word set when no value needs escaping.
+const PLAIN: u32 = 1 << 31;
+
 /// Packed label values borrowed: from a [`PackedValues`], or from a
 /// series, which keeps its values inline, in the allocation of its state.
 /// Empty for no values. Public in name only: it appears in the signature
@@ -105,13 +114,19 @@ impl<'a> PackedRef<'a> {
     /// The number of values.
     #[inline]
     pub(crate) fn len(self) -> usize {
-        self.word(0)
+        self.word(0) & COUNT as usize
+    }
+
+    /// Whether no value holds a backslash, a double quote or a newline.
+    #[inline]
+    pub(crate) fn plain(self) -> bool {
+        self.0.is_empty() || self.word(0) & PLAIN as usize != 0
     }
 
     /// The bytes of value `i` (empty when out of range).
     #[inline]
     pub(crate) fn bytes(self, i: usize) -> &'a [u8] {
-        let n = self.word(0);
+        let n = self.len();
         if i >= n {
             return b"";
         }
@@ -153,7 +168,7 @@ impl<'a> PackedRef<'a> {
             return n == 0;
         }
         let base = 4 + 4 * n;
-        if buf.len() < base || self.word(0) != n {
+        if buf.len() < base || self.len() != n {
             return false;
         }
         let mut start = base;
@@ -302,6 +317,21 @@ impl<'a> LabelsRef<'a> {
     /// Pairs `names` (a family's) with a series' values.
     pub(crate) fn from_packed(names: &'a Arc<[Box<str>]>, values: PackedRef<'a>) -> Self {
         Self { names, values }
+    }
+
+    /// Whether no value holds a backslash, a double quote or a newline: the
+    /// exposition formats then write each between quotes as it is. Known
+    /// since the values were packed, so checking costs one load.
+    ///
+    /// ```
+    /// let plain = prom_core::LabelSet::from_pairs([("path", "/a")]).unwrap();
+    /// assert!(plain.as_labels_ref().values_are_plain());
+    /// let quoted = prom_core::LabelSet::from_pairs([("path", "say \"hi\"")]).unwrap();
+    /// assert!(!quoted.as_labels_ref().values_are_plain());
+    /// ```
+    #[inline]
+    pub fn values_are_plain(&self) -> bool {
+        self.values.plain()
     }
 
     /// An owned label set sharing these names, with a copy of the values
