@@ -67,15 +67,25 @@ pub(super) fn put_bytes(buf: &mut Vec<u8>, tag: u32, v: &[u8]) {
     buf.extend_from_slice(v);
 }
 
-/// Starts an embedded message: its key now, its length once it is written
-/// ([`close`] inserts it before the body, moving the body once).
+/// Starts an embedded message: its key now, and one byte of room for its
+/// length, which [`close`] fills in once the body is written.
 pub(super) fn open(buf: &mut Vec<u8>, tag: u32) -> usize {
     encode_key(tag, WireType::LengthDelimited, buf);
-    buf.len()
+    buf.push(0);
+    buf.len() - 1
 }
 
+/// Ends the message [`open`] started at `start`: its length goes into the
+/// byte kept for it. Most messages (a label pair, a sample, a timestamp, a
+/// metric of a few labels) are shorter than 128 bytes, whose length is one
+/// byte; a longer one moves its body over by the bytes its length needs
+/// beyond the first (a family, a histogram with many buckets).
 pub(super) fn close(buf: &mut Vec<u8>, start: usize) {
-    let len = (buf.len() - start) as u64;
+    let len = (buf.len() - start - 1) as u64;
+    if len < 0x80 {
+        buf[start] = len as u8;
+        return;
+    }
     let mut prefix = [0u8; 10];
     let mut n = 0;
     let mut v = len;
@@ -89,7 +99,8 @@ pub(super) fn close(buf: &mut Vec<u8>, start: usize) {
             break;
         }
     }
-    buf.splice(start..start, prefix[..n].iter().copied());
+    buf[start] = prefix[0];
+    buf.splice(start + 1..start + 1, prefix[1..n].iter().copied());
 }
 
 /// A `google.protobuf.Timestamp` of `seconds` since the epoch.
