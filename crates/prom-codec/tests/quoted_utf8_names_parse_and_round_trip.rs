@@ -139,16 +139,20 @@ fn malformed_quoted_names_get_the_line_and_the_reason() {
         ),
         ("{\"\"} 1\n", 1, "a non-empty quoted metric name"),
         (
-            "x 1\n{\"a\\\"b\"} 1\n",
+            "x 1\n{\"a\\qb\"} 1\n",
             2,
-            "a quoted metric name without escape sequences (names holding '\\', '\"' or a newline are not read)",
+            "an escape sequence \\\\, \\\" or \\n in the quoted metric name",
         ),
         (
             "{\"a\"=\"b\"} 1\n",
             1,
             "a metric name: before the braces, or quoted first in them",
         ),
-        ("{\"a\" \"b\"} 1\n", 1, "',' or '}' after the quoted metric name"),
+        (
+            "{\"a\" \"b\"} 1\n",
+            1,
+            "',' or '}' after the quoted metric name",
+        ),
         (
             "x{\"a} 1\n",
             1,
@@ -171,4 +175,35 @@ fn malformed_quoted_names_get_the_line_and_the_reason() {
     let err = parse_openmetrics("{\"a.b\",} 1\n# EOF\n").unwrap_err();
     assert_eq!(err.expected(), "a label name after ','");
     assert!(parse_text("{\"a.b\",} 1\n").is_ok());
+}
+
+#[test]
+fn quoted_names_holding_quotes_backslashes_and_newlines_read_back() {
+    let name = "say \"hi\"\\now\nplease";
+    let label = "la\"bel\\x";
+    let mut fam = MetricFamily::new(name, "", MetricType::Gauge).unwrap();
+    fam.push(
+        LabelSet::from_pairs([(label, "v\"1")]).unwrap(),
+        MetricValue::Gauge(1.0),
+    )
+    .unwrap();
+    for encoder in [
+        Encoder::text_1_0_0().with_escaping(Escaping::AllowUtf8),
+        Encoder::openmetrics().with_escaping(Escaping::AllowUtf8),
+    ] {
+        let text = encoder
+            .encode_to_string(std::slice::from_ref(&fam))
+            .unwrap();
+        assert!(
+            text.contains("{\"say \\\"hi\\\"\\\\now\\nplease\""),
+            "{text}"
+        );
+        let read = if text.ends_with("# EOF\n") {
+            parse_openmetrics(&text)
+        } else {
+            parse_text(&text)
+        }
+        .unwrap();
+        assert_eq!(read, [fam.clone()], "{text}");
+    }
 }

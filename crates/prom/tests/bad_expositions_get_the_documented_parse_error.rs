@@ -31,7 +31,7 @@ const CHECKS: &[(&str, Check)] = &[
         err(parse_text("{\"my.metric} 1\n"))
     }),
     ("parse.text-quoted-escape", || {
-        err(parse_text("{\"my\\\"metric\"} 1\n"))
+        err(parse_text("{\"my\\qmetric\"} 1\n"))
     }),
     ("parse.text-quoted-label-first", || {
         err(parse_text("{\"label.x\"=\"v\"} 1\n"))

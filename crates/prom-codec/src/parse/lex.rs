@@ -27,7 +27,13 @@ pub(crate) struct Line<'a> {
     /// 1-based.
     pub(crate) no: usize,
     pub(crate) text: &'a str,
+    /// Where names unescaped from the quoted syntax live while the input
+    /// is parsed (names without escapes are borrowed from the input).
+    pub(crate) names: &'a Names,
 }
+
+/// The arena of one parse's unescaped names.
+pub(crate) type Names = bumpalo::Bump;
 
 impl<'a> Line<'a> {
     /// An error at byte offset `at` of this line.
@@ -157,11 +163,9 @@ fn label_name<'a>(cur: &mut Cursor<'a>) -> &'a str {
 
 /// Reads a quoted name (`"my.metric"`, any UTF-8 but empty); the cursor is
 /// on the opening quote and ends past the closing one. `what` names it in
-/// errors ("metric name", "label name").
-///
-/// A name holding an escape sequence (`\\`, `\"` or `\n`) is refused with
-/// an error saying so: names are borrowed from the input, and no producer
-/// known writes such names.
+/// errors ("metric name", "label name"). The escapes `\\`, `\"` and `\n`
+/// are read as in label values (the name is then copied into the parse's
+/// arena); any other is refused.
 fn quoted_name<'a>(
     line: &Line<'a>,
     cur: &mut Cursor<'a>,
@@ -170,30 +174,52 @@ fn quoted_name<'a>(
     let open = cur.pos;
     cur.eat(b'"');
     // Stops only at ASCII bytes, so the name ends on a character boundary.
-    let name = cur.take_until(b"\"\\");
-    match cur.peek() {
-        Some(b'"') if name.is_empty() => Err(line.err(
-            open,
-            format!("a non-empty quoted {what}"),
-            "\"\"",
-        )),
-        Some(b'"') => {
-            cur.pos += 1;
-            Ok(name)
+    let head = cur.take_until(b"\"\\");
+    let mut unescaped: Option<String> = None;
+    loop {
+        match cur.peek() {
+            Some(b'"') => {
+                cur.pos += 1;
+                let name = match unescaped {
+                    Some(s) => &*line.names.alloc_str(&s),
+                    None => head,
+                };
+                if name.is_empty() {
+                    return Err(line.err(open, format!("a non-empty quoted {what}"), "\"\""));
+                }
+                return Ok(name);
+            }
+            Some(_) => {
+                let at = cur.pos;
+                cur.pos += 1;
+                let c = match cur.peek() {
+                    Some(b'\\') => '\\',
+                    Some(b'"') => '"',
+                    Some(b'n') => '\n',
+                    _ => {
+                        return Err(line.err(
+                            at,
+                            format!("an escape sequence \\\\, \\\" or \\n in the quoted {what}"),
+                            match line.text.get(at..at + 2) {
+                                Some(esc) => quoted(esc),
+                                None => "'\\' at the end of the line".to_owned(),
+                            },
+                        ))
+                    }
+                };
+                cur.pos += 1;
+                let s = unescaped.get_or_insert_with(|| head.to_owned());
+                s.push(c);
+                s.push_str(cur.take_until(b"\"\\"));
+            }
+            None => {
+                return Err(line.err(
+                    cur.pos,
+                    format!("a closing '\"' ending the quoted {what}"),
+                    "end of line",
+                ))
+            }
         }
-        Some(_) => Err(line.err(
-            cur.pos,
-            format!("a quoted {what} without escape sequences (names holding '\\', '\"' or a newline are not read)"),
-            match cur.rest().get(..2) {
-                Some(esc) => quoted(esc),
-                None => "'\\' at the end of the line".to_owned(),
-            },
-        )),
-        None => Err(line.err(
-            cur.pos,
-            format!("a closing '\"' ending the quoted {what}"),
-            "end of line",
-        )),
     }
 }
 

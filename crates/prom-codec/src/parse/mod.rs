@@ -29,9 +29,9 @@
 //! `{"my.metric"} 1`), quoted label names (`foo{"label.x"="v"} 1`, in
 //! exemplars too) and quoted names in HELP, TYPE and UNIT lines
 //! (`# TYPE "my.metric" counter`); suffixes are inside the quotes
-//! (`{"my.metric_total"} 1`). A quoted name may hold any character but
-//! `"`, `\` and newline: a name holding an escape sequence is refused, with
-//! an error saying so (names are borrowed from the input). An empty quoted
+//! (`{"my.metric_total"} 1`). A quoted name may hold any character, with
+//! `\\`, `\"` and `\n` escaped as in label values (any other escape is an
+//! error). An empty quoted
 //! name, a missing closing quote, or a quoted label name where the metric
 //! name should be are errors naming the line and the column.
 //!

@@ -8,7 +8,7 @@ use prom_core::{Bucket, MetricFamily, MetricType, MetricValue, Quantile, Suffix}
 
 use super::error::{quoted, ParseError};
 use super::index::ChainedIndex;
-use super::lex::{self, Dialect, Line, RawLabel};
+use super::lex::{self, Dialect, Line, Names, RawLabel};
 use super::number;
 use super::series::{
     label_number, le_bound, reserved_label, same_labels, special_label, Hashing, Interner, Series,
@@ -82,10 +82,15 @@ struct Parser<'a> {
 }
 
 pub(crate) fn parse(input: &str) -> Result<Vec<MetricFamily>, ParseError> {
+    let names = Names::new();
     let mut p = Parser::default();
     let mut last = None;
     for (i, text) in input.split_terminator('\n').enumerate() {
-        let line = Line { no: i + 1, text };
+        let line = Line {
+            no: i + 1,
+            text,
+            names: &names,
+        };
         p.line(line)?;
         last = Some(line);
     }

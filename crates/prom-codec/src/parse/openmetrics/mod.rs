@@ -14,7 +14,7 @@ mod metadata;
 
 use super::error::{quoted, ParseError};
 use super::index::ChainedIndex;
-use super::lex::{self, Line, RawExemplar, RawLabel};
+use super::lex::{self, Line, Names, RawExemplar, RawLabel};
 use super::number;
 use super::series::{
     duplicate, label_number, le_bound, reserved_label, same_labels, set_once, special_label,
@@ -130,6 +130,7 @@ struct Parser<'a> {
 /// parser reads it: the checks [`crate::parse_openmetrics_lenient`] lists
 /// are left out.
 pub(crate) fn parse(input: &str, lenient: bool) -> Result<Vec<MetricFamily>, ParseError> {
+    let names = Names::new();
     let mut p = Parser {
         lenient,
         ..Parser::default()
@@ -139,7 +140,11 @@ pub(crate) fn parse(input: &str, lenient: bool) -> Result<Vec<MetricFamily>, Par
     let mut last_no = 0;
     let mut lines = input.split_terminator('\n').enumerate();
     while let Some((i, text)) = lines.next() {
-        let line = Line { no: i + 1, text };
+        let line = Line {
+            no: i + 1,
+            text,
+            names: &names,
+        };
         last_no = line.no;
         if text == "# EOF" {
             p.close_family()?;
@@ -148,6 +153,7 @@ pub(crate) fn parse(input: &str, lenient: bool) -> Result<Vec<MetricFamily>, Par
                 let after = Line {
                     no: j + 1,
                     text: after,
+                    names: &names,
                 };
                 return Err(after.err(0, "nothing after '# EOF'", quoted(after.text)));
             }
@@ -170,6 +176,7 @@ pub(crate) fn parse(input: &str, lenient: bool) -> Result<Vec<MetricFamily>, Par
     let end = Line {
         no: last_no + 1,
         text: "",
+        names: &names,
     };
     Err(end.err_line("'# EOF' ending the exposition", "end of input"))
 }
