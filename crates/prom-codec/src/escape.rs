@@ -21,6 +21,8 @@ use std::borrow::Cow;
 
 use prom_core::{is_legacy_label_name, is_legacy_metric_name, LabelSet, LabelsRef};
 
+use crate::sink::Sink;
+
 /// How names outside the legacy character set are written: the values of
 /// the `escaping` parameter of `Accept` and `Content-Type`.
 ///
@@ -296,6 +298,69 @@ fn unescape_values(name: &str) -> Option<String> {
         }
     }
     Some(out)
+}
+
+/// Writes `bytes` (UTF-8) with `\`, newline and (when `quote`) `"` escaped.
+#[inline]
+pub(crate) fn write_escaped<S: Sink + ?Sized>(w: &mut S, bytes: &[u8], quote: bool) {
+    let mut start = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let esc: &[u8] = match b {
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'"' if quote => b"\\\"",
+            _ => continue,
+        };
+        w.put(&bytes[start..i]);
+        w.put(esc);
+        start = i + 1;
+    }
+    w.put(&bytes[start..]);
+}
+
+/// Appends metric name `name` as written with `escaping` outside quotes.
+pub(crate) fn push_metric_name(out: &mut String, name: &str, escaping: Escaping) {
+    if escaping == Escaping::AllowUtf8 || prom_core::is_legacy_metric_name(name) {
+        out.push_str(name);
+    } else {
+        escape_into(out, name, escaping, false);
+    }
+}
+
+/// Appends `name` with `\\`, `"` and newline escaped, for a quoted name.
+pub(crate) fn push_quoted(out: &mut String, name: &str) {
+    for c in name.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '\n' => out.push_str("\\n"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Writes label name `name`: as it is when legacy-valid (a byte scan, the
+/// common case), else quoted for a UTF-8 scraper or escaped straight into
+/// `w`: nothing is allocated either way.
+#[inline]
+pub(crate) fn put_label_name<S: Sink + ?Sized>(w: &mut S, name: &str, escaping: Escaping) {
+    if prom_core::is_legacy_label_name(name) {
+        w.put(name.as_bytes());
+    } else {
+        put_label_name_slow(w, name, escaping);
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn put_label_name_slow<S: Sink + ?Sized>(w: &mut S, name: &str, escaping: Escaping) {
+    if escaping == Escaping::AllowUtf8 {
+        w.put(b"\"");
+        write_escaped(w, name.as_bytes(), true);
+        w.put(b"\"");
+    } else {
+        escape_with(name, escaping, true, |piece| w.put(piece.as_bytes()));
+    }
 }
 
 #[cfg(test)]

@@ -128,6 +128,7 @@
 //!   they are an error.
 
 mod error;
+mod help;
 mod index;
 mod lex;
 mod number;

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use prom_core::{Bucket, MetricFamily, MetricType, MetricValue, Quantile, Suffix};
 
 use super::error::{quoted, ParseError};
+use super::help;
 use super::index::ChainedIndex;
 use super::lex::{self, Dialect, Line, Names, RawLabel};
 use super::number;
@@ -169,7 +170,7 @@ impl<'a> Parser<'a> {
                     "a second HELP line",
                 ));
             }
-            fam.help = Some(lex::help(&line, cur.pos, Dialect::Text)?.into_owned());
+            fam.help = Some(help::help(&line, cur.pos, Dialect::Text)?.into_owned());
             return Ok(());
         }
         if fam.metric_type.is_some() {

@@ -4,6 +4,7 @@
 use prom_core::MetricType;
 
 use super::super::error::{quoted, ParseError};
+use super::super::help;
 use super::super::lex::{self, Dialect, Line};
 use super::Parser;
 
@@ -84,7 +85,7 @@ impl<'a> Parser<'a> {
         match keyword {
             "HELP" => {
                 once(fam.help.is_some())?;
-                fam.help = Some(lex::help(&line, value_at, Dialect::OpenMetrics)?.into_owned());
+                fam.help = Some(help::help(&line, value_at, Dialect::OpenMetrics)?.into_owned());
             }
             "TYPE" => {
                 once(fam.metric_type.is_some())?;
