@@ -4,7 +4,9 @@
 //! `prom_codec::protobuf` filled in as client_golang fills its `dto`
 //! structs, never the encoder's own output.
 
-use prom_codec::protobuf::{Bucket, BucketSpan, Histogram, LabelPair, Metric, MetricFamily};
+mod common;
+
+use prom_codec::protobuf::{LabelPair, Metric, MetricFamily};
 use prom_codec::Encoder;
 use prom_core::{MetricValue, NativeHistogramOpts, NativeHistogramValue, NativeHistogramVec, Opts};
 use prost::Message;
@@ -18,46 +20,6 @@ fn latency() -> NativeHistogramVec {
             .without_created(),
     )
     .unwrap()
-}
-
-/// client_golang's `Histogram` for a reading: count, sum, the classic
-/// buckets without `+Inf`, and the native fields from prom-core's
-/// `spans_and_deltas` (tested there against client_golang's rule).
-fn expected(v: &NativeHistogramValue) -> Histogram {
-    let spans = |buckets: &[(i32, u64)]| {
-        let (spans, deltas) = prom_core::spans_and_deltas(buckets);
-        let spans = spans
-            .iter()
-            .map(|s| BucketSpan {
-                offset: Some(s.offset),
-                length: Some(s.length),
-            })
-            .collect::<Vec<_>>();
-        (spans, deltas)
-    };
-    let (negative_span, negative_delta) = spans(&v.negative);
-    let (positive_span, positive_delta) = spans(&v.positive);
-    Histogram {
-        sample_count: Some(v.count),
-        sample_sum: Some(v.sum),
-        bucket: v
-            .classic
-            .iter()
-            .map(|&(bound, n)| Bucket {
-                cumulative_count: Some(n),
-                upper_bound: Some(bound),
-                ..Default::default()
-            })
-            .collect(),
-        schema: Some(v.schema),
-        zero_threshold: Some(v.zero_threshold),
-        zero_count: Some(v.zero_count),
-        negative_span,
-        negative_delta,
-        positive_span,
-        positive_delta,
-        ..Default::default()
-    }
 }
 
 #[test]
@@ -77,7 +39,7 @@ fn a_labelled_native_family_with_classic_buckets_is_written_byte_for_byte() {
             name: Some("route".into()),
             value: Some(route.into()),
         }],
-        histogram: Some(expected(v)),
+        histogram: Some(common::native_histogram_message(v)),
         ..Default::default()
     };
     let mut want = Vec::new();

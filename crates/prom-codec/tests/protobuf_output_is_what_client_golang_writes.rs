@@ -6,6 +6,8 @@
 //! structs (proto2: every field it sets is written, zero or not; fields in
 //! field-number order) and marshalled by prost.
 
+mod common;
+
 use prom_codec::protobuf::{
     Bucket, Counter, Gauge, Histogram, LabelPair, Metric, MetricFamily, MetricType, ProtoExemplar,
     Quantile, Summary, Timestamp, Untyped,
@@ -422,38 +424,6 @@ fn the_reader_names_what_is_wrong() {
     );
 }
 
-/// The expected native fields, from prom-core's own `spans_and_deltas`
-/// (tested there against client_golang's rule), not from the encoder.
-fn native_expected(v: &prom_core::NativeHistogramValue) -> Histogram {
-    let spans = |buckets: &[(i32, u64)]| {
-        let (spans, deltas) = prom_core::spans_and_deltas(buckets);
-        (
-            spans
-                .iter()
-                .map(|s| prom_codec::protobuf::BucketSpan {
-                    offset: Some(s.offset),
-                    length: Some(s.length),
-                })
-                .collect::<Vec<_>>(),
-            deltas,
-        )
-    };
-    let (negative_span, negative_delta) = spans(&v.negative);
-    let (positive_span, positive_delta) = spans(&v.positive);
-    Histogram {
-        sample_count: Some(v.count),
-        sample_sum: Some(v.sum),
-        schema: Some(v.schema),
-        zero_threshold: Some(v.zero_threshold),
-        zero_count: Some(v.zero_count),
-        negative_span,
-        negative_delta,
-        positive_span,
-        positive_delta,
-        ..Default::default()
-    }
-}
-
 #[test]
 fn native_histograms_carry_schema_zero_bucket_spans_and_deltas() {
     let h = prom_core::NativeHistogram::with_name(
@@ -472,7 +442,7 @@ fn native_histograms_carry_schema_zero_bucket_spans_and_deltas() {
             .with_created(2.0),
     )
     .unwrap();
-    let mut expected = native_expected(&value);
+    let mut expected = common::native_histogram_message(&value);
     expected.created_timestamp = Some(Timestamp {
         seconds: 2,
         nanos: 0,
@@ -521,7 +491,7 @@ fn an_empty_native_histogram_with_no_zero_threshold_gets_a_no_op_span() {
         prom_codec::parse_protobuf(&encode(std::slice::from_ref(&fam))).unwrap(),
         [fam.clone()]
     );
-    let mut expected = native_expected(&value);
+    let mut expected = common::native_histogram_message(&value);
     expected.positive_span = vec![prom_codec::protobuf::BucketSpan {
         offset: Some(0),
         length: Some(0),

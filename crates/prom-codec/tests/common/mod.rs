@@ -185,3 +185,45 @@ pub fn families() -> Vec<MetricFamily> {
     );
     out
 }
+
+/// client_golang's `Histogram` for a reading: count, sum, the classic
+/// buckets without `+Inf`, and the native fields from prom-core's
+/// `spans_and_deltas` (tested there against client_golang's rule).
+pub fn native_histogram_message(
+    v: &prom_core::NativeHistogramValue,
+) -> prom_codec::protobuf::Histogram {
+    let spans = |buckets: &[(i32, u64)]| {
+        let (spans, deltas) = prom_core::spans_and_deltas(buckets);
+        let spans = spans
+            .iter()
+            .map(|s| prom_codec::protobuf::BucketSpan {
+                offset: Some(s.offset),
+                length: Some(s.length),
+            })
+            .collect::<Vec<_>>();
+        (spans, deltas)
+    };
+    let (negative_span, negative_delta) = spans(&v.negative);
+    let (positive_span, positive_delta) = spans(&v.positive);
+    prom_codec::protobuf::Histogram {
+        sample_count: Some(v.count),
+        sample_sum: Some(v.sum),
+        bucket: v
+            .classic
+            .iter()
+            .map(|&(bound, n)| prom_codec::protobuf::Bucket {
+                cumulative_count: Some(n),
+                upper_bound: Some(bound),
+                ..Default::default()
+            })
+            .collect(),
+        schema: Some(v.schema),
+        zero_threshold: Some(v.zero_threshold),
+        zero_count: Some(v.zero_count),
+        negative_span,
+        negative_delta,
+        positive_span,
+        positive_delta,
+        ..Default::default()
+    }
+}
