@@ -171,7 +171,7 @@ pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, chil
 
 /// Of the misses that find their set full, one in this many replaces an
 /// entry.
-const REPLACE_EVERY: u32 = 4;
+const REPLACE_EVERY: u32 = 16;
 
 /// Whether this miss, into a full set, replaces an entry: every
 /// [`REPLACE_EVERY`]th such miss on this thread.
