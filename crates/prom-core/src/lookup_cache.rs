@@ -10,8 +10,13 @@
 //! generation: removing or clearing children bumps the family's generation,
 //! so entries for removed children are never used again. Values are always
 //! compared, never just hashes.
+//!
+//! A thread whose lookups keep missing (it visits many more children than
+//! the cache holds) pays for probing and refilling the cache without
+//! gaining from it; such a thread rests its cache for a while, looking
+//! children up in the family directly (see [`Cache`]).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::thread::LocalKey;
 
 use crate::hashing::{short_words, word8};
@@ -40,8 +45,50 @@ pub struct Slot<M> {
     child: M,
 }
 
-/// One thread's cache for one metric type.
-pub type Cache<M> = RefCell<Vec<Option<Slot<M>>>>;
+/// One thread's cache for one metric type. Public in name only, like
+/// [`Slot`].
+///
+/// It counts its hits and its misses into full sets; every [`CHECK_EVERY`]
+/// such misses it compares them, and when fewer than one lookup in five
+/// hit, it rests: it empties itself and refills nothing for the next
+/// [`REST`] misses, so that each lookup misses at once (an empty table has
+/// no set to probe) and goes to the family. Lookups over 10,000 children in
+/// a scattered order, which the cache cannot follow, then cost what they
+/// cost without it. A hit costs one more count; the rest is on the miss
+/// path.
+#[derive(Debug)]
+pub struct Cache<M> {
+    slots: RefCell<Vec<Option<Slot<M>>>>,
+    hits: Cell<u32>,
+    misses: Cell<u32>,
+    /// Misses left before the cache is refilled again.
+    resting: Cell<u32>,
+}
+
+impl<M> Cache<M> {
+    /// An empty cache; its slots are allocated by the first fill.
+    pub const fn new() -> Self {
+        Self {
+            slots: RefCell::new(Vec::new()),
+            hits: Cell::new(0),
+            misses: Cell::new(0),
+            resting: Cell::new(0),
+        }
+    }
+}
+
+impl<M> Default for Cache<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// How many misses into full sets pass between two looks at the hit rate.
+const CHECK_EVERY: u32 = 256;
+
+/// How many misses a cache that hit too rarely sits out: long enough that
+/// the misses counted before the next look cost little next to them.
+const REST: u32 = 16_384;
 
 /// Where a family and a lookup are.
 #[derive(Debug, Clone, Copy)]
@@ -123,12 +170,16 @@ where
     // nested in `f` still hit, and fills nested in `f` are skipped.
     let mut f = Some(f);
     let hit = cache.try_with(|c| {
-        let slots = c.try_borrow().ok()?;
+        let slots = c.slots.try_borrow().ok()?;
         let i = set(key.sketch);
         let ways = slots.get(i..i + WAYS)?;
         let slot = ways.iter().flatten().find(|s| s.matches(key, values))?;
         let f = f.take()?;
-        Some(f(&slot.child))
+        let r = f(&slot.child);
+        // Counted after `f`: a store ahead of the atomic update `f` may
+        // make (a handle's clone) would have to drain before it.
+        c.hits.set(c.hits.get().wrapping_add(1));
+        Some(r)
     });
     match (hit, f) {
         (Ok(Some(r)), _) => Ok(r),
@@ -145,17 +196,34 @@ where
 /// handle clone and the drop of the evicted one (two atomic updates on
 /// cache lines of other children) for nothing. A working set that fits
 /// settles in as before, its sets filling their free ways first.
+///
+/// A miss while the cache rests fills nothing. Misses into a full set are
+/// counted (those into free ways are the cache warming up); the one that
+/// completes [`CHECK_EVERY`] of them may start a rest instead of filling.
 pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, child: &M) {
     let _ = cache.try_with(|c| {
-        let Ok(mut slots) = c.try_borrow_mut() else {
+        let resting = c.resting.get();
+        if resting != 0 {
+            c.resting.set(resting - 1);
+            return;
+        }
+        let Ok(mut slots) = c.slots.try_borrow_mut() else {
             return;
         };
         if slots.is_empty() {
             slots.resize_with(WAYS * SETS, || None);
         }
         let i = set(key.sketch);
-        if slots[i + WAYS - 1].is_some() && !replace_now() {
-            return;
+        if slots[i + WAYS - 1].is_some() {
+            if starts_rest(c) {
+                // Emptied, the cache answers every probe with a miss at
+                // once, and holds no handles while it rests.
+                slots.clear();
+                return;
+            }
+            if !replace_now() {
+                return;
+            }
         }
         // Most recently filled in the first way; the others move over and
         // the oldest falls out.
@@ -167,6 +235,24 @@ pub(crate) fn fill<M: Cached>(cache: &'static LocalKey<Cache<M>>, key: Key, chil
             child: child.clone(),
         });
     });
+}
+
+/// Counts a miss into a full set; at every [`CHECK_EVERY`]th, whether the
+/// hits since the last look were under a quarter of these misses (a hit
+/// rate under 20%), in which case the cache rests.
+fn starts_rest<M>(c: &Cache<M>) -> bool {
+    let misses = c.misses.get() + 1;
+    if misses < CHECK_EVERY {
+        c.misses.set(misses);
+        return false;
+    }
+    let rest = c.hits.get() < CHECK_EVERY / 4;
+    c.misses.set(0);
+    c.hits.set(0);
+    if rest {
+        c.resting.set(REST);
+    }
+    rest
 }
 
 /// Of the misses that find their set full, one in this many replaces an
@@ -191,6 +277,104 @@ fn replace_now() -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::labels::PackedValues;
+    use std::sync::Arc;
+
+    /// A child as the cache sees one: its packed label values.
+    #[derive(Clone)]
+    struct Child(Arc<[u8]>);
+
+    impl Cached for Child {
+        fn cached_values(&self) -> PackedRef<'_> {
+            PackedRef::new(&self.0)
+        }
+    }
+
+    thread_local! {
+        static CHILDREN: Cache<Child> = const { Cache::new() };
+    }
+
+    /// Looks `values` up as a family does: from the cache, or filling it
+    /// with `child`. Whether it hit.
+    fn look_up(values: &[&str; 2], child: &Child) -> bool {
+        let key = Key {
+            family: 1,
+            generation: 0,
+            sketch: sketch(values),
+        };
+        match with_cached(&CHILDREN, key, values, |_| ()) {
+            Ok(()) => true,
+            Err(_) => {
+                fill(&CHILDREN, key, child);
+                false
+            }
+        }
+    }
+
+    fn children(n: usize) -> Vec<([&'static str; 2], Child)> {
+        (0..n)
+            .map(|i| {
+                let path: &'static str = format!("/api/v1/resource/{i}").leak();
+                let values = ["GET", path];
+                (values, Child(PackedValues::pack(&values).into()))
+            })
+            .collect()
+    }
+
+    fn resting() -> u32 {
+        CHILDREN.with(|c| c.resting.get())
+    }
+
+    #[test]
+    fn a_thread_whose_lookups_keep_missing_rests_its_cache_and_then_uses_it_again() {
+        // Ten times the children the cache holds, visited in turn: once
+        // the cache is full, every lookup misses into a full set, and the
+        // first look at the hit rate starts a rest.
+        let many = children(10 * SETS * WAYS);
+        let warm_and_check = SETS * WAYS + CHECK_EVERY as usize * REPLACE_EVERY as usize;
+        let until_rest = many.iter().position(|(values, child)| {
+            look_up(values, child);
+            resting() > 0
+        });
+        assert!(
+            until_rest.is_some_and(|n| n < warm_and_check),
+            "rested after {until_rest:?} lookups"
+        );
+        // While it rests, even a child looked up over and over misses...
+        let (hot, child) = many.last().expect("children");
+        assert!((0..100).all(|_| !look_up(hot, child)));
+        // ...and once the rest is over, the cache takes it in (its set is
+        // full: one miss in REPLACE_EVERY replaces) and serves it again.
+        while resting() > 0 {
+            look_up(hot, child);
+        }
+        assert!(
+            (0..=REPLACE_EVERY).any(|_| look_up(hot, child)),
+            "cached within REPLACE_EVERY misses"
+        );
+        assert!((0..1000).all(|_| look_up(hot, child)));
+        assert_eq!(resting(), 0);
+    }
+
+    #[test]
+    fn a_thread_whose_lookups_mostly_hit_never_rests_its_cache() {
+        // Half the cache's room, visited in turn again and again; then a
+        // scattered visit of four times as many, interleaved with the first
+        // (hit rate about 50%): no rest either way.
+        let few = children(SETS * WAYS / 2);
+        for _ in 0..20 {
+            for (values, child) in &few {
+                look_up(values, child);
+            }
+        }
+        let many = children(4 * SETS * WAYS);
+        for (i, (values, child)) in many.iter().enumerate() {
+            look_up(values, child);
+            let (values, child) = &few[i % few.len()];
+            look_up(values, child);
+        }
+        assert_eq!(resting(), 0);
+    }
 
     #[test]
     fn sketches_spread_over_the_sets() {

@@ -295,7 +295,7 @@ macro_rules! metric_handle {
             {
                 thread_local! {
                     static CACHE: $crate::lookup_cache::Cache<$handle> =
-                        const { ::std::cell::RefCell::new(Vec::new()) };
+                        const { $crate::lookup_cache::Cache::new() };
                 }
                 &CACHE
             }
