@@ -12,11 +12,11 @@ use pki::{Ca, TempDir};
 
 #[test]
 fn the_file_configures_mtls_basic_auth_and_headers() {
-    let dir = TempDir::new("web-config");
+    let dir = pki::temp_dir("web-config");
     let server_ca = Ca::new("server");
     let client_ca = Ca::new("clients");
-    pki::write_leaf(&dir, "server", &server_ca.server());
-    dir.write("clients-ca.crt", &client_ca.cert_pem);
+    pki::write_leaf(&dir, "server", &server_ca.server()).unwrap();
+    dir.write("clients-ca.crt", &client_ca.cert_pem).unwrap();
     let hash = bcrypt::hash("s3cret", 4).unwrap();
     // Relative names are relative to the file's directory.
     let path = dir.write(
@@ -32,7 +32,7 @@ fn the_file_configures_mtls_basic_auth_and_headers() {
              http_server_config:\n  http2: true\n  headers:\n    X-Frame-Options: deny\n    Content-Security-Policy: \"\"\n\
              basic_auth_users:\n  prometheus: {hash}\n"
         ),
-    );
+    ).unwrap();
     let config = WebConfig::from_file(&path).unwrap();
     assert!(config.tls().is_some());
     assert!(!config.basic_auth().is_empty());
@@ -62,12 +62,14 @@ fn the_file_configures_mtls_basic_auth_and_headers() {
 
 #[test]
 fn a_file_without_tls_serves_plain_http_with_basic_auth() {
-    let dir = TempDir::new("web-config-plain");
+    let dir = pki::temp_dir("web-config-plain");
     let hash = bcrypt::hash("s3cret", 4).unwrap();
-    let path = dir.write(
-        "web.yml",
-        &format!("tls_server_config: {{}}\nbasic_auth_users:\n  prometheus: '{hash}'\n"),
-    );
+    let path = dir
+        .write(
+            "web.yml",
+            &format!("tls_server_config: {{}}\nbasic_auth_users:\n  prometheus: '{hash}'\n"),
+        )
+        .unwrap();
     let config = WebConfig::from_file(&path).unwrap();
     assert!(config.tls().is_none());
     let server = pki::serve(ServerOptions::default().web_config(config));
@@ -81,7 +83,7 @@ fn a_file_without_tls_serves_plain_http_with_basic_auth() {
         200
     );
     // An empty file (comments only) is an empty configuration.
-    let empty = dir.write("empty.yml", "# nothing yet\n");
+    let empty = dir.write("empty.yml", "# nothing yet\n").unwrap();
     let config = WebConfig::from_file(&empty).unwrap();
     assert!(config.tls().is_none() && config.basic_auth().is_empty());
 }
@@ -89,7 +91,7 @@ fn a_file_without_tls_serves_plain_http_with_basic_auth() {
 /// The error `from_file` gives for a file holding `yaml`, with the
 /// temporary directory replaced by `<dir>`.
 fn error_for(dir: &TempDir, yaml: &str) -> String {
-    let path = dir.write("web.yml", yaml);
+    let path = dir.write("web.yml", yaml).unwrap();
     let err = WebConfig::from_file(&path).unwrap_err();
     err.to_string()
         .replace(&dir.path().display().to_string(), "<dir>")
@@ -97,10 +99,10 @@ fn error_for(dir: &TempDir, yaml: &str) -> String {
 
 #[test]
 fn bad_files_are_errors_naming_the_file_and_the_field() {
-    let dir = TempDir::new("web-config-bad");
+    let dir = pki::temp_dir("web-config-bad");
     let ca = Ca::new("server");
-    pki::write_leaf(&dir, "server", &ca.server());
-    dir.write("ca.crt", &ca.cert_pem);
+    pki::write_leaf(&dir, "server", &ca.server()).unwrap();
+    dir.write("ca.crt", &ca.cert_pem).unwrap();
     let tls = "tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n";
 
     let err = error_for(&dir, "tls_server_config:\n  cert_fil: server.crt\n");

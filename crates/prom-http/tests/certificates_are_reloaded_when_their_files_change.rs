@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use prom_http::{ServerOptions, TlsConfig};
 
-use pki::{Ca, TempDir};
+use pki::Ca;
 
 /// Longer than the interval between two looks at the files.
 const AFTER_CHECK_INTERVAL: Duration = Duration::from_millis(1100);
@@ -21,10 +21,10 @@ fn served(ca: &Ca, url: &str) -> bool {
 
 #[test]
 fn replaced_files_are_served_from_the_next_handshake() {
-    let dir = TempDir::new("reload");
+    let dir = pki::temp_dir("reload");
     let old_ca = Ca::new("old");
     let new_ca = Ca::new("new");
-    let (cert, key) = pki::write_leaf(&dir, "server", &old_ca.server());
+    let (cert, key) = pki::write_leaf(&dir, "server", &old_ca.server()).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key).unwrap();
     let server = pki::serve(ServerOptions::default().tls(tls.clone()));
     let url = format!("https://localhost:{}/metrics", server.local_addr().port());
@@ -33,7 +33,7 @@ fn replaced_files_are_served_from_the_next_handshake() {
 
     // Renewed by a new CA: a client trusting only the new CA tells which
     // certificate the server presents.
-    pki::write_leaf(&dir, "server", &new_ca.server());
+    pki::write_leaf(&dir, "server", &new_ca.server()).unwrap();
     std::thread::sleep(AFTER_CHECK_INTERVAL);
     // This handshake notices the change and is answered with the new pair.
     assert!(served(&new_ca, &url), "the new certificate was not served");
@@ -43,16 +43,16 @@ fn replaced_files_are_served_from_the_next_handshake() {
 
 #[test]
 fn a_broken_pair_keeps_the_old_certificate_and_is_reported() {
-    let dir = TempDir::new("reload-broken");
+    let dir = pki::temp_dir("reload-broken");
     let ca = Ca::new("old");
-    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server());
+    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server()).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key).unwrap();
     let server = pki::serve(ServerOptions::default().tls(tls.clone()));
     let url = format!("https://localhost:{}/metrics", server.local_addr().port());
 
     // Half-way through a renewal: a new certificate, the old key.
     let renewed = Ca::new("new");
-    dir.write("server.crt", &renewed.server().cert_pem);
+    dir.write("server.crt", &renewed.server().cert_pem).unwrap();
     std::thread::sleep(AFTER_CHECK_INTERVAL);
     assert!(served(&ca, &url), "the old certificate is no longer served");
     let error = tls
@@ -69,7 +69,7 @@ fn a_broken_pair_keeps_the_old_certificate_and_is_reported() {
 
     // The key arrives: the next look serves the new pair.
     let leaf = renewed.server();
-    pki::write_leaf(&dir, "server", &leaf);
+    pki::write_leaf(&dir, "server", &leaf).unwrap();
     std::thread::sleep(AFTER_CHECK_INTERVAL);
     assert!(served(&renewed, &url));
     assert_eq!(tls.last_reload_error(), None);
@@ -77,16 +77,16 @@ fn a_broken_pair_keeps_the_old_certificate_and_is_reported() {
 
 #[test]
 fn reload_serves_new_files_at_once() {
-    let dir = TempDir::new("reload-now");
+    let dir = pki::temp_dir("reload-now");
     let old_ca = Ca::new("old");
-    let (cert, key) = pki::write_leaf(&dir, "server", &old_ca.server());
+    let (cert, key) = pki::write_leaf(&dir, "server", &old_ca.server()).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key).unwrap();
     let server = pki::serve(ServerOptions::default().tls(tls.clone()));
     let url = format!("https://localhost:{}/metrics", server.local_addr().port());
     assert!(served(&old_ca, &url));
 
     let new_ca = Ca::new("new");
-    pki::write_leaf(&dir, "server", &new_ca.server());
+    pki::write_leaf(&dir, "server", &new_ca.server()).unwrap();
     tls.reload().unwrap();
     assert!(served(&new_ca, &url));
 

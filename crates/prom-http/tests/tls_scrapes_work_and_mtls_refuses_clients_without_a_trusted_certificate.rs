@@ -10,13 +10,13 @@ use std::io::{Read, Write};
 
 use prom_http::{ClientAuth, ServerOptions, TlsConfig, TlsVersion};
 
-use pki::{Ca, TempDir};
+use pki::Ca;
 
 #[test]
 fn a_tls_scrape_gets_the_metrics() {
-    let dir = TempDir::new("tls");
+    let dir = pki::temp_dir("tls");
     let ca = Ca::new("server");
-    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server());
+    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server()).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key).unwrap();
     let server = pki::serve(ServerOptions::default().tls(tls));
     let port = server.local_addr().port();
@@ -63,11 +63,11 @@ fn a_tls_scrape_gets_the_metrics() {
 
 #[test]
 fn mtls_refuses_clients_without_a_certificate_from_the_client_ca() {
-    let dir = TempDir::new("mtls");
+    let dir = pki::temp_dir("mtls");
     let server_ca = Ca::new("server");
     let client_ca = Ca::new("clients");
-    let (cert, key) = pki::write_leaf(&dir, "server", &server_ca.server());
-    let ca_file = dir.write("clients-ca.crt", &client_ca.cert_pem);
+    let (cert, key) = pki::write_leaf(&dir, "server", &server_ca.server()).unwrap();
+    let ca_file = dir.write("clients-ca.crt", &client_ca.cert_pem).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key)
         .unwrap()
         .client_ca_file(&ca_file)
@@ -97,13 +97,13 @@ fn mtls_refuses_clients_without_a_certificate_from_the_client_ca() {
 
 #[test]
 fn verify_if_given_serves_clients_without_a_certificate_but_not_with_a_foreign_one() {
-    let dir = TempDir::new("verify-if-given");
+    let dir = pki::temp_dir("verify-if-given");
     let server_ca = Ca::new("server");
     let client_ca = Ca::new("clients");
-    let (cert, key) = pki::write_leaf(&dir, "server", &server_ca.server());
+    let (cert, key) = pki::write_leaf(&dir, "server", &server_ca.server()).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key)
         .unwrap()
-        .client_ca_file(dir.write("clients-ca.crt", &client_ca.cert_pem))
+        .client_ca_file(dir.write("clients-ca.crt", &client_ca.cert_pem).unwrap())
         .unwrap()
         .client_auth(ClientAuth::VerifyClientCertIfGiven);
     let server = pki::serve(ServerOptions::default().tls(tls));
@@ -124,9 +124,9 @@ fn verify_if_given_serves_clients_without_a_certificate_but_not_with_a_foreign_o
 
 #[test]
 fn require_any_client_cert_wants_a_certificate_but_not_from_a_known_ca() {
-    let dir = TempDir::new("require-any");
+    let dir = pki::temp_dir("require-any");
     let server_ca = Ca::new("server");
-    let (cert, key) = pki::write_leaf(&dir, "server", &server_ca.server());
+    let (cert, key) = pki::write_leaf(&dir, "server", &server_ca.server()).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key)
         .unwrap()
         .client_auth(ClientAuth::RequireAnyClientCert);
@@ -145,9 +145,9 @@ fn require_any_client_cert_wants_a_certificate_but_not_from_a_known_ca() {
 
 #[test]
 fn version_bounds_are_enforced() {
-    let dir = TempDir::new("versions");
+    let dir = pki::temp_dir("versions");
     let ca = Ca::new("server");
-    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server());
+    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server()).unwrap();
     let tls = TlsConfig::from_pem_files(&cert, &key)
         .unwrap()
         .min_version(TlsVersion::Tls13);
@@ -184,11 +184,11 @@ fn version_bounds_are_enforced() {
 
 #[test]
 fn bad_certificate_files_are_errors_naming_the_file() {
-    let dir = TempDir::new("bad-files");
+    let dir = pki::temp_dir("bad-files");
     let ca = Ca::new("server");
-    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server());
-    let other_key = dir.write("other.key", &ca.client().key_pem);
-    let garbage = dir.write("garbage.pem", "not a certificate\n");
+    let (cert, key) = pki::write_leaf(&dir, "server", &ca.server()).unwrap();
+    let other_key = dir.write("other.key", &ca.client().key_pem).unwrap();
+    let garbage = dir.write("garbage.pem", "not a certificate\n").unwrap();
     let missing = dir.path().join("missing.crt");
 
     let err = TlsConfig::from_pem_files(&missing, &key)
@@ -220,7 +220,7 @@ fn bad_certificate_files_are_errors_naming_the_file() {
     // A client CA without a mode that asks for client certificates.
     let tls = TlsConfig::from_pem_files(&cert, &key)
         .unwrap()
-        .client_ca_file(dir.write("ca.crt", &ca.cert_pem))
+        .client_ca_file(dir.write("ca.crt", &ca.cert_pem).unwrap())
         .unwrap();
     let err = prom_http::start_http_server_with(
         "127.0.0.1:0",

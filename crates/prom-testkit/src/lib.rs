@@ -26,7 +26,9 @@
 //!
 //! # Crate feature flags
 //!
-//! None.
+//! - `tls` (off by default): the `pki` module, a throwaway certificate authority made with rcgen
+//!   and an HTTPS client (ureq on rustls) that trusts it, for tests of TLS endpoints. Off, the
+//!   harness builds none of rcgen, rustls or ureq.
 //!
 //! # Minimum supported Rust version
 //!
@@ -41,6 +43,8 @@ mod example;
 mod golang;
 mod http;
 mod node_exporter;
+#[cfg(feature = "tls")]
+pub mod pki;
 mod process;
 mod prometheus;
 mod pushgateway;
@@ -62,6 +66,7 @@ pub use crate::process::ChildGuard;
 pub use crate::prometheus::{Prometheus, QuerySample, ScrapeConfig, JOB};
 pub use crate::pushgateway::Pushgateway;
 pub use crate::python::{python, python_parse, PyFormat};
+pub use crate::tempdir::TempDir;
 pub use crate::tools::{find_binary, is_root, promtool_check_metrics, require_binary};
 
 /// The root of the workspace: the directory holding the virtual `Cargo.toml`.

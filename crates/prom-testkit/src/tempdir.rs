@@ -8,12 +8,17 @@ use std::time::{SystemTime, UNIX_EPOCH};
 ///
 /// A dependency-free stand-in for the `tempfile` crate: the name joins the process id, the time
 /// and a counter, and `create_dir` fails rather than reuse an existing directory.
-pub(crate) struct TempDir {
+pub struct TempDir {
     path: PathBuf,
 }
 
 impl TempDir {
-    pub(crate) fn new(prefix: &str) -> io::Result<TempDir> {
+    /// Creates a fresh directory whose name starts with `prefix`.
+    ///
+    /// # Errors
+    ///
+    /// If the directory cannot be created.
+    pub fn new(prefix: &str) -> io::Result<TempDir> {
         static COUNTER: AtomicU64 = AtomicU64::new(0);
         let base = std::env::temp_dir();
         loop {
@@ -31,8 +36,21 @@ impl TempDir {
         }
     }
 
-    pub(crate) fn path(&self) -> &Path {
+    /// The directory's path.
+    pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// Writes `contents` to the file `name` in the directory, replacing it if it exists, and
+    /// returns the file's path.
+    ///
+    /// # Errors
+    ///
+    /// If the file cannot be written.
+    pub fn write(&self, name: &str, contents: &str) -> io::Result<PathBuf> {
+        let path = self.path.join(name);
+        fs::write(&path, contents)?;
+        Ok(path)
     }
 }
 

@@ -10,8 +10,9 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use prom_testkit::pki::{self, Answer};
 use prom_testkit::{free_port, ChildGuard};
-use secure::{Secrets, PASSWORD};
+use secure::{Secrets, PASSWORD, USER};
 
 /// The example's binary, built by `cargo test` next to this test's:
 /// `target/<profile>/deps/<test>` → `target/<profile>/examples/secure_server`.
@@ -45,7 +46,7 @@ fn start(secrets: &Secrets) -> (ChildGuard, SocketAddr) {
     let url = format!("https://127.0.0.1:{}/metrics", addr.port());
     let agent = secrets.client(true);
     let deadline = Instant::now() + Duration::from_secs(20);
-    while secure::get(&agent, &url, Some(PASSWORD)).is_err() {
+    while pki::get(&agent, &url, Some((USER, PASSWORD))).is_err() {
         assert!(
             Instant::now() < deadline,
             "the example never served on {addr}"
@@ -62,7 +63,7 @@ fn the_example_serves_tls_with_basic_auth_from_the_file() {
     let url = format!("https://localhost:{}/metrics", addr.port());
     let agent = secrets.client(true);
 
-    let (status, _, body) = secure::get(&agent, &url, Some(PASSWORD)).unwrap();
+    let Answer { status, body, .. } = pki::get(&agent, &url, Some((USER, PASSWORD))).unwrap();
     assert_eq!(status, 200);
     assert!(
         body.contains("# TYPE secure_server_uptime_seconds_total counter"),
@@ -71,17 +72,22 @@ fn the_example_serves_tls_with_basic_auth_from_the_file() {
     #[cfg(target_os = "linux")]
     assert!(body.contains("process_resident_memory_bytes"), "{body}");
 
-    let (status, challenge, body) = secure::get(&agent, &url, Some("wrong")).unwrap();
+    let Answer {
+        status,
+        www_authenticate: challenge,
+        body,
+        ..
+    } = pki::get(&agent, &url, Some((USER, "wrong"))).unwrap();
     assert_eq!(
         (status, challenge.as_deref()),
         (401, Some(r#"Basic realm="metrics""#))
     );
     assert!(!body.contains("secure_server"), "{body}");
-    let (status, _, body) = secure::get(&agent, &url, None).unwrap();
+    let Answer { status, body, .. } = pki::get(&agent, &url, None).unwrap();
     assert_eq!(status, 401);
     assert!(!body.contains("secure_server"), "{body}");
     // Without a client certificate the handshake is refused.
-    assert!(secure::get(&secrets.client(false), &url, Some(PASSWORD)).is_err());
+    assert!(pki::get(&secrets.client(false), &url, Some((USER, PASSWORD))).is_err());
 }
 
 /// Runs the example to its end (it must end by itself within 20 s) and
